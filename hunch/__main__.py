@@ -1,0 +1,3 @@
+from hunch.cli import main
+
+main()

@@ -1,0 +1,112 @@
+"""One exception family for everything a user can get wrong.
+
+Every error carries the position it is about, so the CLI can print it as
+``file:line:col: message`` in one place (hunch.cli) and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position in a file; line and column are 1-based, 0 when unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class HunchError(Exception):
+    """Bad input: a problem the person can fix, with where and how."""
+
+    level = "error"
+
+    def __init__(
+        self,
+        message: str,
+        file: str = "",
+        line: int = 0,
+        column: int = 0,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+    @classmethod
+    def at(cls, loc: Location, message: str, hint: str = "") -> HunchError:
+        return cls(message, loc.file, loc.line, loc.column, hint)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file or "<input>", self.line, self.column)
+
+    def format(self, with_level: bool = False) -> str:
+        level = f" {self.level}:" if with_level else ""
+        text = f"{self.location}:{level} {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        # One line, always: a message quoting user text must not break the format.
+        return " ".join(text.split())
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class YamlError(HunchError):
+    """The file is not YAML hunch accepts (syntax, tags, limits, encoding)."""
+
+
+class PackError(HunchError):
+    """The rule pack is malformed or inconsistent."""
+
+
+class SituationError(HunchError):
+    """The situation file does not fit the pack's fact schema."""
+
+
+class EngineError(HunchError):
+    """durable_rules failed or hit one of its limits while evaluating."""
+
+
+class HunchWarning(HunchError):
+    """A lint finding that does not stop evaluation (reported by `hunch check`)."""
+
+    level = "warning"
+
+
+class ErrorList(HunchError):
+    """Several problems found at once; the first one is the message."""
+
+    def __init__(self, errors: list[HunchError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, first.file, first.line, first.column, first.hint)
+        self.errors = errors
+
+    def format(self, with_level: bool = False) -> str:
+        text = self.errors[0].format(with_level)
+        more = len([e for e in self.errors if e.level == "error"]) - 1
+        if more > 0:
+            text += f" (and {more} more error{'s' if more > 1 else ''}: run hunch check)"
+        return text
+
+
+def did_you_mean(word: str, choices: object) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    import difflib
+
+    names = [str(c) for c in choices]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

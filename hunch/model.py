@@ -1,0 +1,178 @@
+"""The rule pack model: plain dataclasses, no behaviour beyond small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from hunch.errors import Location
+
+FACT_TYPES = ("integer", "number", "boolean", "enum", "string")
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "exists")
+ORDERING_OPS = ("lt", "lte", "gt", "gte", "between")
+
+
+@dataclass
+class FactSpec:
+    name: str
+    type: str
+    loc: Location
+    derived: bool = False
+    question: str = ""
+    description: str = ""
+    unit: str = ""
+    values: list[Any] | None = None
+    min: float | None = None
+    max: float | None = None
+    default: Any = None
+    has_default: bool = False
+    required: bool = False
+
+
+@dataclass
+class SourceText:
+    id: str
+    file: str  # path as written in sources.yaml, relative to the pack
+    path: str  # resolved path on disk
+    title: str
+    loc: Location
+    text: str = ""
+
+
+@dataclass
+class Source:
+    id: str
+    author: str
+    posted: str
+    best_answer: bool
+    favorites: int
+    text: str
+    quote: str
+    loc: Location
+    quote_loc: Location
+
+
+@dataclass
+class Conclusion:
+    id: str
+    kind: str  # "hypothesis" | "action"
+    title: str
+    explanation: str
+    sources: list[str]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """The right-hand side of a comparison that names another fact."""
+
+    fact: str
+
+
+@dataclass
+class Compare:
+    """``fact OP value``: the leaf of every condition tree."""
+
+    fact: str
+    op: str
+    value: Any
+    loc: Location
+
+
+@dataclass
+class ConclusionCond:
+    """Holds when some rule supported the conclusion."""
+
+    conclusion: str
+    loc: Location
+
+
+@dataclass
+class All:
+    items: list[Condition]
+    loc: Location
+
+
+@dataclass
+class AnyOf:
+    items: list[Condition]
+    loc: Location
+
+
+@dataclass
+class Not:
+    item: Condition
+    loc: Location
+
+
+Condition = Union[Compare, ConclusionCond, All, AnyOf, Not]
+
+
+@dataclass
+class Effect:
+    kind: str  # "derive" | "support" | "oppose"
+    target: str  # derived fact name or conclusion id
+    cf: float
+    loc: Location
+    value: Any = True
+
+    @property
+    def signed_cf(self) -> float:
+        return -self.cf if self.kind == "oppose" else self.cf
+
+
+@dataclass
+class Rule:
+    id: str
+    when: Condition
+    then: list[Effect]
+    cites: list[str]
+    because: str
+    loc: Location
+    file: str = ""
+
+
+@dataclass
+class PackTest:
+    name: str
+    situation: dict[str, Any]
+    situation_lines: dict[str, int]
+    expect: dict[str, Any]
+    loc: Location
+
+
+@dataclass
+class Pack:
+    name: str
+    title: str
+    description: str
+    version: str
+    path: str
+    facts: dict[str, FactSpec] = field(default_factory=dict)
+    derived: dict[str, FactSpec] = field(default_factory=dict)
+    conclusions: dict[str, Conclusion] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    texts: dict[str, SourceText] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    tests: list[PackTest] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+
+    def spec(self, name: str) -> FactSpec | None:
+        return self.facts.get(name) or self.derived.get(name)
+
+    def hypotheses(self) -> list[Conclusion]:
+        return [c for c in self.conclusions.values() if c.kind == "hypothesis"]
+
+    def actions(self) -> list[Conclusion]:
+        return [c for c in self.conclusions.values() if c.kind == "action"]
+
+
+def walk(cond: Condition) -> list[Condition]:
+    """Every node of a condition tree, parents before children."""
+    out: list[Condition] = [cond]
+    if isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            out.extend(walk(item))
+    elif isinstance(cond, Not):
+        out.extend(walk(cond.item))
+    return out
