@@ -26,7 +26,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from hunch.errors import HunchError
-    from hunch.evaluate import Ranked, Result, evaluate, load_situation
+    from hunch.evaluation import Ranked, Result, evaluate, load_situation
     from hunch.model import Pack
     from hunch.pack import load_pack
     from hunch.schema import Situation
@@ -34,12 +34,12 @@ if TYPE_CHECKING:
 _WHERE = {
     "HunchError": "hunch.errors",
     "Pack": "hunch.model",
-    "Ranked": "hunch.evaluate",
-    "Result": "hunch.evaluate",
+    "Ranked": "hunch.evaluation",
+    "Result": "hunch.evaluation",
     "Situation": "hunch.schema",
-    "evaluate": "hunch.evaluate",
+    "evaluate": "hunch.evaluation",
     "load_pack": "hunch.pack",
-    "load_situation": "hunch.evaluate",
+    "load_situation": "hunch.evaluation",
 }
 
 

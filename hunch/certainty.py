@@ -6,7 +6,6 @@ finished, in dependency order, so no result depends on the order rules fired in.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,21 +30,24 @@ def combine2(a: float, b: float) -> float:
 def combine(cfs: Iterable[float]) -> float:
     """Combine any number of contributions, independently of their order.
 
-    Positives and negatives are each combined first (products of sorted values,
-    so the floating-point result is the same for every order), then mixed once.
+    Positives and negatives are each folded first, in sorted order (so the
+    floating-point result is the same for every order), then mixed once.
     On the open interval (-1, 1) this equals folding ``combine2`` in any order;
     it also makes the +1/-1 conflict order-independent: 0, flagged by ``conflict``.
     """
     values = list(cfs)
-    pos = sorted(c for c in values if c > 0)
-    neg = sorted((c for c in values if c < 0), reverse=True)
-    p = 1 - math.prod(1 - c for c in pos) if pos else 0.0
-    n = -(1 - math.prod(1 + c for c in neg)) if neg else 0.0
-    if not neg:
-        return _clamp(p)
-    if not pos:
-        return _clamp(n)
+    p = _fold(sorted(c for c in values if c > 0))
+    n = _fold(sorted((c for c in values if c < 0), reverse=True))
+    if p == 0.0 or n == 0.0:
+        return _clamp(p or n)
     return _clamp(combine2(p, n))
+
+
+def _fold(same_sign: list[float]) -> float:
+    total = 0.0
+    for value in same_sign:
+        total = combine2(total, value) if total else value
+    return total
 
 
 def conflict(cfs: Iterable[float]) -> bool:

@@ -26,6 +26,9 @@ from hunch.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef,
 MAX_CONDITIONS = 16  # durable_rules: a 17th alias compiles, then every assert fails (304)
 MAX_RULES_PER_RULESET = 4096  # durable_rules: error 106 above it
 MAX_ALTERNATIVES = 64  # our own bound on the DNF blow-up of any/not nesting
+# durable_rules 2.0.28 segfaults in delete_state for a session in which no action
+# ever ran; this no-op rule matches every situation fact, last, so one always runs.
+ANCHOR = "hunch.anchor"
 
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "lte": "gte", "gt": "lt", "gte": "lte"}
@@ -99,7 +102,10 @@ def _split(alternatives: list[Alternative], pack: Pack) -> dict[str, dict[str, A
         raise PackError.at(pack.loc, f"the pack compiles to {len(alternatives):,} engine rules, "
                                      f"over durable_rules' limit of {MAX_RULES_PER_RULESET:,}",
                            "split it into smaller packs")
-    return {"main": {alt.name: alt.definition for alt in alternatives}}
+    last = max((alt.stratum for alt in alternatives), default=0) + 1
+    ruleset = {alt.name: alt.definition for alt in alternatives}
+    ruleset[ANCHOR] = {"all": [{"s": {"_k": "s"}}], "pri": last}
+    return {"main": ruleset}
 
 
 def _strata(pack: Pack) -> dict[str, int]:

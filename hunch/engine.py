@@ -88,7 +88,7 @@ class Runner:
             name = f"hunch{next(_ruleset_names)}-{pack.name}-{key}"
             self.names[key] = name
             # set_rulesets deletes 'run' from what it is given: build fresh dicts
-            definitions[name] = {rule: dict(body, run=self._action(compiled.alternatives[rule]))
+            definitions[name] = {rule: dict(body, run=self._action(compiled.alternatives.get(rule)))
                                  for rule, body in ruleset.items()}
         try:
             if definitions:
@@ -140,12 +140,12 @@ class Runner:
                               self.pack.path)
         return ledger
 
-    def _action(self, alt: Alternative) -> Callable[[Any], None]:
+    def _action(self, alt: Alternative | None) -> Callable[[Any], None]:
         """The Python side of one compiled rule: check, record, assert consequences."""
 
         def run(c: Any) -> None:
             session = self._session
-            if session is None:
+            if session is None or alt is None:  # alt is None for the anchor rule
                 return
             try:
                 self._fire(session, alt, c)
