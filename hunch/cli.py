@@ -53,7 +53,7 @@ class HunchGroup(click.Group):
                 raise
             click.echo("error: input nested too deeply to process", err=True)
             ctx.exit(2)
-        except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
+        except Exception as exc:  # a bug: still one line, never a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc} "

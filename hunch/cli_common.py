@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -26,4 +26,4 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["Callable", "emit", "load_pack_or_fail", "pack_option"]
+__all__ = ["emit", "load_pack_or_fail", "pack_option"]

@@ -182,7 +182,8 @@ def _input_only(node: Any) -> bool:
 
 
 def _merge_inputs_or(kids: list[Any]) -> Lit:
-    exprs, facts = [], []
+    exprs: list[Any] = []
+    facts: list[str] = []
     for kid in kids:
         lit = kid if isinstance(kid, Lit) else _merge_inputs_and(kid)
         exprs.append(lit.expr)
@@ -244,7 +245,6 @@ def _input_compare(fact: str, op: str, value: Any, negate: bool) -> Any:
                         _input_compare(fact, "lte", high, False)])
     if negate:
         op = _NEGATE[op]
-    facts = (fact,)
     if isinstance(value, FactRef):
         # both facts must be known: a missing attribute must not compare as null
         rhs: Any = {"$m": value.fact}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import durable.engine as _durable
 import durable_rules_engine as _core
@@ -22,14 +23,14 @@ from hunch.model import FactRef, Pack
 
 # durable_rules' clock calls datetime.utcfromtimestamp, deprecated on 3.12 (a
 # warning that, with warnings as errors, silently stops every action).
-_durable._unix_now = time.time  # type: ignore[attr-defined]
+_durable._unix_now = time.time
 
 DEFAULT_MAX_FIRINGS = 100_000
 _ruleset_names = itertools.count(1)
 _sids = itertools.count(1)
 
 
-class _Host(_durable.Host):  # type: ignore[misc]
+class _Host(_durable.Host):  # type: ignore[misc,unused-ignore]
     """A Host without the two background timer threads the default one starts."""
 
     def _run(self) -> None:
@@ -93,7 +94,7 @@ class Runner:
         try:
             if definitions:
                 self.host.set_rulesets(definitions)
-        except Exception as exc:  # durable raises bare Exception with an error code
+        except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
             raise EngineError.at(pack.loc, f"durable_rules refused the compiled rules: {exc}",
                                  "run hunch check on the pack") from None
 
@@ -130,7 +131,7 @@ class Runner:
             for name in self.names.values():
                 try:
                     self.host.delete_state(name, sid)
-                except Exception:  # noqa: BLE001, S110 - a session never created
+                except Exception:  # noqa: BLE001 - a session never created
                     pass
         if session.errors:
             first = session.errors[0]
@@ -218,10 +219,9 @@ def holds(op: str, left: Any, right: Any, situation: dict[str, Any]) -> bool:
             return False
         right = situation[right.fact]
     if op == "eq":
-        return bool(left == right and type(left) is type(right) or
-                    (isinstance(left, (int, float)) and isinstance(right, (int, float))
-                     and not isinstance(left, bool) and not isinstance(right, bool)
-                     and left == right))
+        if isinstance(left, bool) or isinstance(right, bool):
+            return left is right  # durable-style coercion must not make True == 1
+        return bool(left == right)
     if op == "ne":
         return not holds("eq", left, right, situation)
     if op == "in":

@@ -76,7 +76,7 @@ class Result:
         return None
 
     def derived_facts(self) -> dict[str, Any]:
-        return {name: list(values.values())[0] if len(values) == 1 else list(values.values())
+        return {name: next(iter(values.values())) if len(values) == 1 else list(values.values())
                 for name, values in sorted(self.ledger.derived.items())}
 
 
@@ -87,7 +87,7 @@ def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
         program = compile_pack(pack)
         cache = (program, Runner(pack, program))
         pack.__dict__["_engine"] = cache
-    return cache  # type: ignore[no-any-return]
+    return cache  # type: ignore[no-any-return,unused-ignore]
 
 
 def load_situation(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> Situation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from hunch.errors import Location
 
@@ -105,7 +105,7 @@ class Not:
     loc: Location
 
 
-Condition = Union[Compare, ConclusionCond, All, AnyOf, Not]
+Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
 @dataclass

@@ -36,7 +36,9 @@ from hunch.yamlsource import Document, Path, load_file
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 RESERVED_FACTS = {"id", "sid"}
-BUILTIN_PACK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules")
+# The built-in packs live in the repository's rules/ folder (an editable install).
+BUILTIN_PACK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "rules")
 
 
 class Reader:

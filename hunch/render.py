@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hunch.evaluate import Ranked, Result, Support
+from hunch.evaluation import Ranked, Result, Support
 from hunch.model import Source
 
-REASON_WIDTH = 44
-TITLE_WIDTH = 40
+REASON_WIDTH = 32
+TITLE_WIDTH = 30
+CITED_WIDTH = 18  # the five columns fit in 100 characters
 
 
 def fmt_cf(value: float) -> str:
@@ -64,7 +65,9 @@ def to_json(data: Any) -> str:
 # --- table ------------------------------------------------------------------------
 
 def authors(item: Ranked) -> str:
-    return ", ".join(dict.fromkeys(s.author for s in item.sources))
+    """Authors of the sources cited by the rules that fired (not every source on file)."""
+    cited = {sid for s in item.support + item.oppose for sid in s.rule.cites}
+    return ", ".join(dict.fromkeys(s.author for s in item.sources if s.id in cited))
 
 
 def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
@@ -78,7 +81,7 @@ def ranked_table(items: list[Ranked]) -> str:
     rows = [[item.rank, item.title, fmt_cf(item.certainty), item.reason(), authors(item)]
             for item in items]
     return _table(rows, ["#", "title", "certainty", "reason", "cited"],
-                  [None, TITLE_WIDTH, None, REASON_WIDTH, 24])
+                  [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
 
 
 def quote_block(source: Source, indent: str = "  ") -> list[str]:

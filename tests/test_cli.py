@@ -1,0 +1,119 @@
+"""The CLI through click's CliRunner: golden outputs for every shipped example.
+
+Regenerate the golden files after an intended change with
+``HUNCH_UPDATE_GOLDEN=1 python -m pytest tests/test_cli.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from hunch.cli import COMMANDS, cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+UPDATE = os.environ.get("HUNCH_UPDATE_GOLDEN") == "1"
+
+
+def _examples() -> list[tuple[str, str | None]]:
+    """(example path relative to the repo, pack) — examples/<pack>/ use that pack."""
+    found = [(os.path.relpath(p, ROOT), None)
+             for p in sorted(glob.glob(os.path.join(ROOT, "examples", "*.yaml")))]
+    for folder in sorted(glob.glob(os.path.join(ROOT, "examples", "*", ""))):
+        pack = os.path.basename(os.path.dirname(folder))
+        found += [(os.path.relpath(p, ROOT), pack)
+                  for p in sorted(glob.glob(os.path.join(folder, "*.yaml")))]
+    return found
+
+
+EXAMPLES = _examples()
+FORMATS = {"table": "txt", "json": "json", "markdown": "md"}
+
+
+def _invoke(args: list[str]) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(cli, args)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _golden_path(example: str, ext: str) -> str:
+    name = example.removeprefix("examples" + os.sep).replace(os.sep, "__")
+    return os.path.join(GOLDEN, name.removesuffix(".yaml") + "." + ext)
+
+
+class TestEvaluateGolden:
+    """`hunch evaluate` prints exactly the reviewed output for each example."""
+
+    def test_there_are_examples(self) -> None:
+        assert len([e for e in EXAMPLES if e[1] is None]) >= 6
+
+    @pytest.mark.parametrize("fmt", sorted(FORMATS))
+    @pytest.mark.parametrize("example,pack", EXAMPLES,
+                             ids=[e[0] for e in EXAMPLES])
+    def test_output_matches_golden(self, example: str, pack: str | None, fmt: str) -> None:
+        args = ["evaluate", example, "--format", fmt] + (["--rules", pack] if pack else [])
+        code, out, err = _invoke(args)
+        assert (code, err) == (0, "")
+        path = _golden_path(example, FORMATS[fmt])
+        if UPDATE:
+            os.makedirs(GOLDEN, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(out)
+        with open(path, encoding="utf-8") as handle:
+            assert out == handle.read()
+
+    def test_json_keys_follow_the_contract(self) -> None:
+        code, out, _ = _invoke(["evaluate", "examples/asker.yaml", "--format", "json"])
+        assert code == 0
+        data = json.loads(out)
+        assert {"situation", "pack", "hypotheses", "actions", "recommendation"} <= set(data)
+        for item in data["hypotheses"] + data["actions"]:
+            assert {"id", "title", "certainty", "rank", "sources", "support"} <= set(item)
+            for source in item["sources"]:
+                assert {"id", "author", "quote", "best_answer"} <= set(source)
+            for support in item["support"]:
+                assert {"rule", "contribution", "matched"} <= set(support)
+        assert data["recommendation"]["id"] == data["actions"][0]["id"]
+        assert [h["rank"] for h in data["hypotheses"]] == list(
+            range(1, len(data["hypotheses"]) + 1))
+
+    def test_several_situations_give_a_list_in_order(self) -> None:
+        code, out, _ = _invoke(["evaluate", "examples/few-days.yaml", "examples/asker.yaml",
+                                "--format", "json"])
+        assert code == 0
+        assert [d["situation"] for d in json.loads(out)] == ["examples/few-days.yaml",
+                                                             "examples/asker.yaml"]
+
+
+class TestHelp:
+    """Every command has help text with an example, like sqlite-utils checks."""
+
+    @pytest.mark.parametrize("command", sorted(COMMANDS))
+    def test_command_help_has_an_example(self, command: str) -> None:
+        code, out, _ = _invoke([command, "--help"])
+        assert code == 0
+        assert "Example" in out
+        assert f"hunch {command}" in out
+
+    def test_top_level_help_lists_every_command(self) -> None:
+        code, out, _ = _invoke(["--help"])
+        assert code == 0
+        for command in COMMANDS:
+            assert f"  {command}" in out
+
+    def test_python_dash_m(self) -> None:
+        proc = subprocess.run([sys.executable, "-m", "hunch", "--help"], capture_output=True,
+                              text=True, check=False, cwd=ROOT)
+        assert proc.returncode == 0
+        assert proc.stdout.startswith("Usage: hunch")

@@ -1,0 +1,62 @@
+"""The repository keeps its promises: README commands, README output, lint and types."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from hunch.cli import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _read(path: str) -> str:
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        return handle.read()
+
+
+class TestReadme:
+    """The README's Quick start and sample output are the real thing."""
+
+    def test_ci_runs_exactly_the_readme_test_command(self) -> None:
+        commands = re.findall(r"```sh\n(.+)\n```", _read("README.md"))
+        assert len(commands) == 2
+        assert commands[1] == _read(".ci/run").strip().splitlines()[-1]
+        assert "hunch evaluate examples/asker.yaml" in commands[0]
+
+    def test_readme_shows_the_real_output_for_the_asker(self) -> None:
+        old = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            result = CliRunner().invoke(cli, ["evaluate", "examples/asker.yaml"])
+        finally:
+            os.chdir(old)
+        assert result.exit_code == 0
+        assert result.stdout.rstrip() in _read("README.md")
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=os.path.dirname(sys.executable)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
+    return found
+
+
+class TestQuality:
+    """ruff and mypy (configured in pyproject.toml) are clean."""
+
+    def test_ruff(self) -> None:
+        proc = subprocess.run([_tool("ruff"), "check", "hunch", "tests", "benchmarks"],
+                              cwd=ROOT, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def test_mypy(self) -> None:
+        proc = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
