@@ -41,7 +41,7 @@ def test_command(packs: tuple[str, ...], min_coverage: float | None, verbose: bo
     failed = broken = False
     for label, path in pack_paths(packs):
         try:
-            pack = load_pack(path)
+            pack = load_pack(path, tests=True)
         except HunchError as exc:
             click.echo(f"{label}: cannot run the tests: {located(exc, with_level=False)}",
                        err=True)

@@ -36,9 +36,17 @@ from hunch.yamlsource import Document, Path, load_file
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 RESERVED_FACTS = {"id", "sid"}
-# The built-in packs live in the repository's rules/ folder (an editable install).
-BUILTIN_PACK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "rules")
+def _builtin_dir() -> str:
+    """rules/ in a source checkout; hunch/builtin_rules in an installed wheel."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "builtin_rules"),
+                      os.path.join(os.path.dirname(here), "rules")):
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(here), "rules")
+
+
+BUILTIN_PACK_DIR = _builtin_dir()
 
 
 class Reader:
@@ -147,8 +155,12 @@ def builtin_packs() -> list[str]:
                   if os.path.isfile(os.path.join(BUILTIN_PACK_DIR, d, "pack.yaml")))
 
 
-def read_pack(path: str, errors: list[HunchError]) -> Pack:
-    """Parse a pack folder, appending every problem to ``errors``."""
+def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
+    """Parse a pack folder, appending every problem to ``errors``.
+
+    ``tests=False`` skips tests/*.yaml: evaluating needs no test situations (and
+    an installed pack's tests may point at example files it does not ship).
+    """
     pack = Pack(name=os.path.basename(os.path.abspath(path)), title="", description="",
                 version="", path=path)
     pack_file = os.path.join(path, "pack.yaml")
@@ -170,20 +182,21 @@ def read_pack(path: str, errors: list[HunchError]) -> Pack:
         doc = _load(rule_file, errors)
         if doc is not None:
             _read_rules(Reader(doc, errors), pack)
-    for test_file in sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))):
+    test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
+    for test_file in test_files:
         doc = _load(test_file, errors)
         if doc is not None:
             _read_tests(Reader(doc, errors), pack)
     return pack
 
 
-def load_pack(name_or_path: str | None = None) -> Pack:
-    """Load and check a pack; raise ErrorList with every error found."""
+def load_pack(name_or_path: str | None = None, tests: bool = False) -> Pack:
+    """Load and check a pack (and its tests, if asked); raise ErrorList with every error."""
     from hunch.schema import check_pack
 
     path = resolve_pack_path(name_or_path)
     errors: list[HunchError] = []
-    pack = read_pack(path, errors)
+    pack = read_pack(path, errors, tests)
     if not errors:
         errors.extend(e for e in check_pack(pack) if e.level == "error")
     if errors:
@@ -302,6 +315,8 @@ def value_problem(spec: FactSpec, value: Any) -> str:
             return f"must be {'a whole number' if t == 'integer' else 'a number'}, got {value!r}"
         if isinstance(value, float) and value != value:
             return "must be a number, got NaN"
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            return f"must be a finite number, got {value}"  # the engine cannot store it
         if spec.min is not None and value < spec.min:
             return f"{value} is below the minimum {fmt_num(spec.min)}"
         if spec.max is not None and value > spec.max:

@@ -60,3 +60,29 @@ class TestQuality:
         proc = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+class TestAuthoringDoc:
+    """docs/authoring.md's worked example is exactly what `hunch init` writes."""
+
+    def test_worked_example_matches_the_scaffold(self, tmp_path: "os.PathLike[str]") -> None:
+        doc = _read("docs/authoring.md")
+        blocks = dict(re.findall(r"### `([^`]+)`\n\n```(?:yaml|text)\n(.*?)\n```", doc, re.S))
+        old = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            result = CliRunner().invoke(cli, ["init", "houseplant"])
+            assert result.exit_code == 0
+            written = {}
+            for folder, _, files in os.walk("houseplant"):
+                for name in files:
+                    path = os.path.join(folder, name)
+                    with open(path, encoding="utf-8") as handle:
+                        written[os.path.relpath(path, "houseplant")] = handle.read().rstrip()
+            shown = CliRunner().invoke(cli, ["evaluate", "--rules", "houseplant",
+                                             "houseplant/example.yaml"])
+        finally:
+            os.chdir(old)
+        assert written == {name: text for name, text in blocks.items() if name in written}
+        assert set(written) <= set(blocks)
+        assert shown.stdout.rstrip() in doc
