@@ -16,7 +16,16 @@ import click
 # command name -> "module:attribute"; imported only when used, so `hunch --help`
 # does not import durable_rules.
 COMMANDS = {
+    "ask": "hunch.cli_ask:ask",
     "evaluate": "hunch.cli_evaluate:evaluate",
+    "explain": "hunch.cli_explain:explain",
+    "what-if": "hunch.cli_whatif:what_if",
+    "check": "hunch.cli_check:check",
+    "test": "hunch.cli_test:test_command",
+    "schema": "hunch.cli_schema:schema",
+    "init": "hunch.cli_init:init",
+    "rules": "hunch.cli_rules:rules",
+    "sources": "hunch.cli_rules:sources",
 }
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from hunch.cli_common import emit, pack_option, load_pack_or_fail
+from hunch.cli_common import load_pack_or_fail, pack_option
+from hunch.cli_explain import ExplainMode
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "jsonl", "markdown")
 
 
 @click.command()
@@ -19,49 +18,49 @@ FORMATS = ("table", "json", "markdown")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of standard output.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Refuse situation files larger than this (default 5 MB).")
+              help="Refuse situation files (and JSON lines) larger than this "
+                   "(default 5242880, 5 MiB).")
+@click.option("--max-firings", type=click.IntRange(min=1), default=None,
+              help="Stop a situation after this many rule firings (default 100000).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Evaluate in this many worker processes; output is identical.")
+@click.option("--explain", type=ExplainMode(), is_flag=False,
+              flag_value="summary", default=None,
+              help="After the table, explain the top hypothesis and the recommendation: "
+                   "--explain (a summary) or --explain=full (the whole derivation).")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
-             max_bytes: int | None) -> None:
+             max_bytes: int | None, max_firings: int | None, jobs: int,
+             explain: str | None) -> None:
     """Rank the likely explanations and recommend the next action.
 
-    Each SITUATION is a YAML file of facts. With several files, a bad one is
-    reported in place and the others are still evaluated; the exit status is
-    then 2.
+    Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
+    files, sorted), or - for JSON Lines on standard input (one object of facts
+    per line). Results come in input order. In a batch a bad input is reported
+    in place (a block in table output, an object with "error" in json/jsonl)
+    and the others are still evaluated; the exit status is then 2.
 
     \b
-    Example:
+    Examples:
       hunch evaluate examples/asker.yaml
       hunch evaluate --format json examples/*.yaml
+      hunch evaluate --format jsonl --jobs 2 examples/ -o results.jsonl
+      echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
+      hunch evaluate examples/asker.yaml --explain
     """
-    from hunch.errors import HunchError
-    from hunch.evaluate import evaluate as run, load_situation
-    from hunch.render import render_markdown, render_table, result_json, to_json
+    from hunch.batch import Settings, renderer, write_batch
     from hunch.yamlsource import MAX_FILE_BYTES
 
     pack = load_pack_or_fail(rules)
-    blocks: list[str] = []
-    objects: list[dict[str, Any]] = []
-    failed = 0
-    for path in situations:
-        try:
-            result = run(pack, load_situation(path, pack, max_bytes or MAX_FILE_BYTES))
-        except HunchError as exc:
-            failed += 1
-            message = exc.format()
-            objects.append({"situation": path, "error": message})
-            blocks.append(f"situation: {path}\nerror: {message}\n" if fmt == "table"
-                          else f"**error** in `{path}`: {message}\n")
-            if len(situations) == 1:
-                raise
-            click.echo(message, err=True)
-            continue
-        objects.append(result_json(result))
-        blocks.append(render_table(result) if fmt == "table" else
-                      render_markdown(result) if fmt == "markdown" else "")
-    if fmt == "json":
-        text = to_json(objects[0] if len(situations) == 1 else objects) + "\n"
-    else:
-        text = "\n".join(blocks)
-    emit(text, output)
-    if failed:
+    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+    render = renderer(fmt)
+    if explain:
+        import functools
+
+        from hunch.explain_render import render_explained
+
+        render = functools.partial(render_explained, fmt, explain)
+    settings = Settings(rules=rules, render=render, max_bytes=max_bytes or MAX_FILE_BYTES,
+                        max_firings=max_firings or 0, debug=debug)
+    summary = write_batch(list(situations), pack, settings, fmt, output, jobs)
+    if summary.failed:
         raise SystemExit(2)

@@ -55,7 +55,14 @@ def result_json(result: Result) -> dict[str, Any]:
         "actions": [ranked_json(a) for a in result.actions],
         "recommendation": ranked_json(result.recommendation) if result.recommendation else None,
         "derived": result.derived_facts(),
+        "unknowns": unknowns_json(result),
     }
+
+
+def unknowns_json(result: Result) -> list[dict[str, Any]]:
+    from hunch.explain_render import unknowns_json as missing  # lazy: it imports this module
+
+    return missing(result)
 
 
 def to_json(data: Any) -> str:
@@ -96,7 +103,7 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     return lines
 
 
-def render_table(result: Result) -> str:
+def render_table(result: Result, explain: str | None = None) -> str:
     out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}", ""]
     out.append("Hypotheses (most likely first)")
     out.append(ranked_table(result.hypotheses) if result.hypotheses
@@ -121,7 +128,9 @@ def render_table(result: Result) -> str:
         out.append("")
         out.append("Other actions")
         out.append(ranked_table(others))
-    return "\n".join(out) + "\n"
+    from hunch.explain_render import table_afterword  # the account and "Still unknown"
+
+    return "\n".join(out) + "\n" + table_afterword(result, explain)
 
 
 # --- Markdown ---------------------------------------------------------------------
@@ -164,4 +173,7 @@ def render_markdown(result: Result) -> str:
     if others:
         out += ["### Other actions", ""]
         out.extend(_md_rows(others))
+    from hunch.explain_render import markdown_unknowns
+
+    out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"

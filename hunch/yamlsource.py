@@ -1,15 +1,18 @@
 """Safe YAML loading that remembers where every value came from.
 
-We compose the node graph with pyyaml's safe (C, when available) loader and build
-plain Python values ourselves, which lets us keep a line:column for every mapping
-key and sequence item, reject duplicate keys (pyyaml keeps the last one silently),
-refuse any tag outside the YAML core schema, and bound the work an input can cause
-(size, nesting depth, alias expansion).
+We read pyyaml's event stream (the C parser when available) and build plain Python
+values ourselves, in one loop with an explicit stack. That lets us keep a
+line:column for every mapping key and sequence item, reject duplicate keys (pyyaml
+keeps the last one silently), refuse any tag outside the YAML core schema, and
+bound the work an input can cause: size, nesting depth and alias expansion are all
+checked as the events arrive, before anything is built. (pyyaml's own composer
+recurses in C: a few tens of thousands of ``[`` crash the process.)
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,26 +20,26 @@ import yaml
 
 from hunch.errors import Location, YamlError
 
-try:  # the C loader is ~7x faster on big packs; fall back when libyaml is absent
+try:  # the C parser is several times faster on big packs; fall back when libyaml is absent
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the pyyaml build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_NODES = 500_000
+MAX_FILE_BYTES = 5 * 1024 * 1024  # per file; `--max-bytes` raises it
+MAX_DEPTH = 64  # containers inside containers
+MAX_NODES = 500_000  # values in a document, counting each alias at its expanded size
+MAX_NUMBER_CHARS = 100  # longer numerals are typos or attacks (and overflow the engine)
 
 Path = tuple[Any, ...]
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
+_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_NUMERIC = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+# Plain scalars that YAML 1.1 resolves to types hunch has no use for stay text.
+_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
+_NO_KEY = object()
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Document:
         return self.marks.get((), Location(self.file, 1, 1))
 
 
+# --- reading bytes ------------------------------------------------------------------
+
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 text file, with one clear error for each way that can fail."""
     try:
@@ -63,11 +68,7 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
             raise YamlError("is a directory, expected a YAML file", path)
         size = os.path.getsize(path)
         if size > max_bytes:
-            raise YamlError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                path,
-                hint="raise it with --max-bytes if the file is really meant to be this big",
-            )
+            raise _too_big(path, size, max_bytes)
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
@@ -78,129 +79,303 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise YamlError("is a directory, expected a YAML file", path) from None
     except OSError as exc:
         raise YamlError(f"cannot read: {exc.strerror or exc}", path) from None
+    if len(raw) > max_bytes:  # grew since we looked, or a device that reports no size
+        raise _too_big(path, len(raw), max_bytes)
     return decode(raw, path)
 
 
+def _too_big(path: str, size: int, max_bytes: int) -> YamlError:
+    return YamlError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", path,
+                     hint="raise it with --max-bytes if the file is really meant to be this big")
+
+
+_UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(raw: bytes, path: str) -> str:
+    """UTF-8 bytes (a BOM is allowed) to text; anything else is reported at its place."""
+    if raw.startswith(_UTF16_32_BOMS):
+        raise YamlError("UTF-16 or UTF-32 text, expected UTF-8", path, 1, 1,
+                        hint="save the file as UTF-8")
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise YamlError("binary file (NUL byte), expected UTF-8 text", path, line)
+        line, column = _line_col(raw, raw.index(b"\x00"))
+        raise YamlError("binary file (NUL byte), expected UTF-8 text", path, line, column)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
-            path,
-            line,
-            column,
-            hint="save the file as UTF-8",
-        ) from None
+        line, column = _line_col(raw, exc.start)
+        raise YamlError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", path, line, column,
+                        hint="save the file as UTF-8") from None
 
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+
+
+# --- parsing --------------------------------------------------------------------------
 
 def load_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     return load_text(read_text(path, max_bytes), path)
 
 
 def load_text(text: str, file: str) -> Document:
-    """Parse one YAML document; an empty document is an error."""
+    """Parse one YAML document; an empty file is an error."""
+    builder = _Builder(file)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise YamlError(f"invalid YAML: {problem}", file, line, col) from None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+        raise YamlError(f"invalid YAML: {problem}", file, line, col,
+                        hint=_tab_hint(text, line, col)) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _text_line_col(text, exc.position)
+        raise YamlError(f"character {_char_name(exc.character)} is not allowed in YAML",
+                        file, line, col, hint="remove it, or quote it as an escape in "
+                                              "double quotes") from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"invalid YAML: {exc}", file) from None
-    if node is None:
-        raise YamlError("file is empty", file, hint="it should hold a YAML mapping")
-    doc = Document(file, None)
-    builder = _Builder(doc)
-    doc.data = builder.build(node, (), 0)
-    return doc
+        raise YamlError(f"invalid YAML: {' '.join(str(exc).split())}", file, 1) from None
+    if not builder.done:
+        raise YamlError("file is empty", file, 1, hint="it should hold a YAML mapping")
+    return builder.doc
+
+
+def _tab_hint(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line)
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if 0 < column <= len(here) and here[column - 1] == "\t":
+        return "indent with spaces: YAML does not allow tabs there"
+    return ""
+
+
+def _text_line_col(text: str, position: int) -> tuple[int, int]:
+    if _Loader.__name__ == "CSafeLoader":  # libyaml reports a byte offset into the UTF-8
+        position = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _char_name(char: Any) -> str:
+    if isinstance(char, int):
+        return f"U+{char:04X}"
+    if isinstance(char, str) and len(char) == 1:
+        return f"U+{ord(char):04X}"
+    return repr(char)
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """repr() cut to a length fit for a one-line message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass
+class _Frame:
+    """A mapping or sequence being built."""
+
+    value: Any  # dict or list
+    path: Path
+    anchor: str | None
+    start_count: int
+    depth: int
+    height: int = 1
+    key: Any = _NO_KEY
+    seen: dict[Any, Location] = field(default_factory=dict)
+
+
+@dataclass
+class _Anchored:
+    value: Any
+    size: int  # values in it, aliases expanded
+    height: int  # levels of containers in it
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
+    """Turns parser events into values and marks, enforcing every limit on the way."""
+
+    def __init__(self, file: str) -> None:
+        self.doc = Document(file, None)
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, _Anchored] = {}
+        self.open_anchors: set[str] = set()
         self.count = 0
-        self.scalars = yaml.constructor.SafeConstructor()
+        self.documents = 0
+        self.done = False
+        self.resolver = yaml.resolver.Resolver()
+        self.tags: dict[str, str] = {}  # plain scalar -> resolved tag (packs repeat a lot)
+        ctor = yaml.constructor.SafeConstructor()
+        self.construct: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+            "tag:yaml.org,2002:null": ctor.construct_yaml_null,
+            "tag:yaml.org,2002:bool": ctor.construct_yaml_bool,
+            "tag:yaml.org,2002:int": ctor.construct_yaml_int,
+            "tag:yaml.org,2002:float": ctor.construct_yaml_float,
+        }
 
-    def _loc(self, node: yaml.Node) -> Location:
-        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+    def _loc(self, event: yaml.Event) -> Location:
+        mark = event.start_mark
+        if mark is None:  # pragma: no cover - both parsers mark every event
+            return Location(self.doc.file, 1)
+        return Location(self.doc.file, mark.line + 1, mark.column + 1)
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise YamlError(
-                f"document expands to over {MAX_NODES:,} values (an alias bomb?)",
-                self.doc.file,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nested deeper than {MAX_DEPTH} levels", self.doc.file,
-                            node.start_mark.line + 1, node.start_mark.column + 1)
-        self.doc.marks.setdefault(path, self._loc(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                raise self._bad_tag(node)
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            raise self._bad_tag(node)
-        try:
-            return self.scalars.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise YamlError(f"bad value {node.value!r}: {exc}", **self._pos(node)) from None
+    def error(self, event: yaml.Event, message: str, hint: str = "") -> YamlError:
+        loc = self._loc(event)
+        return YamlError(message, loc.file, loc.line, loc.column, hint)
 
-    def _pos(self, node: yaml.Node) -> dict[str, Any]:
-        loc = self._loc(node)
-        return {"file": loc.file, "line": loc.line, "column": loc.column}
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._open(event)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self._close()
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.error(event, "more than one YAML document ('---') in the file",
+                                 "put everything in one document")
 
-    def _bad_tag(self, node: yaml.Node) -> YamlError:
-        if node.tag.startswith("tag:yaml.org,2002:python/") or "python" in node.tag:
-            why = "Python tags are not allowed (hunch loads YAML safely)"
+    # where the next value goes, and its path
+    def _place(self, event: yaml.Event) -> tuple[Path, int]:
+        loc = self._loc(event)
+        if not self.stack:
+            self.doc.marks.setdefault((), loc)
+            return (), 0
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            path = top.path + (len(top.value),)
+        elif top.key is _NO_KEY:
+            return top.path, top.depth + 1  # a key: its marks are set once it is known
         else:
-            why = f"tag {node.tag!r} is not allowed"
-        return YamlError(why, **self._pos(node), hint="use plain YAML values")
+            path = top.path + (top.key,)
+            self.doc.marks[path + ("<value>",)] = loc
+        self.doc.marks.setdefault(path, loc)
+        return path, top.depth + 1
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
-        if node.tag != _MAP:
-            raise self._bad_tag(node)
-        out: dict[Any, Any] = {}
-        seen: dict[Any, Location] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError("mapping keys must be plain scalars", **self._pos(key_node))
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlError("merge keys ('<<') are not supported", **self._pos(key_node),
-                                hint="write the keys out")
-            key = self.build(key_node, path, depth + 1)
-            if isinstance(key, (list, dict)):
-                raise YamlError("mapping keys must be plain scalars", **self._pos(key_node))
-            here = self._loc(key_node)
-            if key in seen:
-                first = seen[key]
-                raise YamlError(
-                    f"duplicate key {key!r} (first at line {first.line})",
-                    here.file, here.line, here.column,
-                    hint="YAML would silently keep only the last one",
-                )
-            seen[key] = here
-            self.doc.marks[path + (key,)] = here
-            value_path = path + (key, "<value>")
-            self.doc.marks[value_path] = self._loc(value_node)
-            out[key] = self._build_value(value_node, path + (key,), depth + 1)
-        return out
+    def _is_key(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1].value, dict) \
+            and self.stack[-1].key is _NO_KEY
 
-    def _build_value(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        # The key's own mark stays the mark for `path`; children get theirs.
-        saved = self.doc.marks.get(path)
-        value = self.build(node, path, depth)
-        if saved is not None:
-            self.doc.marks[path] = saved
-        return value
+    def _count(self, event: yaml.Event, n: int) -> None:
+        self.count += n
+        if self.count > MAX_NODES:
+            raise self.error(event, f"the document expands to over {MAX_NODES:,} values "
+                                    f"(an alias bomb?)", "use fewer aliases ('*name')")
+
+    def _depth(self, event: yaml.Event, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise self.error(event, f"nested deeper than {MAX_DEPTH} levels")
+
+    def _open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        if self._is_key():
+            raise self.error(event, "mapping keys must be plain scalars")
+        tag = event.tag
+        if tag not in (None, "!", _MAP if is_map else _SEQ):
+            raise self._bad_tag(event, tag)
+        path, depth = self._place(event)
+        self._depth(event, depth)
+        self._count(event, 1)
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Frame({} if is_map else [], path, event.anchor, self.count, depth))
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = _Anchored(
+                frame.value, self.count - frame.start_count + 1, frame.height)
+        self._add(frame.value, frame.height, None)
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        name = str(event.anchor)
+        if name in self.open_anchors:
+            raise self.error(event, f"alias *{name} refers to a value that contains it",
+                             "a recursive structure cannot be evaluated")
+        target = self.anchors.get(name)
+        if target is None:
+            raise self.error(event, f"alias *{name} has no anchor &{name} before it")
+        _, depth = self._place(event)
+        if target.height and depth + target.height - 1 > MAX_DEPTH:
+            raise self.error(event, f"nested deeper than {MAX_DEPTH} levels "
+                                    f"(through alias *{name})")
+        self._count(event, target.size)
+        if self._is_key() and isinstance(target.value, (dict, list)):
+            raise self.error(event, "mapping keys must be plain scalars")
+        self._add(target.value, target.height, event)
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        self._place(event)
+        self._count(event, 1)
+        value, tag = self._scalar_value(event)
+        if tag == _MERGE and self._is_key():
+            raise self.error(event, "merge keys ('<<') are not supported", "write the keys out")
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchored(value, 1, 0)
+        self._add(value, 0, event)
+
+    def _scalar_value(self, event: yaml.ScalarEvent) -> tuple[Any, str]:
+        tag = event.tag
+        text = event.value
+        if tag is None or tag == "!":
+            if event.implicit[0]:
+                tag = self.tags.get(text)
+                if tag is None:
+                    tag = self.resolver.resolve(  # type: ignore[no-untyped-call]
+                        yaml.ScalarNode, text, event.implicit)
+                    self.tags[text] = tag
+            else:
+                tag = _STR
+            if tag in _AS_TEXT:
+                tag = _STR
+        if tag in (_STR, _MERGE):
+            return text, tag
+        build = self.construct.get(tag)
+        if build is None:
+            raise self._bad_tag(event, tag)
+        if tag in _NUMERIC and len(text) > MAX_NUMBER_CHARS:
+            raise self.error(event, f"number {short(text)} is longer than "
+                                    f"{MAX_NUMBER_CHARS} characters")
+        try:
+            return build(yaml.ScalarNode(tag, text)), tag
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+            raise self.error(event, f"bad value {short(text)}: "
+                                    f"{' '.join(str(exc).split())}") from None
+
+    def _bad_tag(self, event: yaml.Event, tag: str) -> YamlError:
+        if "python" in tag.lower():
+            return self.error(event, f"Python tags are not allowed ({short(tag, 60)}): hunch "
+                                     f"loads YAML safely", "use plain YAML values")
+        return self.error(event, f"tag {short(tag, 60)} is not allowed", "use plain YAML values")
+
+    def _add(self, value: Any, height: int, event: yaml.Event | None) -> None:
+        if not self.stack:
+            self.doc.data = value
+            self.done = True
+            return
+        top = self.stack[-1]
+        top.height = max(top.height, height + 1)
+        if isinstance(top.value, list):
+            top.value.append(value)
+        elif top.key is _NO_KEY:
+            assert event is not None  # containers as keys are refused when they open
+            self._key(top, value, event)
+        else:
+            top.value[top.key] = value
+            top.key = _NO_KEY
+
+    def _key(self, top: _Frame, key: Any, event: yaml.Event) -> None:
+        here = self._loc(event)
+        first = top.seen.get(key)
+        if first is not None:
+            raise YamlError(f"duplicate key {short(key)} (first at line {first.line})",
+                            here.file, here.line, here.column,
+                            hint="YAML would silently keep only the last one")
+        top.seen[key] = here
+        top.key = key
+        self.doc.marks[top.path + (key,)] = here
