@@ -31,7 +31,7 @@ from hunch.model import (
     Source,
     SourceText,
 )
-from hunch.yamlsource import Document, Path, load_file
+from hunch.yamlsource import Document, Path, load_file, short
 
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
@@ -104,7 +104,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(path, f"{what} must be true or false, got {value!r}")
+            self.error(path, f"{what} must be true or false, got {short(value)}")
             return default
         return value
 
@@ -112,13 +112,13 @@ class Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(path, f"{what} must be a number, got {value!r}")
+            self.error(path, f"{what} must be a number, got {short(value)}")
             return None
         return value
 
     def ident(self, value: Any, path: Path, what: str, pattern: re.Pattern[str] = ID) -> str | None:
         if not isinstance(value, str) or not pattern.match(value):
-            self.error(path, f"{what} {value!r} is not a valid id",
+            self.error(path, f"{what} {short(value)} is not a valid id",
                        "use lower case letters, digits, '-', '_' or '.'" if pattern is ID
                        else "use lower-case snake_case, starting with a letter")
             return None
@@ -308,11 +308,11 @@ def value_problem(spec: FactSpec, value: Any) -> str:
     """Why ``value`` does not fit the fact, or '' when it does."""
     t = spec.type
     if t == "boolean":
-        return "" if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        return "" if isinstance(value, bool) else f"must be true or false, got {short(value)}"
     if t in ("integer", "number"):
         ok = isinstance(value, int) if t == "integer" else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok:
-            return f"must be {'a whole number' if t == 'integer' else 'a number'}, got {value!r}"
+            return f"must be {'a whole number' if t == 'integer' else 'a number'}, got {short(value)}"
         if isinstance(value, float) and value != value:
             return "must be a number, got NaN"
         if isinstance(value, float) and value in (float("inf"), float("-inf")):
@@ -326,9 +326,9 @@ def value_problem(spec: FactSpec, value: Any) -> str:
         if any(value == v and type(value) is type(v) for v in spec.values or []):
             return ""
         allowed = ", ".join(str(v) for v in spec.values or [])
-        return f"{value!r} is not allowed (allowed: {allowed})"
+        return f"{short(value)} is not allowed (allowed: {allowed})"
     if t == "string":
-        return "" if isinstance(value, str) else f"must be text, got {value!r}"
+        return "" if isinstance(value, str) else f"must be text, got {short(value)}"
     return f"has unknown type {t}"
 
 

@@ -25,7 +25,7 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Pack:
     """The `hunch init` pack: small, and every number in it is known."""
     folder = tmp_path_factory.mktemp("plant") / "plant"
     init_pack(str(folder))
-    return load_pack(str(folder))
+    return load_pack(str(folder), tests=True)
 
 
 def failures(pack: Pack, situation: dict[str, Any], expect: dict[str, Any]) -> list[str]:
@@ -190,7 +190,7 @@ class TestShippedPacks:
 
     @pytest.mark.parametrize("name", builtin_packs())
     def test_all_pass_with_full_coverage(self, name: str) -> None:
-        report = run_tests(load_pack(os.path.join(BUILTIN_PACK_DIR, name)))
+        report = run_tests(load_pack(os.path.join(BUILTIN_PACK_DIR, name), tests=True))
         failed = [(o.test.name, o.error, [str(f) for f in o.failures])
                   for o in report.outcomes if not o.passed]
         assert failed == []
@@ -199,7 +199,7 @@ class TestShippedPacks:
         assert report.coverage == 100.0
 
     def test_second_pack_is_a_different_domain_with_chains(self) -> None:
-        pack = load_pack("lend-money")
+        pack = load_pack("lend-money", tests=True)
         assert len(pack.rules) >= 12
         consumers = {leaf for r in pack.rules for leaf in _facts_read(r.when)}
         assert set(pack.derived) <= consumers, "every derived fact feeds another rule"
