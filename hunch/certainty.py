@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hunch.compile import value_key
 from hunch.engine import Firing, Ledger
@@ -36,6 +35,9 @@ def combine(cfs: Iterable[float]) -> float:
     it also makes the +1/-1 conflict order-independent: 0, flagged by ``conflict``.
     """
     values = list(cfs)
+    if len(values) == 1:  # the usual case; exactly what the general path gives
+        c = values[0]
+        return _clamp(c) if c > 0 or c < 0 else 0.0
     p = _fold(sorted(c for c in values if c > 0))
     n = _fold(sorted((c for c in values if c < 0), reverse=True))
     if p == 0.0 or n == 0.0:
@@ -82,65 +84,90 @@ class Certainties:
 
 def compute(pack: Pack, ledger: Ledger) -> Certainties:
     """Certainty of every derived fact and conclusion, from the ledger."""
-    by_rule: dict[int, list[Firing]] = {}
-    for firing in ledger.firings:
-        by_rule.setdefault(firing.rule_index, []).append(firing)
-    out = Certainties()
-    producers: dict[tuple[str, str, str], list[int]] = {}
-    for index in by_rule:
-        for effect in pack.rules[index].then:
-            key = ("d", effect.target, value_key(effect.value)) if effect.kind == "derive" \
-                else ("c", effect.target, "")
-            producers.setdefault(key, []).append(index)
-    memo: dict[tuple[str, str, str], float] = {}
+    return _Computation(pack, ledger).run()
 
-    def node(key: tuple[str, str, str]) -> float:
+
+class _Computation:
+    """One compute() call. A class rather than nested closures: two closures that
+    call each other form a reference cycle, which would keep every result alive
+    until the cyclic garbage collector ran (a third of the time on big packs)."""
+
+    def __init__(self, pack: Pack, ledger: Ledger) -> None:
+        self.effects = _effects(pack)
+        self.by_rule: dict[int, list[Firing]] = {}
+        for firing in ledger.firings:
+            self.by_rule.setdefault(firing.rule_index, []).append(firing)
+        self.producers: dict[_Key, list[int]] = {}
+        for index in self.by_rule:
+            for key, _ in self.effects[index]:
+                self.producers.setdefault(key, []).append(index)
+        self.memo: dict[_Key, float] = {}
+        self.out = Certainties()
+
+    def run(self) -> Certainties:
+        out = self.out
+        for key in sorted(self.producers):
+            value = self.node(key)
+            if key[0] == "c":
+                out.conclusions[key[1]] = value
+            else:
+                out.derived[(key[1], key[2])] = value
+        return out
+
+    def node(self, key: _Key) -> float:
+        memo = self.memo
         if key not in memo:
             memo[key] = 0.0  # acyclic by check_pack; this only guards recursion
             contribs = []
-            for index in sorted(producers.get(key, [])):
-                premise, firing = premise_of(index)
-                for effect in pack.rules[index].then:
-                    ekey = ("d", effect.target, value_key(effect.value)) \
-                        if effect.kind == "derive" else ("c", effect.target, "")
-                    if ekey != key:
-                        continue
-                    value = effect.signed_cf * premise if premise > 0 else 0.0
-                    contribs.append(Contribution(index, effect.signed_cf, premise, value, firing))
+            producers = self.producers.get(key, ())
+            for index in sorted(producers) if len(producers) > 1 else producers:
+                premise, firing = self.premise_of(index)
+                for ekey, cf in self.effects[index]:
+                    if ekey == key:
+                        value = cf * premise if premise > 0 else 0.0
+                        contribs.append(Contribution(index, cf, premise, value, firing))
             memo[key] = combine([c.contribution for c in contribs])
             if key[0] == "c":
-                out.contributions[key[1]] = contribs
+                self.out.contributions[key[1]] = contribs
             else:
-                out.derived_contributions[(key[1], key[2])] = contribs
+                self.out.derived_contributions[(key[1], key[2])] = contribs
         return memo[key]
 
-    def matched_certainty(kind: str, name: str, value: Any) -> float:
-        if kind == "input":
-            return 1.0
-        if kind == "derived":
-            return node(("d", name, value_key(value)))
-        return node(("c", name, ""))
-
-    def premise_of(index: int) -> tuple[float, Firing]:
-        if index not in out.premises:
+    def premise_of(self, index: int) -> tuple[float, Firing]:
+        premises = self.out.premises
+        if index not in premises:
+            firings = self.by_rule[index]
+            if len(firings) > 1:
+                # ties go to the earliest-listed alternative, not the earliest firing
+                firings = sorted(firings, key=_firing_key)
             best: tuple[float, Firing] | None = None
-            # ties go to the earliest-listed alternative, not the earliest firing
-            for firing in sorted(by_rule[index], key=_firing_key):
-                premise = min((matched_certainty(m.kind, m.name, m.value)
-                               for m in firing.matched), default=1.0)
+            for firing in firings:
+                # input facts hold with certainty 1, and no certainty exceeds 1
+                premise = 1.0
+                for m in firing.matched:
+                    if m.kind == "derived":
+                        premise = min(premise, self.node(("d", m.name, value_key(m.value))))
+                    elif m.kind == "conclusion":
+                        premise = min(premise, self.node(("c", m.name, "")))
                 if best is None or premise > best[0]:
                     best = (premise, firing)
             assert best is not None
-            out.premises[index] = best
-        return out.premises[index]
+            premises[index] = best
+        return premises[index]
 
-    for key in sorted(producers):
-        value = node(key)
-        if key[0] == "c":
-            out.conclusions[key[1]] = value
-        else:
-            out.derived[(key[1], key[2])] = value
-    return out
+
+_Key = tuple[str, str, str]  # ("d", fact, value key) or ("c", conclusion id, "")
+
+
+def _effects(pack: Pack) -> list[list[tuple[_Key, float]]]:
+    """Each rule's effects as (node key, signed cf); worked out once per pack."""
+    cached = pack.__dict__.get("_certainty_effects")
+    if cached is None or len(cached) != len(pack.rules):
+        cached = [[(("d", e.target, value_key(e.value)) if e.kind == "derive"
+                    else ("c", e.target, ""), e.signed_cf) for e in rule.then]
+                  for rule in pack.rules]
+        pack.__dict__["_certainty_effects"] = cached
+    return cached
 
 
 def _firing_key(firing: Firing) -> tuple[str, str]:

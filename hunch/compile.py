@@ -17,14 +17,20 @@ Each rule's ``when`` is put in negation normal form, then split into alternative
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from hunch.errors import HunchError, PackError
 from hunch.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack, Rule
 
 MAX_CONDITIONS = 16  # durable_rules: a 17th alias compiles, then every assert fails (304)
-MAX_RULES_PER_RULESET = 4096  # durable_rules: error 106 above it
+RULESET_SIZE = 200  # engine rules per ruleset once a pack is split (engine limit: 4,096)
+# durable_rules walks its alpha network with a 64-slot stack and fails an assert with
+# error 303 when one fact matches more tests at once than that; the split keeps a
+# worked-out upper bound of that depth under this budget in every ruleset.
+ALPHA_STACK_BUDGET = 48
 MAX_ALTERNATIVES = 64  # our own bound on the DNF blow-up of any/not nesting
 # durable_rules 2.0.28 segfaults in delete_state for a session in which no action
 # ever ran; this no-op rule matches every situation fact, last, so one always runs.
@@ -63,6 +69,7 @@ class Alternative:
     conclusion_aliases: dict[str, str]  # alias -> conclusion id
     negations: list[Lit]
     stratum: int
+    produces: tuple[str, ...] = ()  # "d:<fact>" / "c:<conclusion>" its rule may assert
 
 
 @dataclass
@@ -75,8 +82,12 @@ class CompiledPack:
     order: list[str] = field(default_factory=list)  # derived/conclusion nodes, dependencies first
 
 
-def compile_pack(pack: Pack) -> CompiledPack:
-    """Compile every rule; raise PackError on what durable_rules cannot hold."""
+def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:
+    """Compile every rule; raise PackError on what durable_rules cannot hold.
+
+    ``ruleset_size`` bounds the engine rules per ruleset when the pack has to be
+    split (tests lower it to exercise the split on small packs).
+    """
     out = CompiledPack()
     strata = _strata(pack)
     out.strata = strata
@@ -93,19 +104,244 @@ def compile_pack(pack: Pack) -> CompiledPack:
         raise ErrorList(errors)
     for alt in alternatives:
         out.alternatives[alt.name] = alt
-    out.rulesets = _split(alternatives, pack)
+    out.rulesets = _split(alternatives, ruleset_size)
     return out
 
 
-def _split(alternatives: list[Alternative], pack: Pack) -> dict[str, dict[str, Any]]:
-    if len(alternatives) > MAX_RULES_PER_RULESET:
-        raise PackError.at(pack.loc, f"the pack compiles to {len(alternatives):,} engine rules, "
-                                     f"over durable_rules' limit of {MAX_RULES_PER_RULESET:,}",
-                           "split it into smaller packs")
+# --- rulesets: one when the pack fits, else several per stratum --------------------
+
+def _split(alternatives: list[Alternative], size: int) -> dict[str, dict[str, Any]]:
+    """Engine rulesets, in the order the engine must run them.
+
+    A pack that fits is one ruleset, where priorities order the strata. A bigger
+    one gets rulesets of one stratum each, lower strata first, each holding at most
+    ``size`` engine rules and a bounded alpha-network depth. Rules chained through a
+    derived fact or conclusion are kept together where they fit; a chain that
+    crosses rulesets still works, because the engine hands every new fact to every
+    ruleset that tests it.
+    """
+    if len(alternatives) <= size and _fits(alternatives):
+        return {"main": _ruleset(alternatives)}
+    rulesets: dict[str, dict[str, Any]] = {}
+    for stratum in sorted({alt.stratum for alt in alternatives}):
+        layer = _chained_together([a for a in alternatives if a.stratum == stratum])
+        for k, group in enumerate(_bins(layer, size)):
+            rulesets[f"s{stratum}-{k}"] = _ruleset(group)
+    return rulesets
+
+
+def _ruleset(alternatives: list[Alternative]) -> dict[str, Any]:
     last = max((alt.stratum for alt in alternatives), default=0) + 1
     ruleset = {alt.name: alt.definition for alt in alternatives}
     ruleset[ANCHOR] = {"all": [{"s": {"_k": "s"}}], "pri": last}
-    return {"main": ruleset}
+    return ruleset
+
+
+def _chained_together(alternatives: list[Alternative]) -> list[Alternative]:
+    """Reorder so alternatives linked by a derived fact or conclusion are adjacent.
+
+    Components of the graph "produces or tests the same derived fact/conclusion",
+    each in pack order, components ordered by their first alternative.
+    """
+    parent = list(range(len(alternatives)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # only what some alternative tests links: a conclusion nobody tests need not
+    # travel, so its supporters can sit anywhere
+    tested = {node for alt in alternatives for node in _tested(alt)}
+    first_user: dict[str, int] = {}
+    for i, alt in enumerate(alternatives):
+        for node in [*_tested(alt), *(n for n in alt.produces if n in tested)]:
+            j = first_user.setdefault(node, i)
+            parent[find(i)] = find(j)
+    order = sorted(range(len(alternatives)), key=lambda i: (find(i), i))
+    return [alternatives[i] for i in order]
+
+
+def _tested(alt: Alternative) -> list[str]:
+    """The derived facts and conclusions an alternative tests."""
+    names = ["d:" + n for n in alt.derived_aliases.values()]
+    names += ["c:" + n for n in alt.conclusion_aliases.values()]
+    names += [lit.kind + ":" + lit.name for lit in alt.negations]
+    return names
+
+
+def _bins(alternatives: list[Alternative], size: int) -> list[list[Alternative]]:
+    """Consecutive groups of at most ``size``, each within the alpha stack budget."""
+    bins: list[list[Alternative]] = []
+    trie = _AlphaTrie()
+    for alt in alternatives:
+        if bins and len(bins[-1]) < size and trie.add(alt):
+            bins[-1].append(alt)
+            continue
+        bins.append([alt])
+        trie = _AlphaTrie()
+        trie.add(alt, force=True)  # alone in a ruleset is the best it can get
+    return bins
+
+
+def _fits(alternatives: list[Alternative]) -> bool:
+    trie = _AlphaTrie()
+    return all(trie.add(alt) for alt in alternatives)
+
+
+class _AlphaTrie:
+    """A model of durable_rules' alpha network, to bound its search stack.
+
+    durable_rules shares identical tests under the same parent, and when a fact
+    passes a node it pushes every child test the fact passes, then takes them off
+    one by one. So the stack needed below a node is at most (children that can pass
+    together) - 1 + (the most any one child needs). Children that can pass
+    together: per property, the most of its comparisons one value satisfies at
+    once (equalities: one); any other test counts as its number of leaf tests (an
+    ``$or`` whose two branches pass takes two slots: measured).
+    """
+
+    def __init__(self) -> None:
+        self.root = _AlphaNode()
+
+    def add(self, alt: Alternative, force: bool = False) -> bool:
+        """Add the alternative's tests; if that breaks the budget, undo and say False."""
+        added: list[tuple[_AlphaNode, str]] = []
+        paths: list[list[_AlphaNode]] = []
+        for element in alt.definition["all"]:
+            (expr,) = element.values()
+            tests = expr.get("$and", [expr])
+            node, path = self.root, [self.root]
+            for test in tests:
+                # equal keys mean equal tests; an equal test spelt differently
+                # only makes the bound more cautious
+                key = repr(test)
+                child = node.children.get(key)
+                if child is None:
+                    child = node.add(key, test)
+                    added.append((node, key))
+                node = child
+                path.append(node)
+            paths.append(path)
+        self._update(paths)
+        if force or self.root.depth <= ALPHA_STACK_BUDGET:
+            return True
+        for node, key in reversed(added):
+            node.remove(key)
+        self._update(paths)
+        return False
+
+    @staticmethod
+    def _update(paths: list[list[_AlphaNode]]) -> None:
+        for depth in range(max(len(p) for p in paths) - 1, -1, -1):
+            for path in paths:
+                if depth < len(path):
+                    path[depth].refresh()
+
+
+class _AlphaNode:
+    def __init__(self) -> None:
+        self.children: dict[str, _AlphaNode] = {}
+        self.tests: dict[str, tuple[str, str, Any] | int] = {}  # key -> simple test | weight
+        self.groups: dict[str, list[tuple[str, Any]]] = {}  # property -> its simple tests
+        self.together: dict[str, int] = {}  # property -> most of its tests passed at once
+        self.other = 0  # what the other tests weigh
+        self.depth = 0  # the bound on the stack this node's subtree needs
+
+    def add(self, key: str, test: Any) -> _AlphaNode:
+        child = _AlphaNode()
+        self.children[key] = child
+        simple = _simple_test(test)
+        if simple is None:
+            self.tests[key] = _weight(test)
+            self.other += _weight(test)
+        else:
+            self.tests[key] = simple
+            self.groups.setdefault(simple[0], []).append(simple[1:])
+            self.together[simple[0]] = _most_at_once(self.groups[simple[0]])
+        return child
+
+    def remove(self, key: str) -> None:
+        del self.children[key]
+        test = self.tests.pop(key)
+        if isinstance(test, int):
+            self.other -= test
+        else:
+            self.groups[test[0]].remove(test[1:])
+            self.together[test[0]] = _most_at_once(self.groups[test[0]])
+
+    def refresh(self) -> None:
+        # the children that pass are pushed together; the first one taken off is
+        # then worked on while the others wait
+        passing = self.other + sum(self.together.values())
+        deepest = max((child.depth for child in self.children.values()), default=0)
+        self.depth = max(passing, passing - 1 + deepest) if passing else 0
+
+
+def _simple_test(test: Any) -> tuple[str, str, Any] | None:
+    """(property, op, literal) for an equality or a numeric comparison, else None."""
+    if not isinstance(test, dict) or len(test) != 1:
+        return None
+    ((key, value),) = test.items()
+    if not key.startswith("$"):
+        return None if isinstance(value, (dict, list)) else (key, "eq", value)
+    if key in ("$gt", "$gte", "$lt", "$lte") and isinstance(value, dict) and len(value) == 1:
+        ((prop, literal),) = value.items()
+        if _is_number(literal):
+            return (prop, key, literal)
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _weight(test: Any) -> int:
+    """Stack slots a test that is not a simple comparison can take when it passes.
+
+    An ``$or`` takes one per branch that passes (measured), so its branches are
+    counted like sibling tests; anything else counts its leaf tests.
+    """
+    if isinstance(test, dict) and len(test) == 1:
+        ((key, value),) = test.items()
+        if key in ("$and", "$or") and isinstance(value, list) and value:
+            if key == "$and":
+                return sum(_weight(t) for t in value)
+            groups: dict[str, list[tuple[str, Any]]] = {}
+            total = 0
+            for branch in value:
+                simple = _simple_test(branch)
+                if simple is None:
+                    total += _weight(branch)
+                else:
+                    groups.setdefault(simple[0], []).append(simple[1:])
+            return total + sum(_most_at_once(tests) for tests in groups.values())
+    return 1
+
+
+def _most_at_once(tests: list[tuple[str, Any]]) -> int:
+    """The most of these tests on one property that a single value passes together."""
+    numeric = [(op, v) for op, v in tests if _is_number(v)]
+    others = 1 if len(numeric) < len(tests) else 0  # equalities with text or booleans
+    if not numeric:
+        return others
+    by_op: dict[str, list[float]] = {op: [] for op in ("eq", "$gt", "$gte", "$lt", "$lte")}
+    for op, v in numeric:
+        by_op[op].append(v)
+    for values in by_op.values():
+        values.sort()
+    gt, gte, lt, lte, eq = (by_op[op] for op in ("$gt", "$gte", "$lt", "$lte", "eq"))
+    literals = sorted({v for _, v in numeric})
+    # the count only changes at the literals: try each, and a point between each pair
+    points = [literals[0] - 1, literals[-1] + 1, *literals]
+    points += [(a + b) / 2 for a, b in pairwise(literals)]
+    best = 0
+    for x in points:
+        passed = (bisect_left(gt, x) + bisect_right(gte, x) + len(lt) - bisect_right(lt, x)
+                  + len(lte) - bisect_left(lte, x) + bisect_right(eq, x) - bisect_left(eq, x))
+        best = max(best, passed)
+    return max(best, others)
 
 
 def _strata(pack: Pack) -> dict[str, int]:
@@ -307,7 +543,7 @@ def _compile_rule(pack: Pack, index: int, rule: Rule, stratum: int,
 def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratum: int,
                          out: CompiledPack) -> Alternative:
     inputs = [lit for lit in lits if lit.kind == "in"]
-    tests: list[Any] = [{"_k": "s"}] + [lit.expr for lit in inputs]
+    tests: list[Any] = [{"_k": "s"}] + _ordered_tests([lit.expr for lit in inputs])
     elements: list[dict[str, Any]] = [{"s": tests[0] if len(tests) == 1 else {"$and": tests}}]
     derived_aliases: dict[str, str] = {}
     conclusion_aliases: dict[str, str] = {}
@@ -337,6 +573,8 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
     negations = []
     for i, lit in enumerate(lit for lit in lits if lit.negated or lit.kind == "c"):
         if lit.kind == "c" and not lit.negated:
+            if lit.name in conclusion_aliases.values():
+                continue  # two aliases never bind one fact: tested twice, it would never fire
             alias = f"c{i}"
             conclusion_aliases[alias] = lit.name
             out.consumed_conclusions.add(lit.name)
@@ -351,11 +589,30 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
             test = [{"_k": "d"}, {"name": lit.name}, _derived_test(lit, {})]
             elements.append({f"n{i}$not": {"$and": test}})
     name = f"{rule.id}#{n}"
+    produces = tuple(dict.fromkeys(("d:" if e.kind == "derive" else "c:") + e.target
+                                   for e in rule.then if e.kind != "oppose"))
     return Alternative(name=name, rule_index=index, alternative=n,
                        definition={"all": elements, "pri": stratum},
                        input_facts=tuple(dict.fromkeys(input_facts)),
                        derived_aliases=derived_aliases, conclusion_aliases=conclusion_aliases,
-                       negations=negations, stratum=stratum)
+                       negations=negations, stratum=stratum, produces=produces)
+
+
+def _ordered_tests(tests: list[Any]) -> list[Any]:
+    """The situation tests of one alternative, in a canonical order, without repeats.
+
+    They are a conjunction, so order does not change the meaning; it changes the
+    engine's alpha network. Equalities go first (the engine looks them up by
+    value, so at most one per property passes), then the rest, each sorted, so
+    rules that share tests share nodes.
+    """
+    keyed = {json.dumps(t, sort_keys=True): t for t in tests}
+    return [keyed[k] for k in sorted(keyed, key=lambda k: (not _is_equality(keyed[k]), k))]
+
+
+def _is_equality(test: Any) -> bool:
+    simple = _simple_test(test)
+    return simple is not None and simple[1] == "eq"
 
 
 def _derived_test(lit: Lit, alias_of: dict[str, str]) -> dict[str, Any]:
@@ -378,5 +635,21 @@ def _derived_test(lit: Lit, alias_of: dict[str, str]) -> dict[str, Any]:
 
 
 def value_key(value: Any) -> str:
-    """A derived fact's identity: its value, canonically (True and 1 differ)."""
+    """A derived fact's identity: its value, canonically (True and 1 differ).
+
+    It is the value's canonical JSON, so the engine can splice it into a fact.
+    """
+    # fast paths for the usual values; each gives exactly what json.dumps gives
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is str:
+        return _json_string(value)
     return json.dumps(value, sort_keys=True)
+
+
+_json_string = json.encoder.encode_basestring_ascii

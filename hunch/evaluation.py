@@ -9,7 +9,7 @@ from typing import Any
 from hunch.certainty import Certainties, Contribution, compute, conflict, rank
 from hunch.compile import CompiledPack, compile_pack
 from hunch.engine import DEFAULT_MAX_FIRINGS, Ledger, Runner
-from hunch.errors import HunchError, SituationError
+from hunch.errors import HunchError, Location, SituationError
 from hunch.model import Conclusion, Pack, Rule, Source
 from hunch.pack import load_pack
 from hunch.schema import Situation, data_problems, situation_from, validate_situation
@@ -102,7 +102,7 @@ def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situati
         return load_situation(os.fspath(facts), pack)
     if not isinstance(facts, dict):
         raise SituationError("a situation must be a mapping of fact names to values", "<input>")
-    problems = data_problems(facts, lambda path: _no_loc(), pack)
+    problems = data_problems(facts, _input_loc, pack)
     if problems:
         from hunch.errors import ErrorList
 
@@ -110,10 +110,12 @@ def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situati
     return situation_from("<input>", facts, {}, pack)
 
 
-def _no_loc() -> Any:
-    from hunch.errors import Location
+_INPUT = Location("<input>")
 
-    return Location("<input>")
+
+def _input_loc(path: Any) -> Location:
+    """Where a problem in a situation given as a dict is: no file, no line."""
+    return _INPUT
 
 
 def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
@@ -137,10 +139,17 @@ def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
     out = []
     for position, (cid, cf) in enumerate(rank(values), start=1):
         contribs = certainties.contributions.get(cid, [])
-        support = [_support(pack, c) for c in contribs if c.contribution > 0]
-        oppose = [_support(pack, c) for c in contribs if c.contribution < 0]
-        support.sort(key=lambda s: (-s.contribution, s.rule.id))
-        oppose.sort(key=lambda s: (s.contribution, s.rule.id))
+        support: list[Support] = []
+        oppose: list[Support] = []
+        for c in contribs:
+            if c.contribution > 0:
+                support.append(_support(pack, c))
+            elif c.contribution < 0:
+                oppose.append(_support(pack, c))
+        if len(support) > 1:
+            support.sort(key=lambda s: (-s.contribution, s.rule.id))
+        if len(oppose) > 1:
+            oppose.sort(key=lambda s: (s.contribution, s.rule.id))
         conclusion = pack.conclusions[cid]
         out.append(Ranked(conclusion=conclusion, certainty=cf, rank=position,
                           sources=_sources(pack, conclusion, support + oppose),

@@ -312,7 +312,8 @@ def value_problem(spec: FactSpec, value: Any) -> str:
     if t in ("integer", "number"):
         ok = isinstance(value, int) if t == "integer" else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok:
-            return f"must be {'a whole number' if t == 'integer' else 'a number'}, got {short(value)}"
+            kind = "a whole number" if t == "integer" else "a number"
+            return f"must be {kind}, got {short(value)}"
         if isinstance(value, float) and value != value:
             return "must be a number, got NaN"
         if isinstance(value, float) and value in (float("inf"), float("-inf")):

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -65,7 +66,7 @@ class TestQuality:
 class TestAuthoringDoc:
     """docs/authoring.md's worked example is exactly what `hunch init` writes."""
 
-    def test_worked_example_matches_the_scaffold(self, tmp_path: "os.PathLike[str]") -> None:
+    def test_worked_example_matches_the_scaffold(self, tmp_path: Path) -> None:
         doc = _read("docs/authoring.md")
         blocks = dict(re.findall(r"### `([^`]+)`\n\n```(?:yaml|text)\n(.*?)\n```", doc, re.S))
         old = os.getcwd()

@@ -1,0 +1,148 @@
+"""Per-situation evaluation: hunch vs hand-written durable_rules vs CLIPS vs plain Python.
+
+    python benchmarks/bench_engines.py [--rules 50,500] [--situations 500] [--profile]
+
+Every engine runs the same generated rules (benchmarks/workload.py) on the same
+situations; the script first checks that all of them fire the same rules, derive the
+same facts and reach the same conclusions, then times them side by side, interleaved,
+and prints ratios. hunch goes through its public API (``hunch.evaluate``), so its
+time includes validating the situation, the ledger, certainties and ranking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import statistics
+import sys
+import time
+from typing import Any
+
+from engines import Clips, DurableHand, HunchEngine, PlainPython, answer
+from workload import Workload, generate, situations
+
+
+def engines_for(work: Workload) -> list[Any]:
+    out: list[Any] = [HunchEngine(work), DurableHand(work)]
+    try:
+        out.append(Clips(work))
+    except ImportError:
+        print("  CLIPS skipped: clipspy is not installed (pip install clipspy)")
+    out.append(PlainPython(work))
+    return out
+
+
+def check_agreement(work: Workload, engines: list[Any], sits: list[dict[str, Any]]) -> int:
+    """Every engine gives the same answer on every situation; returns the firings seen."""
+    firings = 0
+    for sit in sits:
+        answers = [answer(e, work, sit) for e in engines]
+        for engine, got in zip(engines[1:], answers[1:], strict=True):
+            if got != answers[0]:
+                sys.exit(f"DISAGREEMENT on {sit}: {engines[0].name} {answers[0]} "
+                         f"vs {engine.name} {got}")
+        firings += len(answers[0].fired)
+    return firings
+
+
+def per_situation(engine: Any, sits: list[dict[str, Any]]) -> float:
+    # CPU time of this process: other work on the machine then matters much less
+    run = engine.run
+    start = time.process_time()
+    for sit in sits:
+        run(sit)
+    return (time.process_time() - start) / len(sits)
+
+
+def bench(n_rules: int, n_sits: int, repeats: int) -> dict[str, float]:
+    work = generate(n_rules)
+    sits = situations(n_sits)
+    engines = engines_for(work)
+    firings = check_agreement(work, engines, sits)
+    print(f"\nR = {n_rules} rules, {n_sits} situations, {firings / n_sits:.1f} firings per "
+          f"situation: all {len(engines)} engines agree on every situation")
+    times: dict[str, list[float]] = {e.name: [] for e in engines}
+    for _ in range(repeats):
+        for engine in engines:  # interleaved, so drift hits every engine alike
+            gc.collect()
+            times[engine.name].append(per_situation(engine, sits))
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    hand = medians[DurableHand.name]
+    clips = medians.get(Clips.name)
+    plain = medians[PlainPython.name]
+    print(f"  {'engine':26} {'us/situation':>13} {'x durable':>10} {'x CLIPS':>8} {'x Python':>9}")
+    for name, t in medians.items():
+        vs_clips = f"{t / clips:8.2f}" if clips else "       -"
+        print(f"  {name:26} {t * 1e6:13.1f} {t / hand:10.2f} {vs_clips} {t / plain:9.2f}")
+    for engine in engines:
+        engine.close()
+    return medians
+
+
+def profile(n_rules: int, n_sits: int) -> None:
+    """Where hunch's time goes, by function (cumulative), and by module (own time)."""
+    work = generate(n_rules)
+    sits = situations(n_sits)
+    engine = HunchEngine(work)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for sit in sits:
+        engine.evaluate(sit)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    by_area: dict[str, float] = {}
+    for (file, _line, func), row in stats.stats.items():  # type: ignore[attr-defined]
+        own = row[2]
+        by_area[_area(file, func)] = by_area.get(_area(file, func), 0.0) + own
+    print(f"\nProfile of hunch.evaluate, R = {n_rules}, {n_sits} situations "
+          f"(own time by area, under cProfile, which inflates Python-side work):")
+    for area, own in sorted(by_area.items(), key=lambda kv: -kv[1]):
+        if own / total >= 0.01:
+            print(f"  {100 * own / total:5.1f} %  {area}")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    engine.close()
+
+
+def _area(file: str, func: str) -> str:
+    if "durable_rules_engine" in func:
+        return "durable_rules C core"
+    if file == "~":
+        return f"builtins: {func}"
+    for part in ("hunch/", "durable/", "json/"):
+        if part in file:
+            return part.rstrip("/") + "/" + file.split(part)[-1]
+    return file.rsplit("/", 1)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", default="50,500", help="comma-separated rule counts")
+    parser.add_argument("--situations", type=int, default=400)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="also profile hunch at R=50")
+    args = parser.parse_args()
+    summary = []
+    for n in (int(x) for x in args.rules.split(",")):
+        sits = args.situations if n <= 100 else max(50, args.situations // 4)
+        medians = bench(n, sits, args.repeats)
+        summary.append((n, medians))
+    print("\nRatios (hunch per situation):")
+    for n, medians in summary:
+        hunch_t = medians[HunchEngine.name]
+        parts = [f"{hunch_t / medians[DurableHand.name]:.2f}x hand-written durable_rules"]
+        if Clips.name in medians:
+            parts.append(f"{hunch_t / medians[Clips.name]:.2f}x CLIPS")
+        parts.append(f"{hunch_t / medians[PlainPython.name]:.2f}x plain Python")
+        print(f"  R = {n:4}: " + ", ".join(parts))
+    if args.profile:
+        profile(50, args.situations)
+
+
+if __name__ == "__main__":
+    main()
