@@ -84,7 +84,7 @@ def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
     """The pack's compiled form and engine, built once per pack per process."""
     cache = pack.__dict__.get("_engine")
     if cache is None:
-        program = compile_pack(pack)
+        program = pack.__dict__.get("_compiled") or compile_pack(pack)
         cache = (program, Runner(pack, program))
         pack.__dict__["_engine"] = cache
     return cache  # type: ignore[no-any-return,unused-ignore]

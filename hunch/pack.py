@@ -191,10 +191,23 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
 
 
 def load_pack(name_or_path: str | None = None, tests: bool = False) -> Pack:
-    """Load and check a pack (and its tests, if asked); raise ErrorList with every error."""
+    """Load and check a pack (and its tests, if asked); raise ErrorList with every error.
+
+    Without tests, the checked and compiled pack comes from hunch.cache when the
+    pack's files have not changed since it was last loaded.
+    """
+    path = resolve_pack_path(name_or_path)
+    if tests:
+        return _load_checked(path, tests)
+    from hunch.cache import load_cached
+    from hunch.compile import compile_pack
+
+    return load_cached(path, lambda: _load_checked(path, tests), compile_pack)
+
+
+def _load_checked(path: str, tests: bool) -> Pack:
     from hunch.schema import check_pack
 
-    path = resolve_pack_path(name_or_path)
     errors: list[HunchError] = []
     pack = read_pack(path, errors, tests)
     if not errors:

@@ -1,0 +1,10 @@
+"""Test-wide settings."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Tests never read or write the user's pack cache (~/.cache/hunch): one cache
+# folder per test session, so every session starts cold.
+os.environ.setdefault("HUNCH_CACHE_DIR", tempfile.mkdtemp(prefix="hunch-test-cache-"))
