@@ -85,9 +85,8 @@ def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
 
 
 def _stdin() -> BinaryIO:
-    import click
-
-    return click.get_binary_stream("stdin")
+    # the binary layer under whatever sys.stdin is now (CliRunner swaps it in tests)
+    return sys.stdin.buffer
 
 
 def _directory(folder: str) -> Iterator[Item]:

@@ -129,6 +129,10 @@ def load_text(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+        if "nesting depth" in problem:
+            # PyYAML >= 6.0.4's scanner has its own limit (1,000) and may reach it
+            # scanning ahead, before our own depth check sees the events
+            raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file, line, col) from None
         raise YamlError(f"invalid YAML: {problem}", file, line, col,
                         hint=_tab_hint(text, line, col)) from None
     except yaml.reader.ReaderError as exc:

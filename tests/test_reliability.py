@@ -240,7 +240,10 @@ class TestHostileInput:
         # pyyaml's own composer recurses in C and crashes the process near 30,000 levels
         put("s.yaml", "a: " + "[" * depth + "]" * depth + "\n")
         line = error_of(run("evaluate", "-r", pack, "s.yaml"))
-        assert line == f"s.yaml:1:{4 + MAX_DEPTH}: nested deeper than {MAX_DEPTH} levels"
+        # the column is where the limit was noticed: ours (64) or, scanning ahead,
+        # PyYAML >= 6.0.4's own (1,000)
+        assert line in (f"s.yaml:1:{4 + MAX_DEPTH}: nested deeper than {MAX_DEPTH} levels",
+                        f"s.yaml:1:1003: nested deeper than {MAX_DEPTH} levels")
 
     def test_deep_block_nesting(self, pack: str, here: Any) -> None:
         put("s.yaml", "".join("  " * i + f"k{i}:\n" for i in range(200)))
