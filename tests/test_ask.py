@@ -442,7 +442,8 @@ class TestAskersCase:
     """The built-in pack: the asker's own case (examples/asker.yaml) through `hunch ask`."""
 
     @pytest.fixture(scope="class")
-    def asker(self) -> dict[str, Any]:
+    @classmethod
+    def asker(cls) -> dict[str, Any]:
         data = load_file(ASKER).data
         assert isinstance(data, dict)
         return data
