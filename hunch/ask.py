@@ -53,7 +53,7 @@ from hunch.model import (
     walk,
 )
 from hunch.pack import fmt_num, value_problem
-from hunch.schema import parse_cli_value, situation_from, situation_problems
+from hunch.schema import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.yamlsource import MAX_FILE_BYTES, load_file
 
 EPSILON = 1e-9
@@ -370,16 +370,9 @@ def prompt_hint(spec: FactSpec) -> str:
 
 def allowed_text(spec: FactSpec) -> str:
     """The allowed answers in words, for re-asking after a bad one."""
-    if spec.type == "boolean":
-        return "answer yes or no"
-    if spec.type == "enum":
-        return "answer one of: " + ", ".join(show(v) for v in spec.values or [])
-    if spec.type in ("integer", "number"):
-        what = "a whole number" if spec.type == "integer" else "a number"
-        low = "" if spec.min is None else f" from {fmt_num(spec.min)}"
-        high = "" if spec.max is None else f" up to {fmt_num(spec.max)}"
-        return f"answer {what}{low}{high}"
-    return "answer with some text"
+    if spec.type == "string":
+        return "answer with some text"
+    return "answer " + accepted_values(spec, show, boolean="yes or no")
 
 
 def show(value: Any, spec: FactSpec | None = None) -> str:

@@ -42,7 +42,7 @@ from hunch.model import (
     walk,
 )
 from hunch.pack import fmt_num, value_problem
-from hunch.schema import Situation, parse_cli_value
+from hunch.schema import Situation, accepted_values, parse_cli_value
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
 MAX_DEPTH = 6  # how far WHY NOT follows a derived fact into the rules that derive it
@@ -831,16 +831,9 @@ def _not_input(pack: Pack, item: str, name: str) -> HunchError:
 
 def allowed(spec: FactSpec) -> str:
     """The values a fact accepts, in words."""
-    if spec.type == "boolean":
-        return "allowed: true or false"
-    if spec.type == "enum":
+    if spec.type == "enum":  # enum values without "one of:", as in value errors
         return "allowed: " + ", ".join(fmt_value(v) for v in spec.values or [])
-    if spec.type in ("integer", "number"):
-        what = "a whole number" if spec.type == "integer" else "a number"
-        low = "" if spec.min is None else f" from {fmt_num(spec.min)}"
-        high = "" if spec.max is None else f" up to {fmt_num(spec.max)}"
-        return f"allowed: {what}{low}{high}"
-    return "allowed: any text"
+    return "allowed: " + accepted_values(spec, fmt_value)
 
 
 def what_if(result: Result, sets: dict[str, Any]) -> WhatIf:

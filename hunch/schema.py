@@ -7,6 +7,7 @@ the first, so `hunch check` can report them in one run.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from hunch.model import (
     Rule,
     walk,
 )
-from hunch.pack import FACT_NAME, type_name, value_problem
+from hunch.pack import FACT_NAME, fmt_num, type_name, value_problem
 from hunch.yamlsource import Document
 
 
@@ -296,6 +297,21 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
                 loc(()), f"required fact {name!r} is missing",
                 f"add '{name}: ...' ({spec.question})" if spec.question else ""))
     return problems
+
+
+def accepted_values(spec: FactSpec, show: Callable[[Any], str] = str,
+                    boolean: str = "true or false") -> str:
+    """The values a fact accepts, in words ("a whole number from 0 up to 10")."""
+    if spec.type == "boolean":
+        return boolean
+    if spec.type == "enum":
+        return "one of: " + ", ".join(show(v) for v in spec.values or [])
+    if spec.type in ("integer", "number"):
+        what = "a whole number" if spec.type == "integer" else "a number"
+        low = "" if spec.min is None else f" from {fmt_num(spec.min)}"
+        high = "" if spec.max is None else f" up to {fmt_num(spec.max)}"
+        return f"{what}{low}{high}"
+    return "any text"
 
 
 def parse_cli_value(spec: FactSpec, text: str) -> Any:
