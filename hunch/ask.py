@@ -41,7 +41,7 @@ import yaml
 
 from hunch.errors import ErrorList, HunchError
 from hunch.evaluation import Ranked, Result, evaluate
-from hunch.explain import candidates
+from hunch.explain import candidates, recommendation_id, top_hypothesis, top_id
 from hunch.model import (
     Compare,
     Conclusion,
@@ -276,9 +276,9 @@ class Consultation:
 
     @staticmethod
     def _compare(out: Assessment, value: Any, now: Result, after: Result) -> None:
-        if _rec(after) != _rec(now):
+        if recommendation_id(after) != recommendation_id(now):
             out.recommendation.append(value)
-        if _top(after) != _top(now):
+        if top_id(after) != top_id(now):
             out.top.append(value)
         out.swing = max(out.swing, _swing(now, after))
 
@@ -302,7 +302,7 @@ class Consultation:
                 out.append(WhyRule(rule, effects, via, index in fired_now, switched))
         out.sort(key=lambda w: not w.switched_by)  # stable: rule order within each group
         return Why(fact, self.pack.facts[fact].question, out, assessment,
-                   now.recommendation, _top_ranked(now))
+                   now.recommendation, top_hypothesis(now))
 
     # saving
 
@@ -470,20 +470,6 @@ def _tries(now: Result, fact: str) -> list[Any]:
 
 def _fired(result: Result) -> set[int]:
     return {f.rule_index for f in result.ledger.firings}
-
-
-def _top_ranked(result: Result) -> Ranked | None:
-    best = result.hypotheses[0] if result.hypotheses else None
-    return best if best is not None and best.certainty > 0 else None
-
-
-def _top(result: Result) -> str | None:
-    best = _top_ranked(result)
-    return best.id if best else None
-
-
-def _rec(result: Result) -> str | None:
-    return result.recommendation.id if result.recommendation else None
 
 
 def _swing(now: Result, after: Result) -> float:
