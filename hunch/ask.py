@@ -43,14 +43,11 @@ from hunch.errors import ErrorList, HunchError
 from hunch.evaluation import Ranked, Result, evaluate
 from hunch.explain import candidates, recommendation_id, top_hypothesis, top_id
 from hunch.model import (
-    Compare,
     Conclusion,
-    ConclusionCond,
-    FactRef,
     FactSpec,
     Pack,
     Rule,
-    walk,
+    names_read,
 )
 from hunch.pack import fmt_num, value_problem
 from hunch.schema import accepted_values, parse_cli_value, situation_from, situation_problems
@@ -424,7 +421,7 @@ def rule_inputs(pack: Pack, index: int) -> dict[str, list[str]]:
     cache: dict[int, dict[str, list[str]]] = pack.__dict__.setdefault("_ask_inputs", {})
     if index not in cache:
         out: dict[str, list[str]] = {}
-        for name in _names_read(pack.rules[index]):
+        for name in names_read(pack.rules[index].when):
             if name in pack.facts:
                 out.setdefault(name, [])
             else:
@@ -445,21 +442,9 @@ def _cone(pack: Pack, name: str) -> set[str]:
     out: set[str] = set()
     for rule in pack.rules:
         if any(e.target == name for e in rule.then):
-            for read in _names_read(rule):
+            for read in names_read(rule.when):
                 out |= {read} if read in pack.facts else _cone(pack, read)
     cache[name] = out
-    return out
-
-
-def _names_read(rule: Rule) -> list[str]:
-    out: list[str] = []
-    for node in walk(rule.when):
-        if isinstance(node, ConclusionCond):
-            out.append(node.conclusion)
-        elif isinstance(node, Compare):
-            out.append(node.fact)
-            if isinstance(node.value, FactRef):
-                out.append(node.value.fact)
     return out
 
 

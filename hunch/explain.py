@@ -39,6 +39,7 @@ from hunch.model import (
     Not,
     Pack,
     Rule,
+    names_read,
     walk,
 )
 from hunch.pack import fmt_num, value_problem
@@ -775,24 +776,11 @@ def input_cone(pack: Pack, target: str) -> set[str]:
             continue
         seen.add(name)
         for index, _ in _effects_on(pack, name, {"support", "oppose", "derive"}):
-            for n in _names_read(pack.rules[index].when):
+            for n in names_read(pack.rules[index].when):
                 if n in pack.facts:
                     out.add(n)
                 else:
                     todo.append(n)
-    return out
-
-
-def _names_read(cond: Condition) -> list[str]:
-    """Every fact and conclusion a condition reads."""
-    out: list[str] = []
-    for node in walk(cond):
-        if isinstance(node, ConclusionCond):
-            out.append(node.conclusion)
-        elif isinstance(node, Compare):
-            out.append(node.fact)
-            if isinstance(node.value, FactRef):
-                out.append(node.value.fact)
     return out
 
 

@@ -167,6 +167,19 @@ class Pack:
         return [c for c in self.conclusions.values() if c.kind == "action"]
 
 
+def names_read(cond: Condition) -> list[str]:
+    """Every fact and conclusion a condition reads, in order, with repeats."""
+    out: list[str] = []
+    for node in walk(cond):
+        if isinstance(node, ConclusionCond):
+            out.append(node.conclusion)
+        elif isinstance(node, Compare):
+            out.append(node.fact)
+            if isinstance(node.value, FactRef):
+                out.append(node.value.fact)
+    return out
+
+
 def walk(cond: Condition) -> list[Condition]:
     """Every node of a condition tree, parents before children."""
     out: list[Condition] = [cond]

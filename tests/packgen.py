@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -125,3 +128,17 @@ def strategies() -> Any:
 def write_random_pack(folder: str, rules: list[dict[str, Any]]) -> str:
     return write_pack(folder, FACTS, rules, CONCLUSIONS,
                       derived={d: {"type": "boolean"} for d in DERIVED})
+
+
+@contextlib.contextmanager
+def random_pack(rules: list[dict[str, Any]]) -> Iterator[Any]:
+    """Load a random-family pack from a temporary folder; free its engine afterwards."""
+    import hunch
+    from hunch.evaluation import compiled
+
+    with tempfile.TemporaryDirectory() as folder:
+        pack = hunch.load_pack(write_random_pack(folder, rules))
+    try:
+        yield pack
+    finally:
+        compiled(pack)[1].close()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
 import hunch
-from hunch.evaluation import compiled
-from tests.packgen import DERIVED, strategies, write_random_pack
+from tests.packgen import DERIVED, random_pack, strategies
 from tests.reference import Reference
 
 RULES, SITUATION = strategies()
@@ -23,14 +21,10 @@ class TestAgainstReference:
     @given(rules=RULES, situation=SITUATION)
     def test_same_conclusions_and_certainties(self, rules: list[dict[str, Any]],
                                               situation: dict[str, Any]) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            pack = hunch.load_pack(write_random_pack(folder, rules))
-        try:
+        with random_pack(rules) as pack:
             result = hunch.evaluate(pack, situation)
             got = {c.id: c.certainty for c in result.hypotheses + result.actions}
             got_derived = set(result.ledger.derived)
-        finally:
-            compiled(pack)[1].close()
         want, want_derived = Reference(rules, DERIVED).run(situation)
         assert got_derived == want_derived
         assert set(got) == set(want)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 import hunch
 from hunch.certainty import combine
 from hunch.cli import cli
-from hunch.evaluation import Result, compiled, evaluate, load_situation
+from hunch.evaluation import Result, evaluate, load_situation
 from hunch.explain import (
     FAILED,
     PASSED,
@@ -33,7 +33,7 @@ from hunch.explain import (
 )
 from hunch.pack import load_pack
 from hunch.render import fmt_cf
-from tests.packgen import strategies, write_random_pack
+from tests.packgen import random_pack, strategies
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACK = os.path.join(ROOT, "tests", "packs", "explain-pack")
@@ -728,9 +728,7 @@ class TestConsistency:
     @given(rules=RULES, situation=SITUATION)
     def test_contributions_combine_to_the_table(self, rules: list[dict[str, Any]],
                                                 situation: dict[str, Any]) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            pack = hunch.load_pack(write_random_pack(folder, rules))
-        try:
+        with random_pack(rules) as pack:
             result = hunch.evaluate(pack, situation)
             fired = {f.rule_index for f in result.ledger.firings}
             for ranked in result.hypotheses + result.actions:
@@ -745,5 +743,4 @@ class TestConsistency:
                     assert check_condition(result, node.rule.when).status == PASSED
                 # and a rule it did not fire does not hold there
                 assert all(rc.status != PASSED for rc in x.not_fired)
-        finally:
-            compiled(pack)[1].close()
+

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import random
-import tempfile
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hunch
-from hunch.evaluation import compiled
 from hunch.render import result_json
-from tests.packgen import strategies, write_random_pack
+from tests.packgen import random_pack, strategies
 
 RULES, SITUATION = strategies()
 
 
 def _run(rules: list[dict[str, Any]], situation: dict[str, Any]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        pack = hunch.load_pack(write_random_pack(folder, rules))
-    try:
+    with random_pack(rules) as pack:
         data = result_json(hunch.evaluate(pack, situation))
-    finally:
-        compiled(pack)[1].close()
     data.pop("situation")
     return data
 

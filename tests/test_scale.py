@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from hunch.engine import Runner
 from hunch.evaluation import compiled
 from hunch.model import Pack
 from hunch.render import result_json
-from tests.packgen import DERIVED, strategies, write_pack, write_random_pack
+from tests.packgen import DERIVED, random_pack, strategies, write_pack
 from tests.reference import Reference
 
 INTS = [f"x{i}" for i in range(6)]
@@ -222,13 +221,9 @@ class TestSplitAgainstReference:
     @given(rules=RULES, situation=SITUATION)
     def test_one_rule_per_ruleset(self, rules: list[dict[str, Any]],
                                   situation: dict[str, Any]) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            pack = hunch.load_pack(write_random_pack(folder, rules))
-        _use(pack, ruleset_size=1)
-        try:
+        with random_pack(rules) as pack:
+            _use(pack, ruleset_size=1)
             got, got_derived = _outcome(hunch.evaluate(pack, situation))
-        finally:
-            compiled(pack)[1].close()
         want, want_derived = Reference(rules, DERIVED).run(situation)
         assert got_derived == want_derived
         assert set(got) == set(want)
