@@ -65,7 +65,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
 
         render = functools.partial(render_explained, fmt, explain)
     settings = Settings(rules=rules, render=render, max_bytes=max_bytes or MAX_FILE_BYTES,
-                        max_firings=max_firings or 0, debug=debug)
+                        max_firings=max_firings or 0, debug=debug,
+                        encode=fmt if fmt in ("json", "jsonl") else "")
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs)
     if summary.failed:
         raise SystemExit(2)
