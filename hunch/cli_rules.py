@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -15,6 +16,14 @@ def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) 
 
     return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=widths,
                     disable_numparse=True) + "\n"
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> None:
+    """The rows as JSON, or the table built from them."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(table(), nl=False)
 
 
 def _load(pack: str | None) -> Any:
@@ -46,13 +55,10 @@ def rules(pack: str | None, fmt: str) -> None:
       hunch rules interview-silence
     """
     rows = rule_rows(_load(pack))
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
     table = [[r["id"], r["when"], "\n".join(r["then"]),
               "\n".join(f"{cf:g}" for cf in r["cf"]), ", ".join(r["cites"])] for r in rows]
-    click.echo(_table(table, ["id", "when", "then", "cf", "cites"], [28, 48, 30, None, 28]),
-               nl=False)
+    _emit(rows, fmt, lambda: _table(table, ["id", "when", "then", "cf", "cites"],
+                                    [28, 48, 30, None, 28]))
 
 
 def source_rows(pack: Any) -> list[dict[str, Any]]:
@@ -84,13 +90,10 @@ def sources(pack: str | None, fmt: str) -> None:
       hunch sources interview-silence
     """
     rows = source_rows(_load(pack))
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
     # the "best answer" column only means something for packs built from a thread
     best = any(r["best_answer"] for r in rows)
     table = [[r["id"], r["author"]] + (["yes" if r["best_answer"] else ""] if best else [])
              + [r["rules"], r["conclusions"], r["quote"]] for r in rows]
     headers = ["id", "author"] + (["best"] if best else []) + ["rules", "conclusions", "quote"]
     widths: list[int | None] = [30, 20] + ([None] if best else []) + [None, None, 50]
-    click.echo(_table(table, headers, widths), nl=False)
+    _emit(rows, fmt, lambda: _table(table, headers, widths))
