@@ -7,7 +7,7 @@ Its current result is what `hunch evaluate` would say if the consultation stoppe
 now: answered facts as given, the others at their schema default, or unknown when
 they have none.
 
-A remaining fact *matters* when one of its candidate values (hunch.explain.candidates:
+A remaining fact *matters* when one of its candidate values (hunch.unknowns.candidates:
 each enum value, both booleans, the thresholds the rules test, +-1) changes the
 recommendation or the top hypothesis, re-evaluating with that one value set and
 every other remaining fact left as it is. When no single fact matters, pairs of
@@ -41,7 +41,6 @@ import yaml
 
 from hunch.errors import ErrorList, HunchError
 from hunch.evaluation import Ranked, Result, evaluate
-from hunch.explain import candidates, recommendation_id, top_hypothesis, top_id
 from hunch.model import (
     Conclusion,
     FactSpec,
@@ -51,6 +50,7 @@ from hunch.model import (
 )
 from hunch.pack import fmt_num, value_problem
 from hunch.schema import accepted_values, parse_cli_value, situation_from, situation_problems
+from hunch.unknowns import candidates, recommendation_id, top_hypothesis, top_id
 from hunch.yamlsource import MAX_FILE_BYTES, load_file
 
 EPSILON = 1e-9

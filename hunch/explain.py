@@ -17,7 +17,6 @@ and results are cached per Result.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ from hunch.certainty import Contribution, combine
 from hunch.compile import value_key
 from hunch.engine import holds
 from hunch.errors import HunchError, did_you_mean
-from hunch.evaluation import Ranked, Result, compiled, evaluate
+from hunch.evaluation import Ranked, Result, compiled
 from hunch.model import (
     All,
     AnyOf,
@@ -40,14 +39,25 @@ from hunch.model import (
     Pack,
     Rule,
     names_read,
-    walk,
 )
 from hunch.pack import fmt_num, value_problem
 from hunch.schema import Situation, accepted_values, parse_cli_value
+from hunch.unknowns import (  # re-exported: the explanation API includes them
+    Change,
+    Unknown,
+    _missing,
+    candidates,
+    fact_tests,
+    probe,
+    recommendation_id,
+    relevant_unknowns,
+    signature,
+    top_hypothesis,
+    top_id,
+)
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
 MAX_DEPTH = 6  # how far WHY NOT follows a derived fact into the rules that derive it
-MAX_CANDIDATES = 24  # values tried per fact when searching for changes
 EPSILON = 1e-9
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -126,26 +136,6 @@ class FactNode:
     where: str = ""  # input facts: "file:line", "default", or "not given"
     checks: list[Check] = field(default_factory=list)  # the rule's tests of an input fact
     rules: list[RuleNode] = field(default_factory=list)
-
-
-@dataclass
-class Change:
-    """The outcome of one single-fact change."""
-
-    value: Any
-    recommendation: Ranked | None
-    top_hypothesis: Ranked | None
-    certainty: float = 0.0  # of the explained conclusion, when there is one
-
-
-@dataclass
-class Unknown:
-    """A missing input fact that could still change something, with its question."""
-
-    fact: str
-    question: str
-    could_change: list[str]  # "recommendation", "top_hypothesis", or a conclusion id
-    examples: list[Change]
 
 
 @dataclass
@@ -239,20 +229,6 @@ def _collect_inputs(node: RuleNode, seen: dict[str, FactNode], done: set[int]) -
 
 # --- small helpers ----------------------------------------------------------------
 
-def top_hypothesis(result: Result) -> Ranked | None:
-    best = result.hypotheses[0] if result.hypotheses else None
-    return best if best is not None and best.certainty > 0 else None
-
-
-def top_id(result: Result) -> str | None:
-    best = top_hypothesis(result)
-    return best.id if best else None
-
-
-def recommendation_id(result: Result) -> str | None:
-    return result.recommendation.id if result.recommendation else None
-
-
 def fmt_value(value: Any) -> str:
     """A fact value as a person would write it in YAML."""
     if isinstance(value, bool):
@@ -316,7 +292,7 @@ def _kleene_not(status: str) -> str:
 
 # --- three-valued evaluation of conditions (for display) ---------------------------
 
-class _World:
+class World:
     """What one evaluation had: input values, derived facts, supported conclusions."""
 
     def __init__(self, result: Result) -> None:
@@ -418,7 +394,7 @@ class _World:
 
 def check_condition(result: Result, cond: Condition) -> Check:
     """A condition evaluated, three-valued, against what an evaluation had."""
-    return _World(result).check(cond, MAX_DEPTH)
+    return World(result).check(cond, MAX_DEPTH)
 
 
 def _effects_on(pack: Pack, target: str, kinds: set[str]) -> list[tuple[int, Effect]]:
@@ -447,7 +423,7 @@ class _How:
         self.result = result
         self.pack = result.pack
         self.program, _ = compiled(result.pack)
-        self.world = _World(result)
+        self.world = World(result)
         self.memo: dict[tuple[str, str], FactNode] = {}
 
     def rule_node(self, c: Contribution, effect: str) -> RuleNode:
@@ -551,191 +527,6 @@ def certainty_of(result: Result, target: str) -> float:
 
 # --- re-evaluation with one fact changed ---------------------------------------------
 
-def probe(result: Result, changes: dict[str, Any]) -> Result:
-    """The evaluation of the result's situation with some facts changed, cached on the
-    result. The cached results do not refer back to it: no reference cycle, so a batch
-    frees each result as soon as it is rendered."""
-    cache: dict[str, Result] = result.__dict__.setdefault("_probes", {})
-    key = value_key(sorted((k, value_key(v)) for k, v in changes.items()))
-    if key not in cache:
-        cache[key] = evaluate(result.pack, changed(result.situation, changes))
-    return cache[key]
-
-
-def changed(situation: Situation, changes: dict[str, Any]) -> Situation:
-    """A copy of a situation with facts set (a value of None removes the fact)."""
-    values = dict(situation.values)
-    lines = dict(situation.lines)
-    for name, value in changes.items():
-        lines.pop(name, None)
-        if value is None:
-            values.pop(name, None)
-        else:
-            values[name] = value
-    return Situation(file=situation.file, values=values, lines=lines,
-                     defaulted=situation.defaulted - set(changes))
-
-
-@dataclass
-class _Tests:
-    """What the rules test about one input fact: the values that can matter."""
-
-    numbers: set[float] = field(default_factory=set)
-    literals: list[Any] = field(default_factory=list)
-    refs: set[str] = field(default_factory=set)  # other facts it is compared with
-    exists: bool = False
-    leaves: list[Compare] = field(default_factory=list)  # every test that reads it
-
-
-def fact_tests(pack: Pack) -> dict[str, _Tests]:
-    """Every input fact some rule reads, with what is tested about it (cached per pack)."""
-    cache = pack.__dict__.get("_explain_tests")
-    if cache is None:
-        cache = {}
-        for rule in pack.rules:
-            for node in walk(rule.when):
-                if isinstance(node, Compare):
-                    _note(pack, cache, node)
-        pack.__dict__["_explain_tests"] = cache
-    return cache
-
-
-def _note(pack: Pack, tests: dict[str, _Tests], cond: Compare) -> None:
-    other = cond.value.fact if isinstance(cond.value, FactRef) else None
-    if cond.fact in pack.facts:
-        t = tests.setdefault(cond.fact, _Tests())
-        t.leaves.append(cond)
-        if cond.op == "exists":
-            t.exists = True
-        elif other is not None:
-            t.refs.add(other)
-        else:
-            for v in cond.value if isinstance(cond.value, list) else [cond.value]:
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    t.numbers.add(v)
-                elif v not in t.literals:
-                    t.literals.append(v)
-    if other is not None and other in pack.facts:
-        t = tests.setdefault(other, _Tests())
-        t.refs.add(cond.fact)
-        if other != cond.fact:
-            t.leaves.append(cond)
-
-
-def signature(result: Result, fact: str, value: Any) -> tuple[Any, ...] | None:
-    """How every test that reads `fact` comes out with this value (None: not decidable
-    here, because the fact is compared with a derived fact). Two values with the same
-    signature give the same evaluation, so only one of them needs trying."""
-    tests = fact_tests(result.pack).get(fact)
-    if tests is None:
-        return ()
-    values = result.situation.values
-    out: list[Any] = []
-    for cond in tests.leaves:
-        if cond.op == "exists":
-            continue  # every candidate is a value: the fact is given either way
-        right = cond.value
-        if isinstance(right, FactRef):
-            if result.pack.spec(right.fact) is None or right.fact in result.pack.derived \
-                    or cond.fact in result.pack.derived:
-                return None
-            right = value if right.fact == fact else values.get(right.fact)
-        left = value if cond.fact == fact else values.get(cond.fact)
-        out.append(None if left is None or right is None else holds(cond.op, left, right, {}))
-    return tuple(out)
-
-
-def _distinct(result: Result, fact: str, values: list[Any]) -> list[Any]:
-    """One value per signature, the first of each (the nearest, for numbers)."""
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for value in values:
-        sig = signature(result, fact, value)
-        if sig is None:
-            return values
-        if sig not in seen:
-            seen.add(sig)
-            out.append(value)
-    return out
-
-
-def candidates(result: Result, fact: str) -> tuple[list[Any], bool]:
-    """Values worth trying for a fact, and whether only its presence matters."""
-    values, any_value = _candidates(result, fact)
-    return _distinct(result, fact, values), any_value
-
-
-def _candidates(result: Result, fact: str) -> tuple[list[Any], bool]:
-    pack = result.pack
-    tests = fact_tests(pack).get(fact)
-    spec = pack.facts[fact]
-    if tests is None:
-        return [], False
-    if spec.type == "boolean":
-        return [True, False], False
-    if spec.type == "enum":
-        return list(spec.values or []), False
-    if spec.type in ("integer", "number"):
-        values = _numbers(result, spec, tests)
-    else:
-        values = [v for v in tests.literals if isinstance(v, str)]
-        world = _World(result)
-        for other in sorted(tests.refs):
-            values += [v for v in world.side(other)[0] if isinstance(v, str) and v not in values]
-    if values or not tests.exists:
-        return values, False
-    return [_any_value(spec)], True
-
-
-def _numbers(result: Result, spec: FactSpec, tests: _Tests) -> list[Any]:
-    points = set(tests.numbers)
-    world = _World(result)
-    for other in tests.refs:
-        points.update(v for v in world.side(other)[0]
-                      if isinstance(v, (int, float)) and not isinstance(v, bool))
-    out: set[Any] = set()
-    for p in points:
-        for v in (p - 1, p, p + 1):
-            if spec.type == "integer":
-                out.update({math.floor(v), math.ceil(v)})
-            else:
-                out.add(v)
-    ok = sorted(v for v in out if not value_problem(spec, v))
-    current = result.situation.values.get(spec.name)
-    if isinstance(current, (int, float)) and not isinstance(current, bool):
-        ok.sort(key=lambda v: (abs(v - current), v))
-    return ok[:MAX_CANDIDATES]
-
-
-def _any_value(spec: FactSpec) -> Any:
-    if spec.type in ("integer", "number"):
-        low = spec.min if spec.min is not None else 0
-        value = low if spec.max is None or low <= spec.max else spec.max
-        return int(value) if spec.type == "integer" else value
-    return "yes"
-
-
-# --- relevant unknowns --------------------------------------------------------------
-
-def relevant_unknowns(result: Result) -> list[Unknown]:
-    """Missing input facts whose value could change the recommendation or top hypothesis."""
-    rec, top = recommendation_id(result), top_id(result)
-    out = []
-    for fact in _missing(result, set(fact_tests(result.pack))):
-        changes: dict[str, Change] = {}
-        values, _ = candidates(result, fact)
-        for value in values:
-            after = probe(result, {fact: value})
-            change = Change(value, after.recommendation, top_hypothesis(after))
-            if recommendation_id(after) != rec:
-                changes.setdefault("recommendation", change)
-            if top_id(after) != top:
-                changes.setdefault("top_hypothesis", change)
-        if changes:
-            out.append(_unknown(result.pack, fact, changes))
-    return out
-
-
 def target_unknowns(result: Result, target: str) -> list[Unknown]:
     """Missing input facts whose value could change one conclusion's certainty."""
     now = certainty_of(result, target)
@@ -752,17 +543,6 @@ def target_unknowns(result: Result, target: str) -> list[Unknown]:
             examples.sort(key=lambda c: -c.certainty)  # the most it could do first
             out.append(Unknown(fact, result.pack.facts[fact].question, [target], examples))
     return out
-
-
-def _missing(result: Result, relevant: set[str]) -> list[str]:
-    values = result.situation.values
-    return [name for name in result.pack.facts if name not in values and name in relevant]
-
-
-def _unknown(pack: Pack, fact: str, changes: dict[str, Change]) -> Unknown:
-    order: list[str] = [k for k in ("recommendation", "top_hypothesis") if k in changes]
-    examples = list({id(changes[k]): changes[k] for k in order}.values())
-    return Unknown(fact, pack.facts[fact].question, order, examples)
 
 
 def input_cone(pack: Pack, target: str) -> set[str]:

@@ -12,21 +12,19 @@ from typing import Any
 from hunch.evaluation import Ranked, Result
 from hunch.explain import (
     PASSED,
-    Change,
     Check,
     Explanation,
     FactNode,
     Flip,
     RuleCheck,
     RuleNode,
-    Unknown,
     WhatIf,
     fmt_value,
     rule_where,
-    top_hypothesis,
     where_of,
 )
-from hunch.render import fmt_cf, rounded
+from hunch.render import change_json, fmt_cf, rounded, unknown_json, unknowns_text
+from hunch.unknowns import top_hypothesis
 
 WIDTH = 78
 
@@ -239,56 +237,6 @@ def account_text(result: Result, mode: str) -> str:
     for ranked in targets:
         out += summary_text(explain(result, ranked.id, unknowns=False))
     return "\n".join(out) + "\n"
-
-
-# --- unknowns -------------------------------------------------------------------------
-
-_ASPECT = {"recommendation": "the recommendation", "top_hypothesis": "the top hypothesis"}
-
-
-def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
-    """The "Still unknown" section after a table: each fact that matters, its question."""
-    if not unknowns:
-        missing = _missing_tested(result)
-        if not missing:
-            return ""
-        return "\n".join(textwrap.wrap(
-            f"Still unknown: {', '.join(missing)} (no single answer would change the top "
-            f"hypothesis or the recommendation)", WIDTH)) + "\n"
-    out = ["Still unknown (an answer could change the advice)"]
-    for u in unknowns:
-        what = " and ".join(_ASPECT.get(k, k) for k in u.could_change)
-        out.append(f"  {u.fact}: could change {what}")
-        out.extend(textwrap.wrap(" ".join(u.question.split()), WIDTH, initial_indent="    ",
-                                 subsequent_indent="    "))
-    others = [f for f in _missing_tested(result) if f not in {u.fact for u in unknowns}]
-    if others:
-        out += textwrap.wrap(f"Also unknown, but no single answer would change the advice: "
-                             f"{', '.join(others)}", WIDTH, initial_indent="  ",
-                             subsequent_indent="  ")
-    return "\n".join(out) + "\n"
-
-
-def _missing_tested(result: Result) -> list[str]:
-    """Input facts some rule tests that the situation leaves unknown."""
-    from hunch.explain import fact_tests
-
-    tested = fact_tests(result.pack)
-    return [f for f in result.pack.facts if f in tested and f not in result.situation.values]
-
-
-def unknown_json(u: Unknown) -> dict[str, Any]:
-    return {"fact": u.fact, "question": " ".join(u.question.split()),
-            "could_change": list(u.could_change),
-            "examples": [change_json(c) for c in u.examples]}
-
-
-def change_json(c: Change, certainty: bool = False) -> dict[str, Any]:
-    out = {"value": c.value, "recommendation": c.recommendation.id if c.recommendation else None,
-           "top_hypothesis": c.top_hypothesis.id if c.top_hypothesis else None}
-    if certainty:
-        out["certainty"] = rounded(c.certainty)
-    return out
 
 
 # --- explanation as JSON -------------------------------------------------------------
@@ -626,7 +574,6 @@ __all__ = [
     "flips_text",
     "mermaid",
     "render_explained",
-    "table_afterword",
     "unknown_json",
     "unknowns_text",
     "what_if_json",
@@ -634,36 +581,7 @@ __all__ = [
 ]
 
 
-# --- what `hunch evaluate` adds after its table, and to its JSON ---------------------
-
-def table_afterword(result: Result, explain: str | None = None) -> str:
-    """After a table: the account of the top conclusions (--explain), then the unknowns."""
-    from hunch.explain import relevant_unknowns
-
-    parts = [account_text(result, explain) if explain else "",
-             unknowns_text(result, relevant_unknowns(result))]
-    return "".join("\n" + part for part in parts if part)
-
-
-def markdown_unknowns(result: Result) -> list[str]:
-    """The "Still unknown" section of the Markdown output, as lines."""
-    from hunch.explain import relevant_unknowns
-
-    unknowns = relevant_unknowns(result)
-    if not unknowns:
-        return []
-    out = ["", "### Still unknown", ""]
-    for u in unknowns:
-        what = " and ".join(_ASPECT.get(k, k) for k in u.could_change)
-        out.append(f"- **{u.fact}** (could change {what}): {' '.join(u.question.split())}")
-    return out
-
-
-def unknowns_json(result: Result) -> list[dict[str, Any]]:
-    from hunch.explain import relevant_unknowns
-
-    return [unknown_json(u) for u in relevant_unknowns(result)]
-
+# --- `evaluate --explain` in a batch ---------------------------------------------
 
 def render_explained(fmt: str, explain: str, result: Result) -> Any:
     """A batch renderer for `evaluate --explain` (module level, so it pickles)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from hunch.evaluation import Ranked, Result, Support
 from hunch.model import Source
+from hunch.unknowns import Change, Unknown, fact_tests, relevant_unknowns
 
 REASON_WIDTH = 32
 TITLE_WIDTH = 30
@@ -60,9 +62,21 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 def unknowns_json(result: Result) -> list[dict[str, Any]]:
-    from hunch.explain_render import unknowns_json as missing  # lazy: it imports this module
+    return [unknown_json(u) for u in relevant_unknowns(result)]
 
-    return missing(result)
+
+def unknown_json(u: Unknown) -> dict[str, Any]:
+    return {"fact": u.fact, "question": " ".join(u.question.split()),
+            "could_change": list(u.could_change),
+            "examples": [change_json(c) for c in u.examples]}
+
+
+def change_json(c: Change, certainty: bool = False) -> dict[str, Any]:
+    out = {"value": c.value, "recommendation": c.recommendation.id if c.recommendation else None,
+           "top_hypothesis": c.top_hypothesis.id if c.top_hypothesis else None}
+    if certainty:
+        out["certainty"] = rounded(c.certainty)
+    return out
 
 
 def to_json(data: Any) -> str:
@@ -92,8 +106,6 @@ def ranked_table(items: list[Ranked]) -> str:
 
 
 def quote_block(source: Source, indent: str = "  ") -> list[str]:
-    import textwrap
-
     quote = " ".join(source.quote.split())
     lines = textwrap.wrap(f'"{quote}"', width=76, initial_indent=indent,
                           subsequent_indent=indent + " ")
@@ -115,8 +127,6 @@ def render_table(result: Result, explain: str | None = None) -> str:
     else:
         out.append(f"Recommended action: {best.title} (certainty {fmt_cf(best.certainty)})")
         if best.conclusion.explanation:
-            import textwrap
-
             out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=78,
                                      initial_indent="  ", subsequent_indent="  "))
         cited = best.support[0].rule.cites if best.support else []
@@ -128,9 +138,59 @@ def render_table(result: Result, explain: str | None = None) -> str:
         out.append("")
         out.append("Other actions")
         out.append(ranked_table(others))
-    from hunch.explain_render import table_afterword  # the account and "Still unknown"
+    parts = [unknowns_text(result, relevant_unknowns(result))]
+    if explain:  # the account of the top conclusions goes before the unknowns
+        from hunch.explain_render import account_text
 
-    return "\n".join(out) + "\n" + table_afterword(result, explain)
+        parts.insert(0, account_text(result, explain))
+    return "\n".join(out) + "\n" + "".join("\n" + part for part in parts if part)
+
+
+# --- "Still unknown" ----------------------------------------------------------------
+
+WIDTH = 78
+_ASPECT = {"recommendation": "the recommendation", "top_hypothesis": "the top hypothesis"}
+
+
+def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
+    """The "Still unknown" section after a table: each fact that matters, its question."""
+    if not unknowns:
+        missing = _missing_tested(result)
+        if not missing:
+            return ""
+        return "\n".join(textwrap.wrap(
+            f"Still unknown: {', '.join(missing)} (no single answer would change the top "
+            f"hypothesis or the recommendation)", WIDTH)) + "\n"
+    out = ["Still unknown (an answer could change the advice)"]
+    for u in unknowns:
+        what = " and ".join(_ASPECT.get(k, k) for k in u.could_change)
+        out.append(f"  {u.fact}: could change {what}")
+        out.extend(textwrap.wrap(" ".join(u.question.split()), WIDTH, initial_indent="    ",
+                                 subsequent_indent="    "))
+    others = [f for f in _missing_tested(result) if f not in {u.fact for u in unknowns}]
+    if others:
+        out += textwrap.wrap(f"Also unknown, but no single answer would change the advice: "
+                             f"{', '.join(others)}", WIDTH, initial_indent="  ",
+                             subsequent_indent="  ")
+    return "\n".join(out) + "\n"
+
+
+def _missing_tested(result: Result) -> list[str]:
+    """Input facts some rule tests that the situation leaves unknown."""
+    tested = fact_tests(result.pack)
+    return [f for f in result.pack.facts if f in tested and f not in result.situation.values]
+
+
+def markdown_unknowns(result: Result) -> list[str]:
+    """The "Still unknown" section of the Markdown output, as lines."""
+    unknowns = relevant_unknowns(result)
+    if not unknowns:
+        return []
+    out = ["", "### Still unknown", ""]
+    for u in unknowns:
+        what = " and ".join(_ASPECT.get(k, k) for k in u.could_change)
+        out.append(f"- **{u.fact}** (could change {what}): {' '.join(u.question.split())}")
+    return out
 
 
 # --- Markdown ---------------------------------------------------------------------
@@ -173,7 +233,5 @@ def render_markdown(result: Result) -> str:
     if others:
         out += ["### Other actions", ""]
         out.extend(_md_rows(others))
-    from hunch.explain_render import markdown_unknowns
-
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"
