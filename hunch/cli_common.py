@@ -11,6 +11,23 @@ pack_option = click.option(
     help="Rule pack: a folder, or a built-in pack name (default: interview-silence).")
 
 
+class ExplainMode(click.Choice):  # type: ignore[type-arg]
+    """`--explain[=summary|full]`, with a hint for the usual slip.
+
+    click gives an option with an optional value the next word when it is not an
+    option, so `--explain FILE` reads FILE as the mode.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(("summary", "full"))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value not in self.choices:
+            self.fail(f"{value!r} is not summary or full (write --explain=summary, or put "
+                      f"--explain after the situation files)", param, ctx)
+        return value
+
+
 def load_pack_or_fail(name: str | None) -> Any:
     from hunch.pack import load_pack
 
@@ -26,4 +43,4 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["emit", "load_pack_or_fail", "pack_option"]
+__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_option"]

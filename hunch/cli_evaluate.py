@@ -6,8 +6,7 @@ import gc
 
 import click
 
-from hunch.cli_common import load_pack_or_fail, pack_option
-from hunch.cli_explain import ExplainMode
+from hunch.cli_common import ExplainMode, load_pack_or_fail, pack_option
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 

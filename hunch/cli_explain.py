@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from hunch.cli_common import emit, load_pack_or_fail, pack_option
@@ -23,23 +21,6 @@ def emit_quietly(text: str, output: str | None) -> None:
         # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-
-
-class ExplainMode(click.Choice):  # type: ignore[type-arg]
-    """`--explain[=summary|full]`, with a hint for the usual slip.
-
-    click gives an option with an optional value the next word when it is not an
-    option, so `--explain FILE` reads FILE as the mode.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(("summary", "full"))
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if value not in self.choices:
-            self.fail(f"{value!r} is not summary or full (write --explain=summary, or put "
-                      f"--explain after the situation files)", param, ctx)
-        return value
 
 
 @click.command()
