@@ -13,15 +13,14 @@ from __future__ import annotations
 import functools
 import json
 import os
-import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from hunch.errors import HunchError, Location, SituationError
 from hunch.model import Pack
+from hunch.record import Record
 from hunch.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NUMBER_CHARS, short
 
 STDIN = "-"
@@ -31,8 +30,7 @@ CHUNK = 64  # situations per task sent to a worker: amortises the pickling round
 WINDOW = 4  # chunks in flight per worker: bounds memory, keeps every worker busy
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One situation to evaluate, or an input that could not become one."""
 
     label: str  # how outputs name it: the file path, or "<stdin>:N"
@@ -42,8 +40,7 @@ class Item:
     error: str = ""  # a problem found while listing the inputs
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
     """What one input produced: a rendered result, or a one-line error."""
 
     label: str
@@ -51,8 +48,7 @@ class Outcome:
     error: str = ""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a worker process needs; must pickle (no pack, no open files)."""
 
     rules: str | None
@@ -284,6 +280,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: Settings) -> None:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, once
     if _WORKER.get("settings") != settings or "pack" not in _WORKER:
         from hunch.pack import load_pack
@@ -429,13 +427,15 @@ def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
 
 # --- the whole run ---------------------------------------------------------------------------
 
-@dataclass
-class Summary:
+class Summary(Record):
     """How a run went: what the exit status and the interrupt message are made of."""
 
-    total: int | None  # inputs known up front (None when reading standard input)
-    done: int = 0
-    failed: int = 0
+    __slots__ = ("done", "failed", "total")
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total  # inputs known up front (None when reading standard input)
+        self.done = 0
+        self.failed = 0
 
     def interrupted(self, output: str | None) -> str:
         of = f" of {self.total}" if self.total is not None else ""

@@ -7,11 +7,12 @@ finished, in dependency order, so no result depends on the order rules fired in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hunch.compile import value_key
 from hunch.engine import Firing, Ledger
 from hunch.model import Pack
+from hunch.record import Record
 
 
 def combine2(a: float, b: float) -> float:
@@ -62,8 +63,7 @@ def _clamp(x: float) -> float:
     return max(-1.0, min(1.0, x))
 
 
-@dataclass
-class Contribution:
+class Contribution(NamedTuple):
     """What one rule added to one conclusion or derived fact."""
 
     rule_index: int
@@ -73,13 +73,17 @@ class Contribution:
     firing: Firing  # the best-matching firing (the one whose premise counted)
 
 
-@dataclass
-class Certainties:
-    conclusions: dict[str, float] = field(default_factory=dict)
-    derived: dict[tuple[str, str], float] = field(default_factory=dict)
-    contributions: dict[str, list[Contribution]] = field(default_factory=dict)
-    derived_contributions: dict[tuple[str, str], list[Contribution]] = field(default_factory=dict)
-    premises: dict[int, tuple[float, Firing]] = field(default_factory=dict)
+class Certainties(Record):
+    """Every certainty one evaluation computed, and what each is made of."""
+
+    __slots__ = ("conclusions", "contributions", "derived", "derived_contributions", "premises")
+
+    def __init__(self) -> None:
+        self.conclusions: dict[str, float] = {}
+        self.derived: dict[tuple[str, str], float] = {}
+        self.contributions: dict[str, list[Contribution]] = {}
+        self.derived_contributions: dict[tuple[str, str], list[Contribution]] = {}
+        self.premises: dict[int, tuple[float, Firing]] = {}
 
 
 def compute(pack: Pack, ledger: Ledger) -> Certainties:

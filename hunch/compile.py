@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from hunch.errors import HunchError, PackError
 from hunch.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack, Rule
+from hunch.record import Record
 
 MAX_CONDITIONS = 16  # durable_rules: a 17th alias compiles, then every assert fails (304)
 RULESET_SIZE = 200  # engine rules per ruleset once a pack is split (engine limit: 4,096)
@@ -43,8 +43,7 @@ _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$g
 
 # --- literals: the leaves after normalisation ---------------------------------------
 
-@dataclass(frozen=True)
-class Lit:
+class Lit(NamedTuple):
     """One test. kind: 'in' (input facts), 'd' (derived fact), 'c' (conclusion)."""
 
     kind: str
@@ -56,8 +55,7 @@ class Lit:
     facts: tuple[str, ...] = ()  # input facts the test reads
 
 
-@dataclass
-class Alternative:
+class Alternative(NamedTuple):
     """One compiled durable_rules rule: one alternative of one pack rule."""
 
     name: str
@@ -72,14 +70,25 @@ class Alternative:
     produces: tuple[str, ...] = ()  # "d:<fact>" / "c:<conclusion>" its rule may assert
 
 
-@dataclass
-class CompiledPack:
-    alternatives: dict[str, Alternative] = field(default_factory=dict)
-    rulesets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    consumed_derived: set[str] = field(default_factory=set)
-    consumed_conclusions: set[str] = field(default_factory=set)
-    strata: dict[str, int] = field(default_factory=dict)  # rule id -> stratum
-    order: list[str] = field(default_factory=list)  # derived/conclusion nodes, dependencies first
+class CompiledPack(Record):
+    """A pack compiled for durable_rules: its rulesets and what the host needs to run them."""
+
+    __slots__ = (
+        "alternatives",
+        "consumed_conclusions",
+        "consumed_derived",
+        "order",
+        "rulesets",
+        "strata",
+    )
+
+    def __init__(self) -> None:
+        self.alternatives: dict[str, Alternative] = {}
+        self.rulesets: dict[str, dict[str, Any]] = {}  # ruleset key -> durable definition
+        self.consumed_derived: set[str] = set()
+        self.consumed_conclusions: set[str] = set()
+        self.strata: dict[str, int] = {}  # rule id -> stratum
+        self.order: list[str] = []  # derived/conclusion nodes, dependencies first
 
 
 def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:
@@ -384,8 +393,7 @@ def _refs(lit: Lit) -> list[str]:
     return [lit.value.fact] if isinstance(lit.value, _DerivedRef) else []
 
 
-@dataclass(frozen=True)
-class _DerivedRef:
+class _DerivedRef(NamedTuple):
     fact: str
 
 

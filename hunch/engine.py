@@ -11,8 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The C core only: durable.engine (its Host, closures and timer threads) is never
 # needed, and not importing it keeps start-up short.
@@ -21,14 +20,14 @@ import durable_rules_engine as _core
 from hunch.compile import Alternative, CompiledPack, Lit, value_key
 from hunch.errors import EngineError
 from hunch.model import FactRef, Pack
+from hunch.record import Record
 
 DEFAULT_MAX_FIRINGS = 100_000
 _ruleset_names = itertools.count(1)
 _sids = itertools.count(1)
 
 
-@dataclass
-class Matched:
+class Matched(NamedTuple):
     """One fact a firing's conditions matched."""
 
     kind: str  # "input" | "derived" | "conclusion"
@@ -36,23 +35,26 @@ class Matched:
     value: Any = None
 
 
-@dataclass
-class Firing:
+class Firing(NamedTuple):
+    """One rule alternative that fired, and the facts it matched."""
+
     rule_index: int
     alternative: str
     matched: list[Matched]
     order: int  # position in firing order; for traces only, never for certainty
 
 
-@dataclass
-class Ledger:
+class Ledger(Record):
     """What happened in one session: every firing, and every fact asserted."""
 
-    situation: dict[str, Any]
-    firings: list[Firing] = field(default_factory=list)
-    derived: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> key -> value
-    supported: set[str] = field(default_factory=set)  # conclusions with positive support
-    blocked: list[tuple[str, str]] = field(default_factory=list)  # (alternative, negated fact)
+    __slots__ = ("blocked", "derived", "firings", "situation", "supported")
+
+    def __init__(self, situation: dict[str, Any]) -> None:
+        self.situation = situation
+        self.firings: list[Firing] = []
+        self.derived: dict[str, dict[str, Any]] = {}  # name -> key -> value
+        self.supported: set[str] = set()  # conclusions with positive support
+        self.blocked: list[tuple[str, str]] = []  # (alternative, negated fact)
 
 
 class _Session:
@@ -68,8 +70,7 @@ class _Session:
         self.pending: deque[tuple[int, str]] = deque()  # (ruleset index, fact JSON)
 
 
-@dataclass
-class _Ruleset:
+class _Ruleset(NamedTuple):
     """One registered durable_rules ruleset and what it needs fed."""
 
     name: str

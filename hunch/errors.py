@@ -6,11 +6,10 @@ Every error carries the position it is about, so the CLI can print it as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A position in a file; line and column are 1-based, 0 when unknown."""
 
     file: str

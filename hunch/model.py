@@ -1,9 +1,15 @@
-"""The rule pack model: plain dataclasses, no behaviour beyond small helpers."""
+"""The rule pack model: plain records, no behaviour beyond small helpers.
+
+Condition trees (Compare, ConclusionCond, All, AnyOf, Not, FactRef) and effects are
+immutable, so they are NamedTuples: cheaper to define at import than dataclasses
+(hunch/record.py says why that matters) and to unpickle from the pack cache. The
+rest are dataclasses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hunch.errors import Location
 
@@ -62,15 +68,13 @@ class Conclusion:
     loc: Location
 
 
-@dataclass(frozen=True)
-class FactRef:
+class FactRef(NamedTuple):
     """The right-hand side of a comparison that names another fact."""
 
     fact: str
 
 
-@dataclass
-class Compare:
+class Compare(NamedTuple):
     """``fact OP value``: the leaf of every condition tree."""
 
     fact: str
@@ -79,28 +83,24 @@ class Compare:
     loc: Location
 
 
-@dataclass
-class ConclusionCond:
+class ConclusionCond(NamedTuple):
     """Holds when some rule supported the conclusion."""
 
     conclusion: str
     loc: Location
 
 
-@dataclass
-class All:
+class All(NamedTuple):
     items: list[Condition]
     loc: Location
 
 
-@dataclass
-class AnyOf:
+class AnyOf(NamedTuple):
     items: list[Condition]
     loc: Location
 
 
-@dataclass
-class Not:
+class Not(NamedTuple):
     item: Condition
     loc: Location
 
@@ -108,8 +108,7 @@ class Not:
 Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
-@dataclass
-class Effect:
+class Effect(NamedTuple):
     kind: str  # "derive" | "support" | "oppose"
     target: str  # derived fact name or conclusion id
     cf: float

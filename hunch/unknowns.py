@@ -14,21 +14,20 @@ start ~5 ms (docs/performance.md).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hunch.compile import value_key
 from hunch.engine import holds
 from hunch.evaluation import Ranked, Result, evaluate
 from hunch.model import Compare, FactRef, FactSpec, Pack, walk
 from hunch.pack import value_problem
+from hunch.record import Record
 from hunch.schema import Situation
 
 MAX_CANDIDATES = 24  # values tried per fact when searching for changes
 
 
-@dataclass
-class Change:
+class Change(NamedTuple):
     """The outcome of one single-fact change."""
 
     value: Any
@@ -37,8 +36,7 @@ class Change:
     certainty: float = 0.0  # of the explained conclusion, when there is one
 
 
-@dataclass
-class Unknown:
+class Unknown(NamedTuple):
     """A missing input fact that could still change something, with its question."""
 
     fact: str
@@ -88,15 +86,17 @@ def changed(situation: Situation, changes: dict[str, Any]) -> Situation:
                      defaulted=situation.defaulted - set(changes))
 
 
-@dataclass
-class _Tests:
+class _Tests(Record):
     """What the rules test about one input fact: the values that can matter."""
 
-    numbers: set[float] = field(default_factory=set)
-    literals: list[Any] = field(default_factory=list)
-    refs: set[str] = field(default_factory=set)  # other facts it is compared with
-    exists: bool = False
-    leaves: list[Compare] = field(default_factory=list)  # every test that reads it
+    __slots__ = ("exists", "leaves", "literals", "numbers", "refs")
+
+    def __init__(self) -> None:
+        self.numbers: set[float] = set()
+        self.literals: list[Any] = []
+        self.refs: set[str] = set()  # other facts it is compared with
+        self.exists = False
+        self.leaves: list[Compare] = []  # every test that reads it
 
 
 def fact_tests(pack: Pack) -> dict[str, _Tests]:

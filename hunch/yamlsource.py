@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from hunch.errors import Location, YamlError
+from hunch.record import Record
 
 try:  # the C parser is several times faster on big packs; fall back when libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -42,13 +42,15 @@ _AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
 _NO_KEY = object()
 
 
-@dataclass
-class Document:
+class Document(Record):
     """A loaded YAML file: its value and the location of every node in it."""
 
-    file: str
-    data: Any
-    marks: dict[Path, Location] = field(default_factory=dict)
+    __slots__ = ("data", "file", "marks")
+
+    def __init__(self, file: str, data: Any, marks: dict[Path, Location] | None = None) -> None:
+        self.file = file
+        self.data = data
+        self.marks: dict[Path, Location] = {} if marks is None else marks
 
     def loc(self, path: Path) -> Location:
         """The location of the node at ``path``, or of its nearest ancestor."""
@@ -176,22 +178,24 @@ def short(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-@dataclass
-class _Frame:
+class _Frame(Record):
     """A mapping or sequence being built."""
 
-    value: Any  # dict or list
-    path: Path
-    anchor: str | None
-    start_count: int
-    depth: int
-    height: int = 1
-    key: Any = _NO_KEY
-    seen: dict[Any, Location] = field(default_factory=dict)
+    __slots__ = ("anchor", "depth", "height", "key", "path", "seen", "start_count", "value")
+
+    def __init__(self, value: Any, path: Path, anchor: str | None, start_count: int,
+                 depth: int) -> None:
+        self.value = value  # dict or list
+        self.path = path
+        self.anchor = anchor
+        self.start_count = start_count
+        self.depth = depth
+        self.height = 1
+        self.key: Any = _NO_KEY
+        self.seen: dict[Any, Location] = {}
 
 
-@dataclass
-class _Anchored:
+class _Anchored(NamedTuple):
     value: Any
     size: int  # values in it, aliases expanded
     height: int  # levels of containers in it
