@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,10 +126,17 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
         pack = load_pack(pack)
     situation = situation_of(facts, pack)
     _, runner = compiled(pack)
-    ledger = runner.run(situation.values, max_firings)
-    certainties = compute(pack, ledger)
-    hypotheses = _ranked(pack, certainties, "hypothesis")
-    actions = _ranked(pack, certainties, "action")
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        ledger = runner.run(situation.values, max_firings)
+        certainties = compute(pack, ledger)
+        hypotheses = _ranked(pack, certainties, "hypothesis")
+        actions = _ranked(pack, certainties, "action")
+    finally:
+        if paused:
+            gc.enable()
     best = actions[0] if actions and actions[0].certainty > 0 else None
     return Result(pack, situation, hypotheses, actions, best, ledger, certainties)
 

@@ -252,3 +252,56 @@ class TestAlphaStack:
                 assert result.get("h0").certainty == pytest.approx(want["h0"])  # type: ignore[union-attr]
         finally:
             runner.close()
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
+    gen = _Generator(1000, seed=3)
+    pack = gen.write(tmp_path_factory.mktemp("gc-pack"))
+    _, runner = compiled(pack)
+    yield pack, gen
+    runner.close()
+
+
+class TestCollectorPause:
+    """evaluate() pauses CPython's cyclic collector while it runs (its full
+    collections rescanned a big pack mid-evaluation: docs/performance.md) and always
+    restores it as it was."""
+
+    def test_no_collections_inside_a_busy_evaluation(self, big: tuple[Any, Any]) -> None:
+        pack, gen = big
+        import gc
+
+        seen: list[int] = []
+
+        def count(phase: str, info: dict[str, Any]) -> None:
+            if phase == "start":
+                seen.append(info["generation"])
+
+        facts = max(gen.situations(8),
+                    key=lambda f: len(hunch.evaluate(pack, f).ledger.firings))
+        gc.collect()
+        gc.callbacks.append(count)
+        try:
+            result = hunch.evaluate(pack, facts)
+        finally:
+            gc.callbacks.remove(count)
+        # thousands of objects made: without the pause, dozens of collections; with
+        # it, at most the one the first allocation after it triggers
+        assert len(result.ledger.firings) > 100
+        assert len(seen) <= 1, seen
+
+    @pytest.mark.parametrize("enabled", [True, False])
+    def test_restored_as_it_was(self, big: tuple[Any, Any], enabled: bool) -> None:
+        import gc
+
+        pack, gen = big
+        (gc.enable if enabled else gc.disable)()
+        try:
+            hunch.evaluate(pack, next(iter(gen.situations(1))))
+            assert gc.isenabled() is enabled
+            with pytest.raises(hunch.HunchError):
+                hunch.evaluate(pack, next(iter(gen.situations(1))), max_firings=1)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
