@@ -20,7 +20,7 @@ from typing import Any
 from hunch.compile import CompiledPack
 from hunch.model import Pack
 
-FORMAT = 3  # bump when Pack, CompiledPack or their parts change shape
+FORMAT = 4  # bump when Pack, CompiledPack or their parts change shape
 
 
 def cache_dir() -> str | None:

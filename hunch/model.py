@@ -1,9 +1,9 @@
 """The rule pack model: plain records, no behaviour beyond small helpers.
 
-Condition trees (Compare, ConclusionCond, All, AnyOf, Not, FactRef) and effects are
-immutable, so they are NamedTuples: cheaper to define at import than dataclasses
-(hunch/record.py says why that matters) and to unpickle from the pack cache. The
-rest are dataclasses.
+What is immutable once read (condition trees, effects, rules, conclusions, sources,
+tests) is a NamedTuple: much cheaper to define at import than a dataclass
+(hunch/record.py says why that matters). Pack and FactSpec, filled in as they are
+read, are dataclasses.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ class FactSpec:
     required: bool = False
 
 
-@dataclass
-class SourceText:
+class SourceText(NamedTuple):
     id: str
     file: str  # path as written in sources.yaml, relative to the pack
     path: str  # resolved path on disk
@@ -45,8 +44,7 @@ class SourceText:
     text: str = ""
 
 
-@dataclass
-class Source:
+class Source(NamedTuple):
     id: str
     author: str
     posted: str
@@ -58,8 +56,7 @@ class Source:
     quote_loc: Location
 
 
-@dataclass
-class Conclusion:
+class Conclusion(NamedTuple):
     id: str
     kind: str  # "hypothesis" | "action"
     title: str
@@ -120,8 +117,7 @@ class Effect(NamedTuple):
         return -self.cf if self.kind == "oppose" else self.cf
 
 
-@dataclass
-class Rule:
+class Rule(NamedTuple):
     id: str
     when: Condition
     then: list[Effect]
@@ -131,8 +127,7 @@ class Rule:
     file: str = ""
 
 
-@dataclass
-class PackTest:
+class PackTest(NamedTuple):
     name: str
     situation: dict[str, Any]
     situation_lines: dict[str, int]

@@ -397,16 +397,16 @@ def _read_sources(r: Reader, pack: Pack) -> None:
             continue
         file = r.string(spec.get("file"), path + ("file",), "file")
         full = os.path.normpath(os.path.join(base, file))
-        text = SourceText(id=tid, file=file, path=full,
-                          title=r.string(spec.get("title"), path + ("title",), "title"),
-                          loc=r.loc(path))
+        title = r.string(spec.get("title"), path + ("title",), "title")
+        content = ""
         try:
             from hunch.yamlsource import read_text
 
-            text.text = read_text(full)
+            content = read_text(full)
         except YamlError as exc:
             r.error(path + ("file",), f"source text {file!r}: {exc.message}")
-        pack.texts[tid] = text
+        pack.texts[tid] = SourceText(id=tid, file=file, path=full, title=title,
+                                     loc=r.loc(path), text=content)
     items = data.get("sources")
     if not isinstance(items, list):
         r.error(("sources",), "'sources' must be a list")
