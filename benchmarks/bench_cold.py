@@ -37,13 +37,10 @@ def hunch_command() -> list[str]:
     return [sys.executable, script] if is_python else [script]
 
 
-def median_time(command: list[str], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def run_time(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
 
 
 PHASES = """
@@ -99,10 +96,9 @@ def main() -> None:
     for command in commands.values():  # warm the file cache
         subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    rounds = 5
-    for _ in range(rounds):  # interleaved, so machine load hits every command alike
+    for _ in range(args.repeats):  # round robin, so drift in machine speed hits all alike
         for name, command in commands.items():
-            samples[name].append(median_time(command, max(1, args.repeats // rounds)))
+            samples[name].append(run_time(command))
     medians = {name: statistics.median(ts) for name, ts in samples.items()}
     base = medians["bare import line"]
     print(f"Cold start, median of {args.repeats} runs each (load average "

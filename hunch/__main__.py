@@ -1,3 +1,3 @@
-from hunch.cli import main
+from hunch.console import main
 
 main()

@@ -7,6 +7,7 @@ errors), 2 bad usage or bad input, 130 interrupted.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Any
@@ -87,6 +88,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand != "evaluate":
+        gc.enable()  # paused for start-up by hunch.console; evaluate resumes it itself
 
 
 def main() -> None:

@@ -117,3 +117,43 @@ class TestHelp:
                               text=True, check=False, cwd=ROOT)
         assert proc.returncode == 0
         assert proc.stdout.startswith("Usage: hunch")
+
+
+_GC_PROBE = """
+import gc, sys
+import hunch.batch, hunch.cli_common
+seen = []
+write_batch, load = hunch.batch.write_batch, hunch.cli_common.load_pack_or_fail
+def probe(name, f):
+    def run(*args, **kwargs):
+        seen.append(f"{name}: {gc.isenabled()} frozen={gc.get_freeze_count() > 0}")
+        return f(*args, **kwargs)
+    return run
+hunch.batch.write_batch = probe("evaluate", write_batch)
+hunch.cli_common.load_pack_or_fail = probe("load", load)
+sys.argv = ["hunch"] + sys.argv[1:]
+try:
+    from hunch.console import main
+    main()
+except SystemExit:
+    pass
+print(gc.isenabled(), *seen, sep="\\n", file=sys.stderr)
+"""
+
+
+class TestConsoleCollector:
+    """The console script pauses the cyclic GC for start-up; every command resumes it
+    before its real work (evaluate: once its pack is loaded and frozen)."""
+
+    def _run(self, *args: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-c", _GC_PROBE, *args], capture_output=True,
+                              text=True, check=False, cwd=ROOT)
+        return proc.stderr.strip().splitlines()
+
+    def test_evaluate(self) -> None:
+        lines = self._run("evaluate", "examples/asker.yaml")
+        assert lines == ["True", "load: False frozen=False", "evaluate: True frozen=True"]
+
+    def test_other_commands(self) -> None:
+        lines = self._run("explain", "examples/asker.yaml", "let-it-go")
+        assert lines == ["True", "load: True frozen=False"]
