@@ -57,7 +57,7 @@ def per_situation(engine: Any, sits: list[dict[str, Any]]) -> float:
     return (time.process_time() - start) / len(sits)
 
 
-def bench(n_rules: int, n_sits: int, repeats: int) -> dict[str, float]:
+def bench(n_rules: int, n_sits: int, repeats: int) -> tuple[dict[str, float], float]:
     work = generate(n_rules)
     sits = situations(n_sits)
     engines = engines_for(work)
@@ -79,7 +79,7 @@ def bench(n_rules: int, n_sits: int, repeats: int) -> dict[str, float]:
         print(f"  {name:26} {t * 1e6:13.1f} {t / hand:10.2f} {vs_clips} {t / plain:9.2f}")
     for engine in engines:
         engine.close()
-    return medians
+    return medians, firings / n_sits
 
 
 def profile(n_rules: int, n_sits: int) -> None:
@@ -130,18 +130,29 @@ def main() -> None:
     summary = []
     for n in (int(x) for x in args.rules.split(",")):
         sits = args.situations if n <= 100 else max(50, args.situations // 4)
-        medians = bench(n, sits, args.repeats)
-        summary.append((n, medians))
+        medians, firings = bench(n, sits, args.repeats)
+        summary.append((n, medians, firings))
     print("\nRatios (hunch per situation):")
-    for n, medians in summary:
+    for n, medians, _ in summary:
         hunch_t = medians[HunchEngine.name]
         parts = [f"{hunch_t / medians[DurableHand.name]:.2f}x hand-written durable_rules"]
         if Clips.name in medians:
             parts.append(f"{hunch_t / medians[Clips.name]:.2f}x CLIPS")
         parts.append(f"{hunch_t / medians[PlainPython.name]:.2f}x plain Python")
         print(f"  R = {n:4}: " + ", ".join(parts))
+    if len(summary) > 1:
+        growth(summary)
     if args.profile:
         profile(50, args.situations)
+
+
+def growth(summary: list[tuple[int, dict[str, float], float]]) -> None:
+    """Each engine's cost per firing, relative to its own at the smallest R."""
+    n0, base, f0 = summary[0]
+    print(f"\nCost per firing relative to R = {n0} (1.00 = linear in the rules):")
+    for name in base:
+        cells = [f"R = {n}: {(m[name] / f) / (base[name] / f0):.2f}" for n, m, f in summary[1:]]
+        print(f"  {name:26} " + ", ".join(cells))
 
 
 if __name__ == "__main__":
