@@ -121,7 +121,14 @@ def _input_loc(path: Any) -> Location:
 
 def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
              max_firings: int = DEFAULT_MAX_FIRINGS) -> Result:
-    """Evaluate a situation (a Situation, a dict of facts, or a file path)."""
+    """Evaluate a situation (a Situation, a dict of facts, or a file path).
+
+    CPython's cyclic garbage collector is paused while the engine runs and the
+    result is worked out, and restored as it was (also on errors): evaluation makes
+    no reference cycles, and collections in the middle of it rescanned a big pack
+    for nothing (docs/performance.md). Two threads evaluating at once may turn it
+    back on early for each other; that only costs time.
+    """
     if not isinstance(pack, Pack):
         pack = load_pack(pack)
     situation = situation_of(facts, pack)
