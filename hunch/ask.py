@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from hunch.errors import ErrorList, HunchError
+from hunch.errors import HunchError, SituationErrors
 from hunch.evaluation import Ranked, Result, evaluate
 from hunch.model import (
     Conclusion,
@@ -338,7 +338,7 @@ def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> dict
     loose = replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
     problems = situation_problems(doc, loose)
     if problems:
-        raise ErrorList(problems)
+        raise SituationErrors(problems)
     assert isinstance(doc.data, dict)
     return {name: doc.data[name] for name, spec in pack.facts.items()
             if name in doc.data and (doc.data[name] is not None or not spec.required)}

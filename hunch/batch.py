@@ -207,7 +207,7 @@ def _depth(value: Any) -> int:
 
 def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
     """The validated Situation of a file or a JSON line."""
-    from hunch.errors import ErrorList
+    from hunch.errors import SituationErrors
     from hunch.evaluation import load_situation
     from hunch.schema import data_problems, situation_from
 
@@ -218,7 +218,7 @@ def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
     where = Location(STDIN_LABEL, item.line)
     problems = data_problems(data, lambda path: where, pack)
     if problems:
-        raise ErrorList(problems)
+        raise SituationErrors(problems)
     return situation_from(item.label, data, {}, pack)
 
 

@@ -102,6 +102,29 @@ class ErrorList(HunchError):
         return text
 
 
+class SituationErrors(ErrorList):
+    """Several problems in one situation: all of them on the one line.
+
+    `hunch check` checks packs, not situations, so there is no command to send the
+    person to for the rest; a situation has few facts, so they fit.
+    """
+
+    SHOWN = 4  # problems after the first shown in full; the rest are counted
+
+    def format(self, with_level: bool = False) -> str:
+        text = self.errors[0].format(with_level)
+        rest = [e for e in self.errors[1:] if e.level == "error"]
+        hints = {self.errors[0].hint}
+        for e in rest[:self.SHOWN]:
+            where = f"line {e.line}" if e.line > 0 else "also"
+            new_hint = e.hint and e.hint not in hints  # said once is enough
+            text += f"; {where}: {e.message}" + (f" ({e.hint})" if new_hint else "")
+            hints.add(e.hint)
+        if len(rest) > self.SHOWN:
+            text += f"; and {len(rest) - self.SHOWN} more"
+        return text
+
+
 def did_you_mean(word: str, choices: object) -> str:
     """A 'did you mean' hint, or '' when nothing is close."""
     import difflib

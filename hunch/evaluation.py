@@ -105,9 +105,9 @@ def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situati
         raise SituationError("a situation must be a mapping of fact names to values", "<input>")
     problems = data_problems(facts, _input_loc, pack)
     if problems:
-        from hunch.errors import ErrorList
+        from hunch.errors import SituationErrors
 
-        raise ErrorList(problems)
+        raise SituationErrors(problems)
     return situation_from("<input>", facts, {}, pack)
 
 

@@ -245,9 +245,9 @@ def validate_situation(doc: Document, pack: Pack) -> Situation:
     """Check a situation document against the pack's fact schema; raise the first error."""
     problems = situation_problems(doc, pack)
     if problems:
-        from hunch.errors import ErrorList
+        from hunch.errors import SituationErrors
 
-        raise ErrorList(problems)
+        raise SituationErrors(problems)
     return situation_from(doc.file, doc.data, {k: doc.loc((k,)).line for k in doc.data}, pack)
 
 

@@ -81,6 +81,30 @@ class TestBadSituations:
         assert err.startswith("s.yaml:1:1: a situation must be a mapping of fact names to values")
 
 
+class TestSeveralProblems:
+    """Every problem of one situation on its one line (hunch check is for packs)."""
+
+    def test_all_on_one_line(self, tmp_path: Path) -> None:
+        code, err = _evaluate(tmp_path, "days_since_interveiw: 3\nfoo: 1\nbar: 2\n")
+        assert code == 2
+        assert err.count("\n") == 1
+        assert err.startswith("s.yaml:1:1: unknown fact 'days_since_interveiw' "
+                              "(did you mean 'days_since_interview'?)")
+        assert "; line 2: unknown fact 'foo' (run 'hunch schema situation'" in err
+        assert "; line 3: unknown fact 'bar';" in err  # the same hint is not repeated
+        assert "required fact 'days_since_interview' is missing" in err
+        assert "hunch check" not in err
+
+    def test_a_long_list_is_counted(self, tmp_path: Path) -> None:
+        text = "".join(f"f{i}: {i}\n" for i in range(8)) + "days_since_interview: 2\n"
+        code, err = _evaluate(tmp_path, text)
+        assert code == 2
+        assert err.count("\n") == 1
+        assert "line 5: unknown fact 'f4'" in err
+        assert "f5" not in err
+        assert err.rstrip().endswith("; and 3 more")
+
+
 class TestBadPackArgument:
     """An unknown --rules value names the built-in packs."""
 
