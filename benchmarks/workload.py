@@ -13,8 +13,10 @@ is checked against it.
 
 from __future__ import annotations
 
+import operator
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,12 +97,12 @@ def situations(count: int, seed: int = 2) -> list[dict[str, Any]]:
 
 # --- the answer every engine must give ------------------------------------------------
 
-OPS = {
-    "eq": lambda a, b: a == b,
-    "gt": lambda a, b: a > b,
-    "lt": lambda a, b: a < b,
-    "gte": lambda a, b: a >= b,
-    "lte": lambda a, b: a <= b,
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "gt": operator.gt,
+    "lt": operator.lt,
+    "gte": operator.ge,
+    "lte": operator.le,
 }
 
 

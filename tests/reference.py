@@ -70,7 +70,7 @@ class Reference:
 
         def walk(cond: dict[str, Any], negated: bool) -> int:
             if "all" in cond or "any" in cond:
-                return max(walk(c, negated) for c in cond.get("all") or cond.get("any"))
+                return max(walk(c, negated) for c in cond.get("all") or cond.get("any") or [])
             if "not" in cond:
                 return walk(cond["not"], not negated)
             name = cond.get("conclusion") or cond["fact"]
@@ -100,7 +100,7 @@ class Reference:
         op = ops[0] if ops else "eq"
         value = cond.get(op, True)
         if op == "exists":
-            return (fact in self.facts) == value
+            return bool((fact in self.facts) == value)
         if fact not in self.facts:
             return UNKNOWN
         left = self.facts[fact]
@@ -123,7 +123,7 @@ class Reference:
         if "not" in cond:
             return self._premise(cond["not"], not negated)
         if "all" in cond or "any" in cond:
-            kids = cond.get("all") or cond.get("any")
+            kids = cond.get("all") or cond.get("any") or []
             conjunction = ("all" in cond) != negated
             if conjunction:
                 return min(self._premise(c, negated) for c in kids)

@@ -24,7 +24,7 @@ UPDATE = os.environ.get("HUNCH_UPDATE_GOLDEN") == "1"
 
 def _examples() -> list[tuple[str, str | None]]:
     """(example path relative to the repo, pack) — examples/<pack>/ use that pack."""
-    found = [(os.path.relpath(p, ROOT), None)
+    found: list[tuple[str, str | None]] = [(os.path.relpath(p, ROOT), None)
              for p in sorted(glob.glob(os.path.join(ROOT, "examples", "*.yaml")))]
     for folder in sorted(glob.glob(os.path.join(ROOT, "examples", "*", ""))):
         pack = os.path.basename(os.path.dirname(folder))

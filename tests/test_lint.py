@@ -553,7 +553,8 @@ class TestSatisfiableProperty:
                         max=10 if bounded else None)
         step = 1 if kind == "integer" else 0.25  # constants are integers: quarters suffice
         grid = [i * step for i in range(int(-20 / step), int(30 / step))]
-        domain = [v for v in grid if not bounded or 0 <= v <= 10]
-        domain = [int(v) if kind == "integer" else v for v in domain] + [ABSENT]
+        kept = [v for v in grid if not bounded or 0 <= v <= 10]
+        domain: list[object] = [int(v) if kind == "integer" else v for v in kept]
+        domain.append(ABSENT)
         brute = any(all(leaf_holds(lf, v) for lf in leaves) for v in domain)
         assert _satisfiable(spec, leaves) == brute, [lf.words for lf in leaves]
