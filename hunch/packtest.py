@@ -363,29 +363,24 @@ def check_expectations(expect: dict[str, Any], got: _Got) -> list[Failure]:
 
 
 def _top_hypothesis(value: Any, got: _Got) -> list[Failure]:
-    top = got.top()
-    if value is None:
-        return [] if top is None else [Failure("top_hypothesis", "no hypothesis",
-                                               got.ranked(top))]
-    ids = _ids(value) or []
-    if top in ids:
-        return []
-    also = "; " + ", ".join(got.ranked(cid) for cid in ids)
-    return [Failure("top_hypothesis", _one_of(ids),
-                    (got.ranked(top) if top is not None else "no hypothesis") + also)]
+    return _expect_one("top_hypothesis", value, got.top(), "no hypothesis", got)
 
 
 def _recommendation(value: Any, got: _Got) -> list[Failure]:
-    rec = got.recommendation
+    return _expect_one("recommendation", value, got.recommendation, "no recommendation", got)
+
+
+def _expect_one(key: str, value: Any, actual: str | None, nothing: str,
+                got: _Got) -> list[Failure]:
+    """`key: ID` or `key: [ID, ...]` (one of them) or `key: null` (none at all)."""
     if value is None:
-        return [] if rec is None else [Failure("recommendation", "no recommendation",
-                                               got.ranked(rec))]
+        return [] if actual is None else [Failure(key, nothing, got.ranked(actual))]
     ids = _ids(value) or []
-    if rec in ids:
+    if actual in ids:
         return []
     also = "; " + ", ".join(got.ranked(cid) for cid in ids)
-    return [Failure("recommendation", _one_of(ids),
-                    (got.ranked(rec) if rec is not None else "no recommendation") + also)]
+    return [Failure(key, _one_of(ids),
+                    (got.ranked(actual) if actual is not None else nothing) + also)]
 
 
 def _not_recommendation(value: Any, got: _Got) -> list[Failure]:
