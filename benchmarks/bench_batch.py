@@ -29,7 +29,7 @@ from workload import generate, situations, write_hunch_pack
 
 def builtin_situations(count: int, seed: int = 5) -> list[dict[str, Any]]:
     """Random valid situations for the built-in pack, from its fact schema."""
-    from hunch.pack import load_pack
+    from hunch.engine.load import load_pack
 
     pack = load_pack(None)
     rnd = random.Random(seed)

@@ -48,17 +48,18 @@ import time
 t0 = time.perf_counter()
 import durable.engine, yaml, click, tabulate
 t1 = time.perf_counter()
-import hunch.cli, hunch.cli_evaluate, hunch.batch, hunch.render, hunch.evaluation
+import hunch.cli.app, hunch.cli.evaluate, hunch.batch.run, hunch.output.render
+import hunch.engine.evaluate
 t2 = time.perf_counter()
-from hunch.pack import load_pack
+from hunch.engine.load import load_pack
 pack = load_pack(None)
 t3 = time.perf_counter()
-from hunch.evaluation import compiled, evaluate, load_situation
+from hunch.engine.evaluate import compiled, evaluate, load_situation
 compiled(pack)
 t4 = time.perf_counter()
 result = evaluate(pack, load_situation({example!r}, pack))
 t5 = time.perf_counter()
-from hunch.render import render_table
+from hunch.output.render import render_table
 render_table(result)
 t6 = time.perf_counter()
 print(" ".join(f"{{(b - a) * 1000:.1f}}" for a, b in

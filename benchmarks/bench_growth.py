@@ -37,7 +37,7 @@ n, folder = int(sys.argv[1]), sys.argv[2]
 write_hunch_pack(generate(n), folder)
 sits = situations(20)
 import hunch
-from hunch.evaluation import compiled
+from hunch.engine.evaluate import compiled
 t0 = time.process_time()
 pack = hunch.load_pack(folder)
 t1 = time.process_time()

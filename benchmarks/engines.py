@@ -47,7 +47,7 @@ class HunchEngine:
         return Answer(fired, frozenset(result.ledger.derived), concluded)
 
     def close(self) -> None:
-        from hunch.evaluation import compiled
+        from hunch.engine.evaluate import compiled
 
         compiled(self.pack)[1].close()
         self._folder.cleanup()

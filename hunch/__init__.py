@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from hunch.version import __version__ as __version__
 
 __all__ = [
     "HunchError",
@@ -25,21 +25,21 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from hunch.engine.evaluate import Ranked, Result, evaluate, load_situation
+    from hunch.engine.load import load_pack
     from hunch.errors import HunchError
-    from hunch.evaluation import Ranked, Result, evaluate, load_situation
-    from hunch.model import Pack
-    from hunch.pack import load_pack
-    from hunch.schema import Situation
+    from hunch.pack.model import Pack
+    from hunch.pack.validate import Situation
 
 _WHERE = {
     "HunchError": "hunch.errors",
-    "Pack": "hunch.model",
-    "Ranked": "hunch.evaluation",
-    "Result": "hunch.evaluation",
-    "Situation": "hunch.schema",
-    "evaluate": "hunch.evaluation",
-    "load_pack": "hunch.pack",
-    "load_situation": "hunch.evaluation",
+    "Pack": "hunch.pack.model",
+    "Ranked": "hunch.engine.evaluate",
+    "Result": "hunch.engine.evaluate",
+    "Situation": "hunch.pack.validate",
+    "evaluate": "hunch.engine.evaluate",
+    "load_pack": "hunch.engine.load",
+    "load_situation": "hunch.engine.evaluate",
 }
 
 

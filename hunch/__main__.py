@@ -1,3 +1,3 @@
-from hunch.console import main
+from hunch.cli.console import main
 
 main()

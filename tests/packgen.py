@@ -134,7 +134,7 @@ def write_random_pack(folder: str, rules: list[dict[str, Any]]) -> str:
 def random_pack(rules: list[dict[str, Any]]) -> Iterator[Any]:
     """Load a random-family pack from a temporary folder; free its engine afterwards."""
     import hunch
-    from hunch.evaluation import compiled
+    from hunch.engine.evaluate import compiled
 
     with tempfile.TemporaryDirectory() as folder:
         pack = hunch.load_pack(write_random_pack(folder, rules))

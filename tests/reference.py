@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hunch.certainty import combine2
+from hunch.engine.certainty import combine2
 
 UNKNOWN = None
 

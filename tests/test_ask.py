@@ -1,4 +1,4 @@
-"""`hunch ask`: the consultation (hunch.ask) and its command line (hunch.cli_ask).
+"""`hunch ask`: the consultation (hunch.consult.ask) and its command line (hunch.cli.ask).
 
 The tiny pack tests/packs/ask-pack makes the choices obvious: a required
 `minutes_since_boil`; `whistling` settles everything when yes; `steam` only moves
@@ -23,13 +23,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hunch.ask import Assessment, Consultation, load_partial, prompt_hint, rule_inputs
-from hunch.cli import cli
+from hunch.cli.app import cli
+from hunch.consult.ask import Assessment, Consultation, load_partial, prompt_hint, rule_inputs
+from hunch.engine.evaluate import evaluate
+from hunch.engine.load import load_pack
 from hunch.errors import HunchError
-from hunch.evaluation import evaluate
-from hunch.model import Pack
-from hunch.pack import load_pack
-from hunch.yamlsource import load_file
+from hunch.pack.model import Pack
+from hunch.pack.yamlsource import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEA = os.path.join(ROOT, "tests", "packs", "ask-pack")
@@ -487,7 +487,7 @@ class TestAskersCase:
         drive(c, asker)
         save = tmp_path / "saved.yaml"
         save.write_text(c.situation_text())
-        from hunch.render import result_json
+        from hunch.output.render import result_json
 
         mine = result_json(c.result())
         mine.pop("situation")

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from hunch.cli import COMMANDS, cli
-from hunch.pack import BUILTIN_PACK_DIR, builtin_packs
+from hunch.cli.app import COMMANDS, cli
+from hunch.pack.read import BUILTIN_PACK_DIR, builtin_packs
 
 ROOT = Path(BUILTIN_PACK_DIR).parent
 AUTHORING = ("check", "test", "schema", "init", "rules", "sources")
@@ -115,7 +115,7 @@ class TestCheck:
         old = os.getcwd()
         os.chdir(ROOT)
         try:
-            from hunch.cli_check import display_path
+            from hunch.cli.check import display_path
 
             assert display_path(str(ROOT / "rules" / "x.yaml")) == os.path.join("rules",
                                                                               "x.yaml")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import hunch
-from hunch.cache import pack_key
-from hunch.pack import BUILTIN_PACK_DIR
-from hunch.render import result_json
+from hunch.engine.cache import pack_key
+from hunch.output.render import result_json
+from hunch.pack.read import BUILTIN_PACK_DIR
 
 ASKER = {"days_since_interview": 23, "promised_decision_days": 7, "unreturned_calls": 2,
          "coworker_behavior_change": "ignoring"}

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hunch.certainty import combine, combine2, conflict, rank
+from hunch.engine.certainty import combine, combine2, conflict, rank
 
 cf = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
 open_cf = st.floats(min_value=-0.999, max_value=0.999, allow_nan=False)

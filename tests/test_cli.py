@@ -15,7 +15,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from hunch.cli import COMMANDS, cli
+from hunch.cli.app import COMMANDS, cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
@@ -121,19 +121,19 @@ class TestHelp:
 
 _GC_PROBE = """
 import gc, sys
-import hunch.batch, hunch.cli_common
+import hunch.batch.run, hunch.cli.common
 seen = []
-write_batch, load = hunch.batch.write_batch, hunch.cli_common.load_pack_or_fail
+write_batch, load = hunch.batch.run.write_batch, hunch.cli.common.load_pack_or_fail
 def probe(name, f):
     def run(*args, **kwargs):
         seen.append(f"{name}: {gc.isenabled()} frozen={gc.get_freeze_count() > 0}")
         return f(*args, **kwargs)
     return run
-hunch.batch.write_batch = probe("evaluate", write_batch)
-hunch.cli_common.load_pack_or_fail = probe("load", load)
+hunch.batch.run.write_batch = probe("evaluate", write_batch)
+hunch.cli.common.load_pack_or_fail = probe("load", load)
 sys.argv = ["hunch"] + sys.argv[1:]
 try:
-    from hunch.console import main
+    from hunch.cli.console import main
     main()
 except SystemExit:
     pass

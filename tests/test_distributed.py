@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 import hunch
-from hunch.render import result_json
+from hunch.output.render import result_json
 
 pytest.importorskip("dask.bag")
 
-from hunch.distributed import evaluate_bag
+from hunch.distributed import evaluate_bag  # the public import path
 
 
 def _situations(count: int) -> list[dict[str, Any]]:

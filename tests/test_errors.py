@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hunch.cli import cli
+from hunch.cli.app import cli
 
 
 def _evaluate(tmp_path: Path, text: str | None, name: str = "s.yaml") -> tuple[int, str]:

@@ -14,25 +14,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 import hunch
-from hunch.certainty import combine
-from hunch.cli import cli
-from hunch.evaluation import Result, evaluate, load_situation
-from hunch.explain import (
-    FAILED,
-    PASSED,
-    UNKNOWN,
-    Explanation,
-    FactNode,
-    RuleNode,
-    check_condition,
-    explain,
-    flips,
-    parse_sets,
-    relevant_unknowns,
-    what_if,
-)
-from hunch.pack import load_pack
-from hunch.render import fmt_cf
+from hunch.cli.app import cli
+from hunch.engine.certainty import combine
+from hunch.engine.evaluate import Result, evaluate, load_situation
+from hunch.engine.load import load_pack
+from hunch.explain.how import Explanation, FactNode, RuleNode, explain, flips, parse_sets, what_if
+from hunch.explain.unknowns import relevant_unknowns
+from hunch.explain.world import FAILED, PASSED, UNKNOWN, check_condition
+from hunch.output.formats import fmt_cf
 from tests.packgen import random_pack, strategies
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -668,7 +657,7 @@ class TestLibrary:
     def test_derived_fact_not_derived_text(self) -> None:
         pack = load_pack(PACK)
         result = evaluate(pack, {"waited_days": 3, "promised_days": 7})
-        from hunch.explain_render import explanation_text
+        from hunch.output.explanation import explanation_text
 
         text = explanation_text(explain(result, "ignored"))
         assert "derived fact, certainty 0.00: not derived\n" in text

@@ -1,4 +1,4 @@
-"""`hunch check` (hunch.lint): every problem of a pack, located, at once."""
+"""`hunch check` (hunch.authoring.lint): every problem of a pack, located, at once."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hunch.authoring.conditions import Leaf, alternatives, describe, leaf_words
+from hunch.authoring.lint import check
+from hunch.engine.load import load_pack
 from hunch.errors import HunchError
-from hunch.lint import Leaf, alternatives, check, describe, leaf_words
-from hunch.model import Compare, ConclusionCond
-from hunch.pack import BUILTIN_PACK_DIR, builtin_packs, load_pack
+from hunch.pack.model import Compare, ConclusionCond
+from hunch.pack.read import BUILTIN_PACK_DIR, builtin_packs
 
 BASE = os.path.join(BUILTIN_PACK_DIR, "interview-silence")
 
@@ -161,8 +163,8 @@ def sorted_like(expected: list[tuple[str, str, int, str]],
 
 def inject_every_problem(root: Path, pack: object) -> list[tuple[str, str, int, str]]:
     """Edit the copy; return (level, file, line, message pattern) for each problem."""
-    from hunch.model import Pack
-    from hunch.schema import dependency_graph
+    from hunch.pack.model import Pack
+    from hunch.pack.validate import dependency_graph
 
     assert isinstance(pack, Pack)
     integer = next(f for f in pack.facts.values() if f.type == "integer"
@@ -537,9 +539,10 @@ class TestSatisfiableProperty:
            bounded=st.booleans())
     def test_agrees_with_brute_force(self, data: st.DataObject, kind: str,
                                      bounded: bool) -> None:
+        from hunch.authoring.conditions import ABSENT, leaf_holds
+        from hunch.authoring.lint import _satisfiable
         from hunch.errors import Location
-        from hunch.lint import ABSENT, _satisfiable, leaf_holds
-        from hunch.model import FactSpec
+        from hunch.pack.model import FactSpec
 
         small = st.integers(min_value=-3, max_value=13)
         leaf = st.one_of(

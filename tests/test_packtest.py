@@ -1,4 +1,4 @@
-"""`hunch test` (hunch.packtest): expectations, failure messages and rule coverage."""
+"""`hunch test` (hunch.authoring.packtest): expectations, failure messages and rule coverage."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from hunch.authoring.packtest import expect_problems, run_test, run_tests
+from hunch.authoring.scaffold import init_pack
+from hunch.engine.load import load_pack
 from hunch.errors import Location
-from hunch.model import Pack, PackTest
-from hunch.pack import BUILTIN_PACK_DIR, builtin_packs, load_pack
-from hunch.packtest import expect_problems, run_test, run_tests
-from hunch.scaffold import init_pack
+from hunch.pack.model import Pack, PackTest
+from hunch.pack.read import BUILTIN_PACK_DIR, builtin_packs
 
 WET = {"days_between_watering": 2, "soil_wet": True, "leaves": "yellow", "light": "medium"}
 # too-much-water 0.82, let-soil-dry 0.738; nothing else concluded
@@ -207,6 +208,6 @@ class TestShippedPacks:
 
 
 def _facts_read(cond: Any) -> set[str]:
-    from hunch.model import Compare, walk
+    from hunch.pack.model import Compare, walk
 
     return {n.fact for n in walk(cond) if isinstance(n, Compare)}

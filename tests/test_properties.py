@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hunch
-from hunch.render import result_json
+from hunch.output.render import result_json
 from tests.packgen import random_pack, strategies
 
 RULES, SITUATION = strategies()

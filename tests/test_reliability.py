@@ -20,10 +20,10 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hunch import batch
-from hunch.cli import cli
+from hunch.batch import run as batch
+from hunch.cli.app import cli
 from hunch.errors import HunchError, YamlError
-from hunch.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_file, load_text
+from hunch.pack.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_file, load_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.yaml")))
@@ -668,7 +668,7 @@ class TestBatch:
         assert len(one.stdout.splitlines()) == 40
 
     def test_a_dead_worker_is_an_error_not_a_hang(self, pack: str, here: Any) -> None:
-        from hunch.pack import load_pack
+        from hunch.engine.load import load_pack
 
         put("a.yaml", GOOD)
         settings = batch.Settings(rules=pack, render=_die)

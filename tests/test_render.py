@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
 
-from hunch.render import _table
+from hunch.output.render import _table
 
 WIDTHS: list[int | None] = [None, 30, None, 32, 18]
 ALIGN = ("right", "left", "right", "left", "left")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hunch.cli import cli
+from hunch.cli.app import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -87,3 +87,130 @@ class TestAuthoringDoc:
         assert written == {name: text for name, text in blocks.items() if name in written}
         assert set(written) <= set(blocks)
         assert shown.stdout.rstrip() in doc
+
+
+# The layers of hunch/, lowest first, and which may import which. A folder imports
+# only the base modules and the folders listed for it; inside a folder, modules may
+# import each other as long as there is no cycle. docs/architecture.md explains it.
+BASE = {"hunch.errors", "hunch.record", "hunch.version"}
+LAYERS = {
+    "pack": set(),
+    "engine": {"pack"},
+    "explain": {"pack", "engine"},
+    "output": {"pack", "engine", "explain"},
+    "authoring": {"pack", "engine"},
+    "consult": {"pack", "engine", "explain"},
+    "batch": {"pack", "engine", "explain", "output"},
+    "cli": {"pack", "engine", "explain", "output", "authoring", "consult", "batch"},
+}
+FACES = {"hunch", "hunch.__main__", "hunch.distributed"}  # the public face: may import anything
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every hunch module and the hunch modules it imports, at any depth of its code
+    (imports inside functions count: a lazy import is still a dependency)."""
+    import ast
+
+    modules = {_module_name(p): p for p in Path(ROOT, "hunch").rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from hunch.output import render` imports the module hunch.output.render
+                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules
+                           else node.module for a in node.names]
+            found |= {t for t in targets if t in modules and t != name}
+        graph[name] = found
+    return graph
+
+
+def _folder(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in LAYERS else None
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each strongly connected group of two or more modules (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return out
+
+
+class TestLayout:
+    """The package has the shape of its pipeline: folders per stage, imports only downward."""
+
+    def test_the_stages_are_folders(self) -> None:
+        top = sorted(p.name for p in Path(ROOT, "hunch").iterdir()
+                     if p.is_dir() and not p.name.startswith("__"))
+        assert top == sorted(LAYERS)
+        loose = sorted(p.stem for p in Path(ROOT, "hunch").glob("*.py"))
+        assert loose == ["__init__", "__main__", "distributed", "errors", "record", "version"]
+
+    def test_no_module_imports_a_module_that_imports_it_back(self) -> None:
+        assert cycles(import_graph()) == []
+
+    def test_no_upward_imports_between_folders(self) -> None:
+        wrong = []
+        for module, imported in sorted(import_graph().items()):
+            if module in FACES:
+                continue
+            mine = _folder(module)
+            for target in sorted(imported):
+                theirs = _folder(target)
+                if target in BASE or theirs == mine:
+                    continue
+                if module in BASE or theirs is None or mine is None \
+                        or theirs not in LAYERS[mine]:
+                    wrong.append(f"{module} imports {target}")
+        assert wrong == []
+
+    def test_folder_init_files_import_nothing(self) -> None:
+        # a package __init__ that imported its modules would load the whole stage
+        # for any one of them (and hide the real dependencies from this test)
+        graph = import_graph()
+        for name in LAYERS:
+            assert graph[f"hunch.{name}"] == set(), name
+
+    def test_the_checks_catch_what_they_look_for(self) -> None:
+        graph = {"hunch.pack.a": {"hunch.engine.b"}, "hunch.engine.b": {"hunch.pack.a"}}
+        assert cycles(graph) == [["hunch.engine.b", "hunch.pack.a"]]
+        assert _folder("hunch.engine.b") == "engine" and _folder("hunch.errors") is None
+        assert "pack" in LAYERS["engine"] and "engine" not in LAYERS["pack"]
+        # imports inside functions are seen (cli.explain imports these only when it runs)
+        assert {"hunch.output.formats", "hunch.explain.how"} <= import_graph()["hunch.cli.explain"]

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import hunch
-from hunch.compile import compile_pack
-from hunch.engine import Runner
-from hunch.evaluation import compiled
-from hunch.model import Pack
-from hunch.render import result_json
+from hunch.engine.compile import compile_pack
+from hunch.engine.evaluate import compiled
+from hunch.engine.runner import Runner
+from hunch.output.render import result_json
+from hunch.pack.model import Pack
 from tests.packgen import DERIVED, random_pack, strategies, write_pack
 from tests.reference import Reference
 

@@ -1,0 +1,100 @@
+"""The command line: a thin click shell over the library.
+
+This is the one place where HunchError becomes a message and an exit status:
+0 success, 1 a negative outcome the user asked about (failed tests, lint
+errors), 2 bad usage or bad input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import sys
+from typing import Any
+
+import click
+
+# command name -> "module:attribute"; imported only when used, so `hunch --help`
+# does not import durable_rules.
+COMMANDS = {
+    "ask": "hunch.cli.ask:ask",
+    "evaluate": "hunch.cli.evaluate:evaluate",
+    "explain": "hunch.cli.explain:explain",
+    "what-if": "hunch.cli.whatif:what_if",
+    "check": "hunch.cli.check:check",
+    "test": "hunch.cli.run_tests:test_command",
+    "schema": "hunch.cli.schema:schema",
+    "init": "hunch.cli.init:init",
+    "rules": "hunch.cli.rules:rules",
+    "sources": "hunch.cli.rules:sources",
+}
+
+
+class HunchGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from hunch.errors import HunchError
+
+        try:
+            return super().invoke(ctx)
+        except HunchError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(exc.format(), err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except RecursionError:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo("error: input nested too deeply to process", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # a bug: still one line, never a traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                       f"(a bug in hunch; rerun with --debug for the traceback)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
+@click.version_option(package_name="hunch", message="hunch %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """hunch: decision support from cited rules, with explanations.
+
+    Describe your situation as facts in a YAML file, and hunch tells you the
+    likely explanations, ranked, and the next action to take, each one citing
+    where it came from.
+
+    \b
+    Example:
+      hunch evaluate examples/asker.yaml
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand != "evaluate":
+        gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="hunch")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,76 @@
+"""`hunch explain`: how a conclusion was reached, or why it was not."""
+
+from __future__ import annotations
+
+import click
+
+from hunch.cli.common import emit, load_pack_or_fail, pack_option
+
+FORMATS = ("text", "json", "mermaid", "dot")
+
+
+def emit_quietly(text: str, output: str | None) -> None:
+    """emit(), but a reader that stops early (`| head`) is not an error."""
+    import os
+    import sys
+
+    try:
+        emit(text, output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+@click.command()
+@click.argument("situation", type=click.Path())
+@click.argument("conclusion", metavar="ID")
+@pack_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: the derivation tree; json: the same as data (docs/explain.md); "
+                   "mermaid or dot: the derivation as a graph.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of standard output.")
+def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
+            output: str | None) -> None:
+    """Explain one conclusion: HOW it was reached, or WHY NOT.
+
+    ID is a hypothesis or action id (or a derived fact). For each rule that
+    fired: its contribution, its certainty factor and premise, its citation, and
+    the facts it matched, down to the input facts with their file:line. For each
+    rule that could have concluded it but did not fire: every condition with the
+    value seen and whether it passed, failed or is unknown (a missing fact), and
+    the certainty it would have added. Then the missing facts that could change it.
+
+    \b
+    Examples:
+      hunch explain examples/asker.yaml decided-against-you
+      hunch explain examples/asker.yaml call-once-with-deadline
+      hunch explain --format mermaid examples/asker.yaml let-it-go
+      hunch explain --format dot examples/asker.yaml let-it-go | dot -Tsvg > how.svg
+    """
+    from hunch.engine.evaluate import evaluate, load_situation
+    from hunch.errors import did_you_mean
+    from hunch.explain.how import explain as run
+    from hunch.output.explanation import dot, explanation_json, explanation_text, mermaid
+    from hunch.output.formats import to_json
+
+    pack = load_pack_or_fail(rules)
+    if conclusion not in pack.conclusions and conclusion not in pack.derived:
+        hint = did_you_mean(conclusion, list(pack.conclusions) + list(pack.derived))
+        raise click.BadParameter(
+            f"no conclusion or derived fact {conclusion!r} in pack {pack.name}"
+            + (f" ({hint})" if hint else f"; conclusions: {', '.join(pack.conclusions)}"),
+            param_hint="ID")
+    result = evaluate(pack, load_situation(situation, pack))
+    x = run(result, conclusion, unknowns=fmt in ("text", "json"))
+    if fmt == "json":
+        text = to_json(explanation_json(x)) + "\n"
+    elif fmt == "mermaid":
+        text = mermaid(x)
+    elif fmt == "dot":
+        text = dot(x)
+    else:
+        text = explanation_text(x)
+    emit_quietly(text, output)

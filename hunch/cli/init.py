@@ -1,0 +1,27 @@
+"""`hunch init`: scaffold a small working rule pack."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=True))
+@click.option("--name", default=None, help="The pack's id (default: from DIR's name).")
+def init(directory: str, name: str | None) -> None:
+    """Write a small working rule pack into DIR, to start from.
+
+    DIR must be new or empty. The pack passes `hunch check` and `hunch test`
+    as written; docs/authoring.md explains every part of it.
+
+    \b
+    Example:
+      hunch init my-pack && hunch check my-pack && hunch test my-pack
+    """
+    from hunch.authoring.scaffold import init_pack, pack_name
+
+    written = init_pack(directory, name)
+    click.echo(f"created rule pack '{name or pack_name(directory)}' in {directory}:")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"next: hunch check {directory} && hunch test {directory}")

@@ -1,0 +1,99 @@
+"""`hunch rules` and `hunch sources`: what a pack holds, as tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+FORMATS = ("table", "json")
+
+
+def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=widths,
+                    disable_numparse=True) + "\n"
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> None:
+    """The rows as JSON, or the table built from them."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(table(), nl=False)
+
+
+def _load(pack: str | None) -> Any:
+    from hunch.engine.load import load_pack
+
+    return load_pack(pack)
+
+
+def rule_rows(pack: Any) -> list[dict[str, Any]]:
+    from hunch.authoring.conditions import describe, effect_words
+
+    return [{"id": rule.id, "when": describe(rule.when),
+             "then": [effect_words(e) for e in rule.then],
+             "cf": [e.signed_cf for e in rule.then], "cites": list(rule.cites),
+             "because": rule.because} for rule in pack.rules]
+
+
+@click.command()
+@click.argument("pack", required=False, metavar="[PACK]")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def rules(pack: str | None, fmt: str) -> None:
+    """List a pack's rules: id, conditions in words, conclusion, certainty, cites.
+
+    PACK is a pack folder or a built-in pack name (default: interview-silence).
+    A negative certainty is evidence against.
+
+    \b
+    Example:
+      hunch rules interview-silence
+    """
+    rows = rule_rows(_load(pack))
+    table = [[r["id"], r["when"], "\n".join(r["then"]),
+              "\n".join(f"{cf:g}" for cf in r["cf"]), ", ".join(r["cites"])] for r in rows]
+    _emit(rows, fmt, lambda: _table(table, ["id", "when", "then", "cf", "cites"],
+                                    [28, 48, 30, None, 28]))
+
+
+def source_rows(pack: Any) -> list[dict[str, Any]]:
+    rule_cites: dict[str, int] = {}
+    conclusion_cites: dict[str, int] = {}
+    for rule in pack.rules:
+        for sid in dict.fromkeys(rule.cites):
+            rule_cites[sid] = rule_cites.get(sid, 0) + 1
+    for conclusion in pack.conclusions.values():
+        for sid in dict.fromkeys(conclusion.sources):
+            conclusion_cites[sid] = conclusion_cites.get(sid, 0) + 1
+    return [{"id": s.id, "author": s.author, "posted": s.posted, "best_answer": s.best_answer,
+             "rules": rule_cites.get(s.id, 0), "conclusions": conclusion_cites.get(s.id, 0),
+             "quote": " ".join(s.quote.split())} for s in pack.sources.values()]
+
+
+@click.command()
+@click.argument("pack", required=False, metavar="[PACK]")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def sources(pack: str | None, fmt: str) -> None:
+    """List a pack's sources with how often each is cited.
+
+    `rules` counts the rules citing a source, `conclusions` the conclusions
+    listing it. PACK is a pack folder or a built-in pack name (default:
+    interview-silence).
+
+    \b
+    Example:
+      hunch sources interview-silence
+    """
+    rows = source_rows(_load(pack))
+    # the "best answer" column only means something for packs built from a thread
+    best = any(r["best_answer"] for r in rows)
+    table = [[r["id"], r["author"]] + (["yes" if r["best_answer"] else ""] if best else [])
+             + [r["rules"], r["conclusions"], r["quote"]] for r in rows]
+    headers = ["id", "author"] + (["best"] if best else []) + ["rules", "conclusions", "quote"]
+    widths: list[int | None] = [30, 20] + ([None] if best else []) + [None, None, 50]
+    _emit(rows, fmt, lambda: _table(table, headers, widths))

@@ -1,0 +1,475 @@
+"""The consultation behind `hunch ask`: which question next, which no longer matter, when to stop.
+
+Pure library: no click and no terminal I/O (hunch.cli.ask does the prompting).
+
+A Consultation holds the answers so far (fact -> value, or None for "unknown").
+Its current result is what `hunch evaluate` would say if the consultation stopped
+now: answered facts as given, the others at their schema default, or unknown when
+they have none.
+
+A remaining fact *matters* when one of its candidate values (hunch.unknowns.candidates:
+each enum value, both booleans, the thresholds the rules test, +-1) changes the
+recommendation or the top hypothesis, re-evaluating with that one value set and
+every other remaining fact left as it is. When no single fact matters, pairs of
+remaining facts are tried together (two facts that only matter jointly, such as
+two weak rules that flip the advice only when both fire); the first fact of such a
+pair is asked, and the other one is re-examined after its answer.
+
+The next question is, in this order:
+
+1. a required fact that has no value yet (schema order): a situation needs it;
+2. otherwise the remaining fact that matters most, by
+   a. the share of its candidate values that would change the recommendation,
+   b. then the share that would change the top hypothesis,
+   c. then its largest certainty swing: the most any one answer moves any
+      hypothesis's or action's certainty,
+   d. then schema order (facts.yaml), so the order is deterministic.
+
+The consultation stops when no required fact is missing and no remaining fact,
+alone or paired with another, can change the recommendation or the top hypothesis.
+With ``everything=True`` (`hunch ask --all`) it then asks the rest in schema order.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from typing import Any
+
+import yaml
+
+from hunch.engine.evaluate import Ranked, Result, evaluate
+from hunch.errors import HunchError, SituationErrors
+from hunch.explain.unknowns import candidates, recommendation_id, top_hypothesis, top_id
+from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
+from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
+from hunch.pack.values import fmt_num, value_problem
+from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+
+EPSILON = 1e-9
+MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
+UNKNOWN_WORDS = ("?", "unknown")
+
+
+# --- data -------------------------------------------------------------------------
+
+@dataclass
+class Assessment:
+    """What the answer to one remaining fact could do to the current result."""
+
+    fact: str
+    tried: list[Any] = field(default_factory=list)  # candidate values tried
+    recommendation: list[Any] = field(default_factory=list)  # values that change it
+    top: list[Any] = field(default_factory=list)  # values that change the top hypothesis
+    swing: float = 0.0  # largest certainty change of any conclusion, over the values
+    together_with: str = ""  # set when it matters only jointly with this fact
+
+    @property
+    def matters(self) -> bool:
+        return bool(self.recommendation or self.top)
+
+    def share(self, changed: list[Any]) -> float:
+        return len(changed) / len(self.tried) if self.tried else 0.0
+
+    def key(self, position: int) -> tuple[float, float, float, int]:
+        """Sort key: the fact that could change the result most comes first."""
+        return (-self.share(self.recommendation), -self.share(self.top),
+                -round(self.swing, 9), position)
+
+
+@dataclass
+class Reply:
+    """A typed answer, interpreted: a value, unknown, a request for WHY, or invalid."""
+
+    kind: str  # "value" | "unknown" | "why" | "invalid"
+    value: Any = None
+    problem: str = ""
+    defaulted: bool = False
+
+
+@dataclass
+class WhyRule:
+    """A rule that needs the fact, and what it would conclude."""
+
+    rule: Rule
+    effects: list[tuple[Conclusion, float]]  # what it concludes, signed cf (< 0 opposes)
+    via: list[str]  # derived facts / conclusions the fact reaches the rule through
+    fires_now: bool
+    switched_by: list[Any]  # candidate answers under which it would fire (or stop firing)
+
+
+@dataclass
+class Why:
+    fact: str
+    question: str
+    rules: list[WhyRule]  # concluding rules; those the answer switches first, then rule order
+    assessment: Assessment
+    recommendation: Ranked | None  # now
+    top: Ranked | None  # now
+
+
+@dataclass
+class Plan:
+    """The state of the consultation after the answers so far."""
+
+    next: str | None  # the fact to ask next; None when done
+    assessments: dict[str, Assessment]  # every remaining fact, schema order
+    irrelevant: list[str]  # remaining facts that cannot change the result now
+
+
+# --- the consultation -------------------------------------------------------------
+
+class Consultation:
+    """A pack, the answers so far, and what to ask next."""
+
+    def __init__(self, pack: Pack, given: dict[str, Any] | None = None,
+                 file: str = "<answers>", everything: bool = False) -> None:
+        self.pack = pack
+        self.file = file
+        self.everything = everything  # ask every fact: those that matter first, then the rest
+        self.answers: dict[str, Any] = {}  # fact -> value; None = unknown
+        self.given: list[str] = []  # facts that came with the starting situation
+        self.asked: list[str] = []  # facts asked, in order
+        self._cache: dict[tuple[tuple[str, str], ...], Result] = {}
+        self._plan: Plan | None = None
+        for name, value in (given or {}).items():
+            self._set(name, value)
+            self.given.append(name)
+
+    # answers
+
+    def answer(self, fact: str, value: Any) -> None:
+        """Record an answer (None: the person does not know). Raises HunchError if bad."""
+        self._set(fact, value)
+        self.asked.append(fact)
+
+    def _set(self, fact: str, value: Any) -> None:
+        spec = self.pack.facts.get(fact)
+        if spec is None:
+            raise HunchError(f"unknown fact {fact!r} in pack {self.pack.name}")
+        if value is None and spec.required:
+            raise HunchError(f"{fact} is required: it needs a value")
+        if value is not None and value_problem(spec, value):
+            raise HunchError(f"{fact}: {value_problem(spec, value)}")
+        self.answers[fact] = value
+        self._plan = None
+        # Probes of the old state are useless now, except the one that is the new state.
+        key = self._key(self.values())
+        self._cache = {key: self._cache[key]} if key in self._cache else {}
+
+    def interpret(self, fact: str, text: str) -> Reply:
+        """What a line typed at the prompt for ``fact`` means."""
+        spec = self.pack.facts[fact]
+        word = text.strip()
+        low = word.lower()
+        if low == "why":
+            return Reply("why")
+        if low in UNKNOWN_WORDS or not word:
+            if not word and spec.has_default:
+                return Reply("value", spec.default, defaulted=True)
+            if spec.required:
+                return Reply("invalid", problem="this fact is required")
+            return Reply("unknown")
+        value = _parse(spec, word)
+        problem = _problem(spec, value)
+        return Reply("invalid", problem=problem) if problem else Reply("value", value)
+
+    # evaluation
+
+    def values(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The stated facts (answers that are not unknown), with ``changes`` applied."""
+        out = {k: v for k, v in self.answers.items() if v is not None}
+        out.update(changes or {})
+        return {k: out[k] for k in self.pack.facts if k in out}  # schema order
+
+    def result(self, changes: dict[str, Any] | None = None) -> Result:
+        """The evaluation of the answers (plus ``changes``); defaults fill the rest."""
+        values = self.values(changes)
+        key = self._key(values)
+        if key not in self._cache:
+            # A Situation is built directly: a missing required fact is fine mid-way.
+            situation = situation_from(self.file, values, {}, self.pack)
+            self._cache[key] = evaluate(self.pack, situation)
+        return self._cache[key]
+
+    @staticmethod
+    def _key(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, f"{type(v).__name__}:{v!r}") for k, v in values.items())
+
+    # planning
+
+    def remaining(self) -> list[str]:
+        """Facts neither given nor asked yet, in schema order."""
+        return [name for name in self.pack.facts if name not in self.answers]
+
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = self._make_plan()
+        return self._plan
+
+    def next_question(self) -> str | None:
+        return self.plan().next
+
+    @property
+    def done(self) -> bool:
+        return self.plan().next is None
+
+    def irrelevant(self) -> list[str]:
+        """Remaining facts whose answer could not change the result now."""
+        return self.plan().irrelevant
+
+    def _make_plan(self) -> Plan:
+        remaining = self.remaining()
+        now = self.result()
+        found = {name: self.assess(name, now) for name in remaining}
+        required = [n for n in remaining if self.pack.facts[n].required]
+        if required:
+            return Plan(required[0], found, [n for n in remaining if not found[n].matters])
+        if not self.everything and not any(a.matters for a in found.values()):
+            # (with everything=True the rest is asked anyway: spare the pair search)
+            found.update(self._joint(now, remaining))
+        position = {name: i for i, name in enumerate(self.pack.facts)}
+        live = sorted((a for a in found.values() if a.matters),
+                      key=lambda a: a.key(position[a.fact]))
+        irrelevant = [n for n in remaining if not found[n].matters]
+        if live:
+            return Plan(live[0].fact, found, irrelevant)
+        return Plan(remaining[0] if self.everything and remaining else None, found, irrelevant)
+
+    def assess(self, fact: str, now: Result | None = None) -> Assessment:
+        """Try each candidate value of ``fact`` alone against the current result."""
+        now = now or self.result()
+        out = Assessment(fact)
+        current = now.situation.values.get(fact)
+        for value in _tries(now, fact):
+            if fact in now.situation.values and _same(value, current):
+                continue  # the default it already has: no change by definition
+            out.tried.append(value)
+            self._compare(out, value, now, self.result({fact: value}))
+        return out
+
+    def _joint(self, now: Result, remaining: list[str]) -> dict[str, Assessment]:
+        """Facts that matter only together with another remaining fact."""
+        tries = {f: [v for v in _tries(now, f) if not _same(v, now.situation.values.get(f))]
+                 for f in remaining}
+        found: dict[str, Assessment] = {}
+        for a, b in combinations([f for f in remaining if tries[f]], 2):
+            pair = Assessment(a, together_with=b)
+            for va in tries[a]:
+                for vb in tries[b]:
+                    pair.tried.append((va, vb))
+                    self._compare(pair, (va, vb), now, self.result({a: va, b: vb}))
+            if pair.matters:
+                found.setdefault(a, pair)
+                found.setdefault(b, replace(pair, fact=b, together_with=a))
+        return found
+
+    @staticmethod
+    def _compare(out: Assessment, value: Any, now: Result, after: Result) -> None:
+        if recommendation_id(after) != recommendation_id(now):
+            out.recommendation.append(value)
+        if top_id(after) != top_id(now):
+            out.top.append(value)
+        out.swing = max(out.swing, _swing(now, after))
+
+    # WHY
+
+    def why(self, fact: str) -> Why:
+        """The rules that need ``fact``, and what they would conclude."""
+        now = self.result()
+        assessment = self.plan().assessments.get(fact) or self.assess(fact, now)
+        fired_now = _fired(now)
+        out = []
+        for index, rule in enumerate(self.pack.rules):
+            via = rule_inputs(self.pack, index).get(fact)
+            if via is None:
+                continue
+            switched = [v for v in _tries(now, fact)
+                        if (index in _fired(self.result({fact: v}))) != (index in fired_now)]
+            effects = [(self.pack.conclusions[e.target], e.signed_cf) for e in rule.then
+                       if e.kind in ("support", "oppose")]
+            if effects:
+                out.append(WhyRule(rule, effects, via, index in fired_now, switched))
+        out.sort(key=lambda w: not w.switched_by)  # stable: rule order within each group
+        return Why(fact, self.pack.facts[fact].question, out, assessment,
+                   now.recommendation, top_hypothesis(now))
+
+    # saving
+
+    def situation_text(self, evaluate_hint: str = "") -> str:
+        """The answers as a situation file `hunch evaluate` reads back to the same result."""
+        lines = [f"# Situation written by `hunch ask` (pack {self.pack.name}).",
+                 f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
+        unknown = [self._unknown_note(n) for n in self.pack.facts
+                   if n in self.answers and self.answers[n] is None]
+        if unknown:
+            lines += textwrap.wrap("Answered unknown, so left out: " + ", ".join(unknown), 76,
+                                   initial_indent="# ", subsequent_indent="#   ")
+        for name, value in self.values().items():
+            question = " ".join(self.pack.facts[name].question.split())
+            lines.append("")
+            lines += textwrap.wrap(question, 76, initial_indent="# ", subsequent_indent="# ")
+            lines.append(yaml.safe_dump({name: value}, default_flow_style=False,
+                                        allow_unicode=True, width=1000).rstrip("\n"))
+        return "\n".join(lines) + "\n"
+
+    def _unknown_note(self, name: str) -> str:
+        spec = self.pack.facts[name]
+        return f"{name} (its default {show(spec.default, spec)} applies)" \
+            if spec.has_default else name
+
+
+# --- starting situations ------------------------------------------------------------
+
+def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
+    """A situation file's facts, checked against the schema; required facts may be missing.
+
+    A fact written with no value (``fact:`` or ``fact: null``) counts as answered
+    "unknown" and is not asked, unless it is required.
+    """
+    doc = load_file(path, max_bytes)
+    loose = replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
+    problems = situation_problems(doc, loose)
+    if problems:
+        raise SituationErrors(problems)
+    assert isinstance(doc.data, dict)
+    return {name: doc.data[name] for name, spec in pack.facts.items()
+            if name in doc.data and (doc.data[name] is not None or not spec.required)}
+
+
+# --- prompts ------------------------------------------------------------------------
+
+def prompt_hint(spec: FactSpec) -> str:
+    """What the prompt shows after the question: type, allowed values, default."""
+    if spec.type == "boolean":
+        parts = ["yes/no"]
+    elif spec.type == "enum":
+        parts = ["/".join(show(v) for v in spec.values or [])]
+    elif spec.type in ("integer", "number"):
+        parts = [_range(spec)]
+    else:
+        parts = ["text"]
+    if spec.unit:
+        parts.insert(0, spec.unit)
+    if spec.required:
+        parts.append("required")
+    elif spec.has_default:
+        parts.append(f"default {show(spec.default, spec)}")
+    return "; ".join(parts)
+
+
+def allowed_text(spec: FactSpec) -> str:
+    """The allowed answers in words, for re-asking after a bad one."""
+    if spec.type == "string":
+        return "answer with some text"
+    return "answer " + accepted_values(spec, show, boolean="yes or no")
+
+
+def show(value: Any, spec: FactSpec | None = None) -> str:
+    """A value as typed at the prompt."""
+    if isinstance(value, bool):
+        if spec is None or spec.type == "boolean":
+            return "yes" if value else "no"
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return fmt_num(value)
+    return str(value)
+
+
+def _range(spec: FactSpec) -> str:
+    what = "whole number" if spec.type == "integer" else "number"
+    if spec.min is not None and spec.max is not None:
+        return f"{what} {fmt_num(spec.min)}-{fmt_num(spec.max)}"
+    if spec.min is not None:
+        return f"{what} from {fmt_num(spec.min)}"
+    if spec.max is not None:
+        return f"{what} up to {fmt_num(spec.max)}"
+    return what
+
+
+def _parse(spec: FactSpec, word: str) -> Any:
+    if spec.type == "enum":  # case-insensitive, and enum values need not be strings
+        for value in spec.values or []:
+            if show(value, spec).lower() == word.lower():
+                return value
+        return word
+    return parse_cli_value(spec, word)
+
+
+def _problem(spec: FactSpec, value: Any) -> str:
+    if spec.type == "boolean" and not isinstance(value, bool):
+        return f"{value!r} is not yes or no"
+    if spec.type == "enum" and value_problem(spec, value):
+        return f"{value!r} is not one of the allowed values"
+    if spec.type in ("integer", "number") and isinstance(value, str):
+        what = "a whole number" if spec.type == "integer" else "a number"
+        return f"{value!r} is not {what}"
+    return value_problem(spec, value)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def rule_inputs(pack: Pack, index: int) -> dict[str, list[str]]:
+    """The input facts rule ``index`` depends on -> the derived names it reaches it through."""
+    cache: dict[int, dict[str, list[str]]] = pack.__dict__.setdefault("_ask_inputs", {})
+    if index not in cache:
+        out: dict[str, list[str]] = {}
+        for name in names_read(pack.rules[index].when):
+            if name in pack.facts:
+                out.setdefault(name, [])
+            else:
+                for fact in _cone(pack, name):
+                    via = out.setdefault(fact, [])
+                    if name not in via:
+                        via.append(name)
+        cache[index] = out
+    return cache[index]
+
+
+def _cone(pack: Pack, name: str) -> set[str]:
+    """The input facts a derived fact or conclusion can depend on, through any chain."""
+    cache: dict[str, set[str]] = pack.__dict__.setdefault("_ask_cones", {})
+    if name in cache:
+        return cache[name]
+    cache[name] = set()  # guards a cycle (check_pack rejects them anyway)
+    out: set[str] = set()
+    for rule in pack.rules:
+        if any(e.target == name for e in rule.then):
+            for read in names_read(rule.when):
+                out |= {read} if read in pack.facts else _cone(pack, read)
+    cache[name] = out
+    return out
+
+
+def _tries(now: Result, fact: str) -> list[Any]:
+    values, _ = candidates(now, fact)
+    return values
+
+
+def _fired(result: Result) -> set[int]:
+    return {f.rule_index for f in result.ledger.firings}
+
+
+def _swing(now: Result, after: Result) -> float:
+    before, later = now.certainties.conclusions, after.certainties.conclusions
+    return max((abs(later.get(c, 0.0) - before.get(c, 0.0)) for c in set(before) | set(later)),
+               default=0.0)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+__all__ = [
+    "Assessment",
+    "Consultation",
+    "Plan",
+    "Reply",
+    "Why",
+    "WhyRule",
+    "allowed_text",
+    "load_partial",
+    "prompt_hint",
+    "rule_inputs",
+]

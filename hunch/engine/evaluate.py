@@ -1,0 +1,198 @@
+"""The library API: evaluate a situation against a pack and get a Result."""
+
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank
+from hunch.engine.compile import CompiledPack, compile_pack
+from hunch.engine.load import load_pack
+from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner
+from hunch.errors import HunchError, Location, SituationError
+from hunch.pack.model import Conclusion, Pack, Rule, Source
+from hunch.pack.validate import Situation, data_problems, situation_from, validate_situation
+from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+
+
+@dataclass
+class Support:
+    """One rule's contribution to a conclusion, with the facts it matched."""
+
+    rule: Rule
+    cf: float
+    premise: float
+    contribution: float
+    matched: dict[str, Any]  # fact name -> value (input and derived facts)
+    matched_conclusions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ranked:
+    """A hypothesis or action with its certainty, rank, sources and evidence."""
+
+    conclusion: Conclusion
+    certainty: float
+    rank: int
+    sources: list[Source]
+    support: list[Support]  # contributions > 0, strongest first
+    oppose: list[Support]  # contributions < 0, strongest first
+    conflict: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.conclusion.id
+
+    @property
+    def title(self) -> str:
+        return self.conclusion.title
+
+    def reason(self) -> str:
+        """The short reason: the strongest supporting rule's sentence."""
+        if self.support:
+            rule = self.support[0].rule
+            return rule.because or rule.id
+        if self.oppose:
+            rule = self.oppose[0].rule
+            return "against: " + (rule.because or rule.id)
+        return ""
+
+
+@dataclass
+class Result:
+    pack: Pack
+    situation: Situation
+    hypotheses: list[Ranked]
+    actions: list[Ranked]
+    recommendation: Ranked | None
+    ledger: Ledger
+    certainties: Certainties
+
+    def get(self, conclusion_id: str) -> Ranked | None:
+        for item in self.hypotheses + self.actions:
+            if item.id == conclusion_id:
+                return item
+        return None
+
+    def derived_facts(self) -> dict[str, Any]:
+        return {name: next(iter(values.values())) if len(values) == 1 else list(values.values())
+                for name, values in sorted(self.ledger.derived.items())}
+
+
+def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
+    """The pack's compiled form and engine, built once per pack per process."""
+    cache = pack.__dict__.get("_engine")
+    if cache is None:
+        program = pack.__dict__.get("_compiled") or compile_pack(pack)
+        cache = (program, Runner(pack, program))
+        pack.__dict__["_engine"] = cache
+    return cache  # type: ignore[no-any-return,unused-ignore]
+
+
+def load_situation(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> Situation:
+    """Load a situation file and validate it against the pack's fact schema."""
+    return validate_situation(load_file(path, max_bytes), pack)
+
+
+def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situation:
+    if isinstance(facts, Situation):
+        return facts
+    if isinstance(facts, (str, os.PathLike)):
+        return load_situation(os.fspath(facts), pack)
+    if not isinstance(facts, dict):
+        raise SituationError("a situation must be a mapping of fact names to values", "<input>")
+    problems = data_problems(facts, _input_loc, pack)
+    if problems:
+        from hunch.errors import SituationErrors
+
+        raise SituationErrors(problems)
+    return situation_from("<input>", facts, {}, pack)
+
+
+_INPUT = Location("<input>")
+
+
+def _input_loc(path: Any) -> Location:
+    """Where a problem in a situation given as a dict is: no file, no line."""
+    return _INPUT
+
+
+def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
+             max_firings: int = DEFAULT_MAX_FIRINGS) -> Result:
+    """Evaluate a situation (a Situation, a dict of facts, or a file path).
+
+    CPython's cyclic garbage collector is paused while the engine runs and the
+    result is worked out, and restored as it was (also on errors): evaluation makes
+    no reference cycles, and collections in the middle of it rescanned a big pack
+    for nothing (docs/performance.md). Two threads evaluating at once may turn it
+    back on early for each other; that only costs time.
+    """
+    if not isinstance(pack, Pack):
+        pack = load_pack(pack)
+    situation = situation_of(facts, pack)
+    _, runner = compiled(pack)
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        ledger = runner.run(situation.values, max_firings)
+        certainties = compute(pack, ledger)
+        hypotheses = _ranked(pack, certainties, "hypothesis")
+        actions = _ranked(pack, certainties, "action")
+    finally:
+        if paused:
+            gc.enable()
+    best = actions[0] if actions and actions[0].certainty > 0 else None
+    return Result(pack, situation, hypotheses, actions, best, ledger, certainties)
+
+
+def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
+    values = {cid: cf for cid, cf in certainties.conclusions.items()
+              if pack.conclusions[cid].kind == kind}
+    out = []
+    for position, (cid, cf) in enumerate(rank(values), start=1):
+        contribs = certainties.contributions.get(cid, [])
+        support: list[Support] = []
+        oppose: list[Support] = []
+        for c in contribs:
+            if c.contribution > 0:
+                support.append(_support(pack, c))
+            elif c.contribution < 0:
+                oppose.append(_support(pack, c))
+        if len(support) > 1:
+            support.sort(key=lambda s: (-s.contribution, s.rule.id))
+        if len(oppose) > 1:
+            oppose.sort(key=lambda s: (s.contribution, s.rule.id))
+        conclusion = pack.conclusions[cid]
+        out.append(Ranked(conclusion=conclusion, certainty=cf, rank=position,
+                          sources=_sources(pack, conclusion, support + oppose),
+                          support=support, oppose=oppose,
+                          conflict=conflict([c.contribution for c in contribs])))
+    return out
+
+
+def _support(pack: Pack, contribution: Contribution) -> Support:
+    matched: dict[str, Any] = {}
+    conclusions = []
+    for m in contribution.firing.matched:
+        if m.kind == "conclusion":
+            conclusions.append(m.name)
+        else:
+            matched[m.name] = m.value
+    return Support(rule=pack.rules[contribution.rule_index], cf=contribution.cf,
+                   premise=contribution.premise, contribution=contribution.contribution,
+                   matched=matched, matched_conclusions=conclusions)
+
+
+def _sources(pack: Pack, conclusion: Conclusion, evidence: list[Support]) -> list[Source]:
+    """The sources of the rules that fired for it, then the conclusion's own."""
+    ids: list[str] = []
+    for item in evidence:
+        ids.extend(item.rule.cites)
+    ids.extend(conclusion.sources)
+    return [pack.sources[sid] for sid in dict.fromkeys(ids) if sid in pack.sources]
+
+
+__all__ = ["HunchError", "Ranked", "Result", "Support", "evaluate", "load_situation"]

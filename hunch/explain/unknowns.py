@@ -1,0 +1,267 @@
+"""Which missing facts matter: the "Still unknown" analysis after every evaluation.
+
+A missing input fact *matters* when some value of it would change the recommendation
+or the top hypothesis. That is decided by re-evaluating the situation with candidate
+values (each enum value, both booleans, and for numbers the thresholds the rules
+mention, +-1) through hunch.evaluation.evaluate; values that every test treats alike
+are tried once. Results are cached per Result.
+
+This lives apart from hunch.explain (HOW / WHY NOT) because `hunch evaluate` runs it
+on every situation: importing the whole explanation machinery for it cost a cold
+start ~5 ms (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from hunch.engine.compile import value_key
+from hunch.engine.evaluate import Ranked, Result, evaluate
+from hunch.engine.runner import holds
+from hunch.pack.model import Compare, FactRef, FactSpec, Pack, walk
+from hunch.pack.validate import Situation
+from hunch.pack.values import value_problem
+from hunch.record import Record
+
+MAX_CANDIDATES = 24  # values tried per fact when searching for changes
+
+
+class Change(NamedTuple):
+    """The outcome of one single-fact change."""
+
+    value: Any
+    recommendation: Ranked | None
+    top_hypothesis: Ranked | None
+    certainty: float = 0.0  # of the explained conclusion, when there is one
+
+
+class Unknown(NamedTuple):
+    """A missing input fact that could still change something, with its question."""
+
+    fact: str
+    question: str
+    could_change: list[str]  # "recommendation", "top_hypothesis", or a conclusion id
+    examples: list[Change]
+
+
+
+def top_hypothesis(result: Result) -> Ranked | None:
+    best = result.hypotheses[0] if result.hypotheses else None
+    return best if best is not None and best.certainty > 0 else None
+
+
+def top_id(result: Result) -> str | None:
+    best = top_hypothesis(result)
+    return best.id if best else None
+
+
+def recommendation_id(result: Result) -> str | None:
+    return result.recommendation.id if result.recommendation else None
+
+
+
+def probe(result: Result, changes: dict[str, Any]) -> Result:
+    """The evaluation of the result's situation with some facts changed, cached on the
+    result. The cached results do not refer back to it: no reference cycle, so a batch
+    frees each result as soon as it is rendered."""
+    cache: dict[str, Result] = result.__dict__.setdefault("_probes", {})
+    key = value_key(sorted((k, value_key(v)) for k, v in changes.items()))
+    if key not in cache:
+        cache[key] = evaluate(result.pack, changed(result.situation, changes))
+    return cache[key]
+
+
+def changed(situation: Situation, changes: dict[str, Any]) -> Situation:
+    """A copy of a situation with facts set (a value of None removes the fact)."""
+    values = dict(situation.values)
+    lines = dict(situation.lines)
+    for name, value in changes.items():
+        lines.pop(name, None)
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    return Situation(file=situation.file, values=values, lines=lines,
+                     defaulted=situation.defaulted - set(changes))
+
+
+class _Tests(Record):
+    """What the rules test about one input fact: the values that can matter."""
+
+    __slots__ = ("exists", "leaves", "literals", "numbers", "refs")
+
+    def __init__(self) -> None:
+        self.numbers: set[float] = set()
+        self.literals: list[Any] = []
+        self.refs: set[str] = set()  # other facts it is compared with
+        self.exists = False
+        self.leaves: list[Compare] = []  # every test that reads it
+
+
+def fact_tests(pack: Pack) -> dict[str, _Tests]:
+    """Every input fact some rule reads, with what is tested about it (cached per pack)."""
+    cache = pack.__dict__.get("_explain_tests")
+    if cache is None:
+        cache = {}
+        for rule in pack.rules:
+            for node in walk(rule.when):
+                if isinstance(node, Compare):
+                    _note(pack, cache, node)
+        pack.__dict__["_explain_tests"] = cache
+    return cache
+
+
+def _note(pack: Pack, tests: dict[str, _Tests], cond: Compare) -> None:
+    other = cond.value.fact if isinstance(cond.value, FactRef) else None
+    if cond.fact in pack.facts:
+        t = tests.setdefault(cond.fact, _Tests())
+        t.leaves.append(cond)
+        if cond.op == "exists":
+            t.exists = True
+        elif other is not None:
+            t.refs.add(other)
+        else:
+            for v in cond.value if isinstance(cond.value, list) else [cond.value]:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    t.numbers.add(v)
+                elif v not in t.literals:
+                    t.literals.append(v)
+    if other is not None and other in pack.facts:
+        t = tests.setdefault(other, _Tests())
+        t.refs.add(cond.fact)
+        if other != cond.fact:
+            t.leaves.append(cond)
+
+
+
+def signature(result: Result, fact: str, value: Any) -> tuple[Any, ...] | None:
+    """How every test that reads `fact` comes out with this value (None: not decidable
+    here, because the fact is compared with a derived fact). Two values with the same
+    signature give the same evaluation, so only one of them needs trying."""
+    tests = fact_tests(result.pack).get(fact)
+    if tests is None:
+        return ()
+    values = result.situation.values
+    out: list[Any] = []
+    for cond in tests.leaves:
+        if cond.op == "exists":
+            continue  # every candidate is a value: the fact is given either way
+        right = cond.value
+        if isinstance(right, FactRef):
+            if result.pack.spec(right.fact) is None or right.fact in result.pack.derived \
+                    or cond.fact in result.pack.derived:
+                return None
+            right = value if right.fact == fact else values.get(right.fact)
+        left = value if cond.fact == fact else values.get(cond.fact)
+        out.append(None if left is None or right is None else holds(cond.op, left, right, {}))
+    return tuple(out)
+
+
+def _distinct(result: Result, fact: str, values: list[Any]) -> list[Any]:
+    """One value per signature, the first of each (the nearest, for numbers)."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for value in values:
+        sig = signature(result, fact, value)
+        if sig is None:
+            return values
+        if sig not in seen:
+            seen.add(sig)
+            out.append(value)
+    return out
+
+
+def candidates(result: Result, fact: str) -> tuple[list[Any], bool]:
+    """Values worth trying for a fact, and whether only its presence matters."""
+    values, any_value = _candidates(result, fact)
+    return _distinct(result, fact, values), any_value
+
+
+def _candidates(result: Result, fact: str) -> tuple[list[Any], bool]:
+    pack = result.pack
+    tests = fact_tests(pack).get(fact)
+    spec = pack.facts[fact]
+    if tests is None:
+        return [], False
+    if spec.type == "boolean":
+        return [True, False], False
+    if spec.type == "enum":
+        return list(spec.values or []), False
+    if spec.type in ("integer", "number"):
+        values = _numbers(result, spec, tests)
+    else:
+        values = [v for v in tests.literals if isinstance(v, str)]
+        for other in sorted(tests.refs):
+            values += [v for v in _side(result, other) if isinstance(v, str) and v not in values]
+    if values or not tests.exists:
+        return values, False
+    return [_any_value(spec)], True
+
+
+def _numbers(result: Result, spec: FactSpec, tests: _Tests) -> list[Any]:
+    points = set(tests.numbers)
+    for other in tests.refs:
+        points.update(v for v in _side(result, other)
+                      if isinstance(v, (int, float)) and not isinstance(v, bool))
+    out: set[Any] = set()
+    for p in points:
+        for v in (p - 1, p, p + 1):
+            if spec.type == "integer":
+                out.update({math.floor(v), math.ceil(v)})
+            else:
+                out.add(v)
+    ok = sorted(v for v in out if not value_problem(spec, v))
+    current = result.situation.values.get(spec.name)
+    if isinstance(current, (int, float)) and not isinstance(current, bool):
+        ok.sort(key=lambda v: (abs(v - current), v))
+    return ok[:MAX_CANDIDATES]
+
+
+def _side(result: Result, fact: str) -> list[Any]:
+    """The values another fact has (or, derived, could have) in this evaluation."""
+    from hunch.explain.world import World  # only packs that compare two facts need it
+
+    return World(result).side(fact)[0]
+
+
+def _any_value(spec: FactSpec) -> Any:
+    if spec.type in ("integer", "number"):
+        low = spec.min if spec.min is not None else 0
+        value = low if spec.max is None or low <= spec.max else spec.max
+        return int(value) if spec.type == "integer" else value
+    return "yes"
+
+
+
+# --- relevant unknowns --------------------------------------------------------------
+
+def relevant_unknowns(result: Result) -> list[Unknown]:
+    """Missing input facts whose value could change the recommendation or top hypothesis."""
+    rec, top = recommendation_id(result), top_id(result)
+    out = []
+    for fact in _missing(result, set(fact_tests(result.pack))):
+        changes: dict[str, Change] = {}
+        values, _ = candidates(result, fact)
+        for value in values:
+            after = probe(result, {fact: value})
+            change = Change(value, after.recommendation, top_hypothesis(after))
+            if recommendation_id(after) != rec:
+                changes.setdefault("recommendation", change)
+            if top_id(after) != top:
+                changes.setdefault("top_hypothesis", change)
+        if changes:
+            out.append(_unknown(result.pack, fact, changes))
+    return out
+
+
+
+def _missing(result: Result, relevant: set[str]) -> list[str]:
+    values = result.situation.values
+    return [name for name in result.pack.facts if name not in values and name in relevant]
+
+
+def _unknown(pack: Pack, fact: str, changes: dict[str, Change]) -> Unknown:
+    order: list[str] = [k for k in ("recommendation", "top_hypothesis") if k in changes]
+    examples = list({id(changes[k]): changes[k] for k in order}.values())
+    return Unknown(fact, pack.facts[fact].question, order, examples)

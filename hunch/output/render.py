@@ -1,0 +1,225 @@
+"""Rendering results: a tabulate table, JSON (the stable contract), Markdown."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from hunch.engine.evaluate import Ranked, Result
+from hunch.explain.unknowns import relevant_unknowns
+from hunch.output.formats import (
+    ASPECT,
+    fmt_cf,
+    ranked_json,
+    unknown_json,
+    unknowns_text,
+)
+from hunch.pack.model import Source
+
+REASON_WIDTH = 32
+TITLE_WIDTH = 30
+CITED_WIDTH = 18  # the five columns fit in 100 characters
+
+
+
+
+
+
+# --- JSON -------------------------------------------------------------------------
+
+
+
+
+
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {
+        "situation": result.situation.file,
+        "pack": result.pack.name,
+        "hypotheses": [ranked_json(h) for h in result.hypotheses],
+        "actions": [ranked_json(a) for a in result.actions],
+        "recommendation": ranked_json(result.recommendation) if result.recommendation else None,
+        "derived": result.derived_facts(),
+        "unknowns": unknowns_json(result),
+    }
+
+
+def unknowns_json(result: Result) -> list[dict[str, Any]]:
+    return [unknown_json(u) for u in relevant_unknowns(result)]
+
+
+
+
+
+
+
+
+# --- table ------------------------------------------------------------------------
+
+def authors(item: Ranked) -> str:
+    """Authors of the sources cited by the rules that fired (not every source on file)."""
+    cited = {sid for s in item.support + item.oppose for sid in s.rule.cites}
+    return ", ".join(dict.fromkeys(s.author for s in item.sources if s.id in cited))
+
+
+def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
+    from tabulate import tabulate
+
+    align = ("right", "left", "right", "left", "left")
+    # tabulate's maxcolwidths runs its text wrapper over every cell (~3 ms of a cold
+    # `hunch evaluate`); plain ASCII cells without over-long words wrap identically
+    # with textwrap, and only the long ones need it (tests/test_render.py checks
+    # both paths against maxcolwidths). Anything else goes the slow, exact way.
+    cells = [list(zip(row, widths, strict=True)) for row in rows]
+    if all(_plain(cell, width) for row in cells for cell, width in row):
+        wrapped = [[_wrap(cell, width) for cell, width in row] for row in cells]
+        return tabulate(wrapped, headers=headers, tablefmt="simple", disable_numparse=True,
+                        colalign=align)
+    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=widths,
+                    disable_numparse=True, colalign=align)
+
+
+def _plain(cell: Any, width: int | None) -> bool:
+    """Would textwrap wrap this cell exactly as tabulate does?"""
+    if width is None:
+        return True
+    return (isinstance(cell, str) and cell.isascii() and cell.isprintable()
+            and all(len(word) <= width for word in cell.split(" ")))
+
+
+def _wrap(cell: Any, width: int | None) -> Any:
+    if width is None or (len(cell) <= width and not cell.endswith(" ")):
+        return cell
+    return "\n".join(textwrap.wrap(cell, width))
+
+
+def ranked_table(items: list[Ranked]) -> str:
+    rows = [[item.rank, item.title, fmt_cf(item.certainty), item.reason(), authors(item)]
+            for item in items]
+    return _table(rows, ["#", "title", "certainty", "reason", "cited"],
+                  [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
+
+
+def quote_block(source: Source, indent: str = "  ") -> list[str]:
+    quote = " ".join(source.quote.split())
+    lines = textwrap.wrap(f'"{quote}"', width=76, initial_indent=indent,
+                          subsequent_indent=indent + " ")
+    badge = ", best answer" if source.best_answer else ""
+    when = f", {source.posted}" if source.posted else ""
+    lines.append(f"{indent}  -- {source.author}{when}{badge}")
+    return lines
+
+
+def render_table(result: Result, explain: str | None = None) -> str:
+    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}", ""]
+    out.append("Hypotheses (most likely first)")
+    out.append(ranked_table(result.hypotheses) if result.hypotheses
+               else "  (no rule concluded any hypothesis)")
+    out.append("")
+    best = result.recommendation
+    if best is None:
+        out.append("Recommended action: none (no action has positive certainty)")
+    else:
+        out.append(f"Recommended action: {best.title} (certainty {fmt_cf(best.certainty)})")
+        if best.conclusion.explanation:
+            out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=78,
+                                     initial_indent="  ", subsequent_indent="  "))
+        cited = best.support[0].rule.cites if best.support else []
+        for source in best.sources:
+            if source.id in cited or not cited:
+                out.extend(quote_block(source))
+    others = [a for a in result.actions if best is None or a.id != best.id]
+    if others:
+        out.append("")
+        out.append("Other actions")
+        out.append(ranked_table(others))
+    parts = [unknowns_text(result, relevant_unknowns(result))]
+    if explain:  # the account of the top conclusions goes before the unknowns
+        from hunch.output.explanation import account_text
+
+        parts.insert(0, account_text(result, explain))
+    return "\n".join(out) + "\n" + "".join("\n" + part for part in parts if part)
+
+
+# --- "Still unknown" ----------------------------------------------------------------
+
+
+
+
+
+
+
+def markdown_unknowns(result: Result) -> list[str]:
+    """The "Still unknown" section of the Markdown output, as lines."""
+    unknowns = relevant_unknowns(result)
+    if not unknowns:
+        return []
+    out = ["", "### Still unknown", ""]
+    for u in unknowns:
+        what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
+        out.append(f"- **{u.fact}** (could change {what}): {' '.join(u.question.split())}")
+    return out
+
+
+# --- Markdown ---------------------------------------------------------------------
+
+def _md_escape(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _md_rows(items: list[Ranked]) -> list[str]:
+    rows = ["| # | title | certainty | reason | cited |", "|---:|---|---:|---|---|"]
+    for item in items:
+        rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_cf(item.certainty)} | "
+                    f"{_md_escape(item.reason())} | {_md_escape(authors(item))} |")
+    return rows
+
+
+def render_markdown(result: Result) -> str:
+    out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
+           f"Situation: `{result.situation.file}`", "", "### Hypotheses", ""]
+    out.extend(_md_rows(result.hypotheses) if result.hypotheses else ["(none concluded)"])
+    out += ["", "### Recommended action", ""]
+    best = result.recommendation
+    if best is None:
+        out.append("None: no action has positive certainty.")
+    else:
+        out.append(f"**{_md_escape(best.title)}** (certainty {fmt_cf(best.certainty)})")
+        out.append("")
+        if best.conclusion.explanation:
+            out += [_md_escape(best.conclusion.explanation), ""]
+        cited = best.support[0].rule.cites if best.support else []
+        for source in best.sources:
+            if source.id in cited or not cited:
+                badge = ", best answer" if source.best_answer else ""
+                out.append(f"> {_md_escape(source.quote)}")
+                out.append(">")
+                when = f", {source.posted}" if source.posted else ""
+                out.append(f"> -- {source.author}{when}{badge}")
+                out.append("")
+    others = [a for a in result.actions if best is None or a.id != best.id]
+    if others:
+        out += ["### Other actions", ""]
+        out.extend(_md_rows(others))
+    out.extend(markdown_unknowns(result))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_explained(fmt: str, explain: str, result: Result) -> Any:
+    """A batch renderer for `evaluate --explain` (module level, so it pickles)."""
+    from hunch.explain.how import explain as run
+    from hunch.explain.unknowns import top_hypothesis
+    from hunch.output.explanation import account_text, explanation_json
+
+    if fmt == "table":
+        return render_table(result, explain)
+    targets = [r for r in (top_hypothesis(result), result.recommendation) if r is not None]
+    if fmt == "markdown":
+        account = account_text(result, explain)
+        text = render_markdown(result)
+        return text + ("\n### Why\n\n```text\n" + account + "```\n" if account else "")
+    data = result_json(result)
+    data["explanations"] = [explanation_json(run(result, r.id, unknowns=explain == "full"))
+                            for r in targets]
+    return data

@@ -1,0 +1,253 @@
+"""JSON Schema (draft-07) for situation files and for the files of a rule pack.
+
+Editors use these for completion and validation (yaml-language-server reads a
+`# yaml-language-server: $schema=...` comment). They describe the shapes only;
+`hunch check` remains the authority on references, types and contradictions.
+Given a pack, the rule-file schema also lists its fact names, conclusion ids
+and source ids, so an editor can complete them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hunch.pack.model import FACT_TYPES, FactSpec, Pack
+from hunch.pack.values import FACT_NAME, ID
+
+DRAFT = "http://json-schema.org/draft-07/schema#"
+PACK_FILES = ("rules", "facts", "conclusions", "sources", "pack", "tests")
+_JSON_TYPE = {"integer": "integer", "number": "number", "boolean": "boolean", "string": "string"}
+
+
+# --- situation files -------------------------------------------------------------------
+
+def fact_schema(spec: FactSpec) -> dict[str, Any]:
+    """One input fact; null (`~`) means unknown, except for required facts."""
+    out: dict[str, Any] = {}
+    words = [spec.question or spec.description]
+    if spec.unit:
+        words.append(f"({spec.unit})")
+    if spec.question and spec.description:
+        words.append(spec.description)
+    out["description"] = " ".join(w for w in words if w)
+    nullable = not spec.required
+    if spec.type == "enum":
+        out["enum"] = list(spec.values or []) + ([None] if nullable else [])
+    else:
+        json_type = _JSON_TYPE[spec.type]
+        out["type"] = [json_type, "null"] if nullable else json_type
+    if spec.min is not None:
+        out["minimum"] = spec.min
+    if spec.max is not None:
+        out["maximum"] = spec.max
+    if spec.has_default:
+        out["default"] = spec.default
+    return out
+
+
+def situation_schema(pack: Pack) -> dict[str, Any]:
+    return {
+        "$schema": DRAFT,
+        "title": f"hunch situation ({pack.name})",
+        "description": f"{pack.title}: a situation file, a mapping of fact names to values."
+        if pack.title else "A situation file: a mapping of fact names to values.",
+        "type": "object",
+        "properties": {name: fact_schema(spec) for name, spec in pack.facts.items()},
+        "required": [name for name, spec in pack.facts.items() if spec.required],
+        "additionalProperties": False,
+    }
+
+
+# --- pack files ------------------------------------------------------------------------
+
+def _names(pattern: str, choices: list[str] | None) -> dict[str, Any]:
+    if choices:
+        return {"enum": sorted(choices)}
+    return {"type": "string", "pattern": pattern}
+
+
+def _definitions(pack: Pack | None) -> dict[str, Any]:
+    facts = list(pack.facts) + list(pack.derived) if pack else None
+    derived = list(pack.derived) if pack else None
+    conclusions = list(pack.conclusions) if pack else None
+    sources = list(pack.sources) if pack else None
+    scalar = {"type": ["string", "number", "boolean"]}
+    fact_ref = {"type": "object", "required": ["fact"], "additionalProperties": False,
+                "properties": {"fact": {"$ref": "#/definitions/fact_name"}}}
+    number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
+    scalar_or_ref = {"anyOf": [scalar, fact_ref]}
+    cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+          "description": "certainty factor in (0, 1]"}
+    return {
+        "id": {"type": "string", "pattern": ID.pattern},
+        "fact_name": _names(FACT_NAME.pattern, facts),
+        "derived_name": _names(FACT_NAME.pattern, derived),
+        "conclusion_id": _names(ID.pattern, conclusions),
+        "source_id": _names(ID.pattern, sources),
+        "condition": {"anyOf": [{"$ref": f"#/definitions/{k}"}
+                                for k in ("compare", "all", "any", "not", "conclusion")]},
+        "compare": {
+            "type": "object", "required": ["fact"], "additionalProperties": False,
+            "maxProperties": 2,
+            "description": "fact OP value; {fact: F} alone tests a boolean fact",
+            "properties": {
+                "fact": {"$ref": "#/definitions/fact_name"},
+                "eq": scalar_or_ref, "ne": scalar_or_ref,
+                "lt": number_or_ref, "lte": number_or_ref,
+                "gt": number_or_ref, "gte": number_or_ref,
+                "in": {"type": "array", "minItems": 1, "items": scalar},
+                "between": {"type": "array", "minItems": 2, "maxItems": 2,
+                            "items": {"type": "number"}},
+                "exists": {"type": "boolean"},
+            },
+        },
+        "all": _combinator("all", "every condition holds"),
+        "any": _combinator("any", "at least one condition holds"),
+        "not": {"type": "object", "required": ["not"], "additionalProperties": False,
+                "properties": {"not": {"$ref": "#/definitions/condition"}}},
+        "conclusion": {"type": "object", "required": ["conclusion"],
+                       "additionalProperties": False,
+                       "properties": {"conclusion": {"$ref": "#/definitions/conclusion_id"}}},
+        "effect": {"oneOf": [
+            {"type": "object", "required": ["derive"], "additionalProperties": False,
+             "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": scalar,
+                            "cf": cf}},
+            {"type": "object", "required": ["support", "cf"], "additionalProperties": False,
+             "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
+            {"type": "object", "required": ["oppose", "cf"], "additionalProperties": False,
+             "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
+        ]},
+        "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
+                          {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"}}]},
+        "ids_or_null": {"anyOf": [{"$ref": "#/definitions/ids"}, {"type": "null"}]},
+    }
+
+
+def _combinator(key: str, meaning: str) -> dict[str, Any]:
+    return {"type": "object", "required": [key], "additionalProperties": False,
+            "description": meaning,
+            "properties": {key: {"type": "array", "minItems": 1,
+                                 "items": {"$ref": "#/definitions/condition"}}}}
+
+
+def _rules() -> dict[str, Any]:
+    rule = {
+        "type": "object", "required": ["id", "when", "then"], "additionalProperties": False,
+        "properties": {
+            "id": {"$ref": "#/definitions/id"},
+            "when": {"$ref": "#/definitions/condition"},
+            "then": {"anyOf": [{"$ref": "#/definitions/effect"},
+                               {"type": "array", "minItems": 1,
+                                "items": {"$ref": "#/definitions/effect"}}]},
+            "cites": {"anyOf": [{"$ref": "#/definitions/source_id"},
+                                {"type": "array", "items": {"$ref": "#/definitions/source_id"}}]},
+            "because": {"type": "string", "description": "one human sentence"},
+        },
+    }
+    return _top("rules", {"rules": {"type": "array", "items": rule}}, ["rules"])
+
+
+def _fact_definition(derived: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "type": {"enum": list(FACT_TYPES)},
+        "description": {"type": "string"},
+        "unit": {"type": "string"},
+        "values": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+    }
+    if not derived:
+        props.update({"question": {"type": "string"}, "default": {},
+                      "required": {"type": "boolean"}})
+    return {"type": ["object", "null"] if derived else "object",
+            "required": [] if derived else ["type", "question"],
+            "additionalProperties": False, "properties": props}
+
+
+def _facts() -> dict[str, Any]:
+    def section(derived: bool) -> dict[str, Any]:
+        return {"type": "object", "propertyNames": {"pattern": FACT_NAME.pattern},
+                "additionalProperties": _fact_definition(derived)}
+
+    return _top("facts", {"facts": section(False), "derived": section(True)}, ["facts"])
+
+
+def _conclusions() -> dict[str, Any]:
+    item = {"type": "object", "required": ["id", "kind", "title"], "additionalProperties": False,
+            "properties": {"id": {"$ref": "#/definitions/id"},
+                           "kind": {"enum": ["hypothesis", "action"]},
+                           "title": {"type": "string"}, "explanation": {"type": "string"},
+                           "sources": {"type": "array",
+                                       "items": {"$ref": "#/definitions/source_id"}}}}
+    return _top("conclusions", {"conclusions": {"type": "array", "items": item}},
+                ["conclusions"])
+
+
+def _sources() -> dict[str, Any]:
+    text = {"type": "object", "required": ["file"], "additionalProperties": False,
+            "properties": {"file": {"type": "string"}, "title": {"type": "string"}}}
+    item = {"type": "object", "required": ["id", "author", "quote"],
+            "additionalProperties": False,
+            "properties": {"id": {"$ref": "#/definitions/id"}, "author": {"type": "string"},
+                           "posted": {"type": "string"}, "best_answer": {"type": "boolean"},
+                           "favorites": {"type": "integer", "minimum": 0},
+                           "text": {"type": "string"},
+                           "quote": {"type": "string",
+                                     "description": "word for word from the text"}}}
+    return _top("sources", {"texts": {"type": "object", "additionalProperties": text},
+                            "sources": {"type": "array", "items": item}}, ["sources"])
+
+
+def _pack_meta() -> dict[str, Any]:
+    return _top("pack", {"name": {"$ref": "#/definitions/id"}, "title": {"type": "string"},
+                         "description": {"type": "string"},
+                         "version": {"type": ["string", "number"]}}, ["name"])
+
+
+def _tests(pack: Pack | None) -> dict[str, Any]:
+    situation: dict[str, Any] = situation_schema(pack) if pack else {"type": "object"}
+    situation.pop("$schema", None)
+    bounds = {"type": "object", "additionalProperties": False, "minProperties": 1,
+              "properties": {"min": {"type": "number", "minimum": -1, "maximum": 1},
+                             "max": {"type": "number", "minimum": -1, "maximum": 1}}}
+    top_n = {"type": "object", "required": ["n"], "additionalProperties": False,
+             "properties": {"n": {"type": "integer", "minimum": 1},
+                            "any_of": {"$ref": "#/definitions/ids"},
+                            "all_of": {"$ref": "#/definitions/ids"}}}
+    pair = {"type": "array", "minItems": 2, "maxItems": 2,
+            "items": {"$ref": "#/definitions/conclusion_id"}}
+    expect = {"type": "object", "additionalProperties": False, "properties": {
+        "top_hypothesis": {"$ref": "#/definitions/ids_or_null"},
+        "in_top": top_n,
+        "recommendation": {"$ref": "#/definitions/ids_or_null"},
+        "not_recommendation": {"$ref": "#/definitions/ids"},
+        "concludes": {"$ref": "#/definitions/ids"},
+        "not_concludes": {"$ref": "#/definitions/ids"},
+        "certainty": {"type": "object", "additionalProperties": bounds},
+        "ranks_above": {"type": "array", "items": pair},
+    }}
+    test = {"type": "object", "required": ["name", "expect"], "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "situation": situation,
+                           "situation_file": {"type": "string"}, "expect": expect}}
+    return _top("tests", {"tests": {"type": "array", "items": test}}, ["tests"])
+
+
+def _top(kind: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"title": f"hunch rule pack: {kind} file", "type": "object",
+            "properties": properties, "required": required, "additionalProperties": False}
+
+
+def pack_schema(kind: str = "rules", pack: Pack | None = None) -> dict[str, Any]:
+    """The schema of one kind of pack file (see PACK_FILES)."""
+    build = {"rules": _rules, "facts": _facts, "conclusions": _conclusions,
+             "sources": _sources, "pack": _pack_meta}.get(kind)
+    if kind == "tests":
+        body = _tests(pack)
+    elif build is not None:
+        body = build()
+    else:
+        raise ValueError(f"unknown pack file kind {kind!r}")
+    return {"$schema": DRAFT, **body, "definitions": _definitions(pack)}
+
+
+__all__ = ["PACK_FILES", "pack_schema", "situation_schema"]

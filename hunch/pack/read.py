@@ -1,0 +1,545 @@
+"""Loading a rule pack folder into the model, collecting every problem found.
+
+Parsing is structural (keys, types, shapes); cross-references and type checks
+of conditions live in hunch.pack.validate so that `hunch check` can report them all.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from typing import Any
+
+from hunch.errors import HunchError, Location, PackError, YamlError, did_you_mean
+from hunch.pack.model import (
+    FACT_TYPES,
+    OPERATORS,
+    All,
+    AnyOf,
+    Compare,
+    Conclusion,
+    ConclusionCond,
+    Condition,
+    Effect,
+    FactRef,
+    FactSpec,
+    Not,
+    Pack,
+    PackTest,
+    Rule,
+    Source,
+    SourceText,
+)
+from hunch.pack.values import FACT_NAME, ID, RESERVED_FACTS, type_name, value_problem
+from hunch.pack.yamlsource import Document, Path, load_file, short
+
+
+def _builtin_dir() -> str:
+    """rules/ in a source checkout; hunch/builtin_rules in an installed wheel."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # hunch/
+    for candidate in (os.path.join(here, "builtin_rules"),
+                      os.path.join(os.path.dirname(here), "rules")):
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(here), "rules")
+
+
+BUILTIN_PACK_DIR = _builtin_dir()
+
+
+class Reader:
+    """Reads one YAML document, recording errors instead of raising them."""
+
+    def __init__(self, doc: Document, errors: list[HunchError]) -> None:
+        self.doc = doc
+        self.errors = errors
+
+    def error(self, path: Path, message: str, hint: str = "") -> None:
+        self.errors.append(PackError.at(self.doc.loc(path), message, hint))
+
+    def loc(self, path: Path) -> Location:
+        return self.doc.loc(path)
+
+    def mapping(self, value: Any, path: Path, what: str, allowed: tuple[str, ...],
+                required: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, f"{what} must be a mapping, got {type_name(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.error(path + (key,), f"unknown key {key!r} in {what}",
+                           did_you_mean(str(key), allowed) or f"allowed: {', '.join(allowed)}")
+        for key in required:
+            if key not in value:
+                self.error(path, f"{what} is missing {key!r}")
+        return value
+
+    def string(self, value: Any, path: Path, what: str, default: str = "") -> str:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(path, f"{what} must be text, got {type_name(value)}")
+            return default
+        return str(value)
+
+    def strings(self, value: Any, path: Path, what: str) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list):
+            self.error(path, f"{what} must be a list of ids, got {type_name(value)}")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.error(path + (i,), f"{what} must hold ids, got {type_name(item)}")
+            else:
+                out.append(item)
+        return out
+
+    def boolean(self, value: Any, path: Path, what: str, default: bool = False) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(path, f"{what} must be true or false, got {short(value)}")
+            return default
+        return value
+
+    def number(self, value: Any, path: Path, what: str) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(path, f"{what} must be a number, got {short(value)}")
+            return None
+        return value
+
+    def ident(self, value: Any, path: Path, what: str, pattern: re.Pattern[str] = ID) -> str | None:
+        if not isinstance(value, str) or not pattern.match(value):
+            self.error(path, f"{what} {short(value)} is not a valid id",
+                       "use lower case letters, digits, '-', '_' or '.'" if pattern is ID
+                       else "use lower-case snake_case, starting with a letter")
+            return None
+        return value
+
+
+def resolve_pack_path(name_or_path: str | None) -> str:
+    """A pack argument is a folder path, or the name of a built-in pack."""
+    if name_or_path is None:
+        name_or_path = "interview-silence"
+    if os.path.isdir(name_or_path):
+        return name_or_path
+    builtin = os.path.join(BUILTIN_PACK_DIR, name_or_path)
+    if os.sep not in name_or_path and os.path.isdir(builtin):
+        return builtin
+    known = builtin_packs()
+    raise PackError(
+        "no such rule pack (not a folder, nor a built-in pack)", name_or_path,
+        hint=did_you_mean(name_or_path, known) or f"built-in packs: {', '.join(known)}",
+    )
+
+
+def builtin_packs() -> list[str]:
+    if not os.path.isdir(BUILTIN_PACK_DIR):
+        return []
+    return sorted(d for d in os.listdir(BUILTIN_PACK_DIR)
+                  if os.path.isfile(os.path.join(BUILTIN_PACK_DIR, d, "pack.yaml")))
+
+
+def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
+    """Parse a pack folder, appending every problem to ``errors``.
+
+    ``tests=False`` skips tests/*.yaml: evaluating needs no test situations (and
+    an installed pack's tests may point at example files it does not ship).
+    """
+    pack = Pack(name=os.path.basename(os.path.abspath(path)), title="", description="",
+                version="", path=path)
+    pack_file = os.path.join(path, "pack.yaml")
+    pack.loc = Location(pack_file, 1, 1)
+    doc = _load(pack_file, errors)
+    if doc is not None:
+        _read_meta(Reader(doc, errors), pack)
+    for name, reader_fn in (("facts.yaml", _read_facts), ("conclusions.yaml", _read_conclusions),
+                            ("sources.yaml", _read_sources)):
+        doc = _load(os.path.join(path, name), errors)
+        if doc is not None:
+            reader_fn(Reader(doc, errors), pack)
+    rule_files = sorted(glob.glob(os.path.join(path, "rules", "*.yaml")))
+    if os.path.isfile(os.path.join(path, "rules.yaml")):
+        rule_files.insert(0, os.path.join(path, "rules.yaml"))
+    if not rule_files:
+        errors.append(PackError("no rules: add rules.yaml or rules/*.yaml", path))
+    for rule_file in rule_files:
+        doc = _load(rule_file, errors)
+        if doc is not None:
+            _read_rules(Reader(doc, errors), pack)
+    test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
+    for test_file in test_files:
+        doc = _load(test_file, errors)
+        if doc is not None:
+            _read_tests(Reader(doc, errors), pack)
+    return pack
+
+
+def _load(file: str, errors: list[HunchError]) -> Document | None:
+    try:
+        return load_file(file)
+    except YamlError as exc:
+        errors.append(exc)
+        return None
+
+
+def _read_meta(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "pack.yaml", ("name", "title", "description", "version"),
+                     ("name",))
+    if data is None:
+        return
+    name = r.ident(data.get("name"), ("name",), "pack name") if "name" in data else None
+    pack.name = name or pack.name
+    pack.title = r.string(data.get("title"), ("title",), "title")
+    pack.description = r.string(data.get("description"), ("description",), "description")
+    pack.version = r.string(data.get("version"), ("version",), "version")
+
+
+_FACT_KEYS = ("type", "question", "description", "unit", "values", "min", "max", "default",
+              "required")
+_DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max")
+
+
+def _read_facts(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "facts.yaml", ("facts", "derived"), ("facts",))
+    if data is None:
+        return
+    for section, derived in (("facts", False), ("derived", True)):
+        entries = data.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, dict):
+            r.error((section,), f"'{section}' must map fact names to their definitions")
+            continue
+        for name, body in entries.items():
+            spec = _read_fact(r, (section, name), name, body, derived)
+            if spec is None:
+                continue
+            if name in pack.facts or name in pack.derived:
+                r.error((section, name), f"fact {name!r} is defined twice")
+                continue
+            (pack.derived if derived else pack.facts)[name] = spec
+
+
+def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> FactSpec | None:
+    if r.ident(name, path, "fact name", FACT_NAME) is None:
+        return None
+    if name in RESERVED_FACTS:
+        r.error(path, f"fact name {name!r} is reserved", "pick another name")
+        return None
+    allowed = _DERIVED_KEYS if derived else _FACT_KEYS
+    if body is None and derived:
+        body = {}
+    data = r.mapping(body, path, f"fact {name!r}", allowed, () if derived else ("type",))
+    if data is None:
+        return None
+    ftype = data.get("type", "boolean")
+    if ftype not in FACT_TYPES:
+        r.error(path + ("type",), f"unknown fact type {ftype!r}",
+                did_you_mean(str(ftype), FACT_TYPES) or f"use one of {', '.join(FACT_TYPES)}")
+        return None
+    spec = FactSpec(name=name, type=ftype, loc=r.loc(path), derived=derived,
+                    question=r.string(data.get("question"), path + ("question",), "question"),
+                    description=r.string(data.get("description"), path + ("description",),
+                                         "description"),
+                    unit=r.string(data.get("unit"), path + ("unit",), "unit"),
+                    required=r.boolean(data.get("required"), path + ("required",), "required"))
+    if ftype == "enum":
+        values = data.get("values")
+        if not isinstance(values, list) or not values:
+            r.error(path, f"enum fact {name!r} needs a non-empty 'values' list")
+            return None
+        if len(set(map(repr, values))) != len(values):
+            r.error(path + ("values",), f"enum fact {name!r} lists a value twice")
+        spec.values = values
+    elif "values" in data:
+        r.error(path + ("values",), "'values' is only for enum facts", "set type: enum")
+    for bound in ("min", "max"):
+        if bound in data:
+            if ftype not in ("integer", "number"):
+                r.error(path + (bound,), f"'{bound}' is only for integer and number facts")
+            else:
+                setattr(spec, bound, r.number(data[bound], path + (bound,), bound))
+    if spec.min is not None and spec.max is not None and spec.min > spec.max:
+        r.error(path + ("min",), f"min {spec.min} is above max {spec.max}")
+    if "default" in data:
+        spec.has_default = True
+        spec.default = data["default"]
+        problem = value_problem(spec, spec.default)
+        if problem:
+            r.error(path + ("default",), f"default {problem}")
+        if spec.required:
+            r.error(path + ("required",), "a required fact cannot have a default")
+    if not derived and not spec.question:
+        r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    return spec
+
+
+def _read_conclusions(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "conclusions.yaml", ("conclusions",), ("conclusions",))
+    if data is None:
+        return
+    items = data.get("conclusions")
+    if not isinstance(items, list):
+        r.error(("conclusions",), "'conclusions' must be a list")
+        return
+    for i, item in enumerate(items):
+        path: Path = ("conclusions", i)
+        body = r.mapping(item, path, "conclusion",
+                         ("id", "kind", "title", "explanation", "sources"), ("id", "kind", "title"))
+        if body is None or "id" not in body:
+            continue
+        cid = r.ident(body["id"], path + ("id",), "conclusion id")
+        kind = body.get("kind")
+        if kind not in ("hypothesis", "action"):
+            r.error(path + ("kind",), f"kind must be 'hypothesis' or 'action', got {kind!r}")
+            continue
+        if cid is None:
+            continue
+        if cid in pack.conclusions:
+            r.error(path + ("id",), f"duplicate conclusion id {cid!r}")
+            continue
+        pack.conclusions[cid] = Conclusion(
+            id=cid, kind=kind, title=r.string(body.get("title"), path + ("title",), "title"),
+            explanation=r.string(body.get("explanation"), path + ("explanation",), "explanation"),
+            sources=r.strings(body.get("sources"), path + ("sources",), "sources"),
+            loc=r.loc(path))
+
+
+def _read_sources(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "sources.yaml", ("texts", "sources"), ("sources",))
+    if data is None:
+        return
+    base = os.path.dirname(r.doc.file)
+    texts = data.get("texts") or {}
+    if not isinstance(texts, dict):
+        r.error(("texts",), "'texts' must map text ids to {file, title}")
+        texts = {}
+    for tid, body in texts.items():
+        path: Path = ("texts", tid)
+        spec = r.mapping(body, path, f"text {tid!r}", ("file", "title"), ("file",))
+        if spec is None or r.ident(tid, path, "text id") is None or "file" not in spec:
+            continue
+        file = r.string(spec.get("file"), path + ("file",), "file")
+        full = os.path.normpath(os.path.join(base, file))
+        title = r.string(spec.get("title"), path + ("title",), "title")
+        content = ""
+        try:
+            from hunch.pack.yamlsource import read_text
+
+            content = read_text(full)
+        except YamlError as exc:
+            r.error(path + ("file",), f"source text {file!r}: {exc.message}")
+        pack.texts[tid] = SourceText(id=tid, file=file, path=full, title=title,
+                                     loc=r.loc(path), text=content)
+    items = data.get("sources")
+    if not isinstance(items, list):
+        r.error(("sources",), "'sources' must be a list")
+        return
+    for i, item in enumerate(items):
+        path = ("sources", i)
+        body = r.mapping(item, path, "source",
+                         ("id", "author", "posted", "best_answer", "favorites", "text", "quote"),
+                         ("id", "author", "quote"))
+        if body is None or "id" not in body:
+            continue
+        sid = r.ident(body["id"], path + ("id",), "source id")
+        if sid is None:
+            continue
+        if sid in pack.sources:
+            r.error(path + ("id",), f"duplicate source id {sid!r}")
+            continue
+        fav = body.get("favorites", 0)
+        if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
+            r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
+            fav = 0
+        pack.sources[sid] = Source(
+            id=sid, author=r.string(body.get("author"), path + ("author",), "author"),
+            posted=r.string(body.get("posted"), path + ("posted",), "posted"),
+            best_answer=r.boolean(body.get("best_answer"), path + ("best_answer",), "best_answer"),
+            favorites=fav, text=r.string(body.get("text"), path + ("text",), "text"),
+            quote=r.string(body.get("quote"), path + ("quote",), "quote"),
+            loc=r.loc(path), quote_loc=r.loc(path + ("quote", "<value>")))
+
+
+def _read_rules(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "rules file", ("rules",), ("rules",))
+    if data is None:
+        return
+    items = data.get("rules")
+    if not isinstance(items, list):
+        r.error(("rules",), "'rules' must be a list")
+        return
+    for i, item in enumerate(items):
+        rule = _read_rule(r, ("rules", i), item)
+        if rule is not None:
+            pack.rules.append(rule)
+
+
+def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
+    body = r.mapping(item, path, "rule", ("id", "when", "then", "cites", "because"),
+                     ("id", "when", "then"))
+    if body is None or not {"id", "when", "then"} <= set(body):
+        return None
+    rid = r.ident(body["id"], path + ("id",), "rule id")
+    n_errors = len(r.errors)
+    when = read_condition(r, body["when"], path + ("when",))
+    then = _read_effects(r, body["then"], path + ("then",))
+    cites = r.strings(body.get("cites"), path + ("cites",), "cites")
+    because = r.string(body.get("because"), path + ("because",), "because")
+    if rid is None or when is None or len(r.errors) > n_errors:
+        return None
+    return Rule(id=rid, when=when, then=then, cites=cites, because=because, loc=r.loc(path),
+                file=r.doc.file)
+
+
+def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
+    loc = r.loc(path)
+    if not isinstance(item, dict):
+        r.error(path, f"a condition must be a mapping, got {type_name(item)}",
+                "e.g. {fact: days_since_interview, gt: 7}")
+        return None
+    keys = set(item)
+    for combinator, cls in (("all", All), ("any", AnyOf)):
+        if combinator in keys:
+            if len(keys) > 1:
+                r.error(path, f"'{combinator}' must stand alone in its mapping")
+                return None
+            items = item[combinator]
+            if not isinstance(items, list) or not items:
+                r.error(path + (combinator,), f"'{combinator}' needs a non-empty list")
+                return None
+            conds = [read_condition(r, c, path + (combinator, i)) for i, c in enumerate(items)]
+            if any(c is None for c in conds):
+                return None
+            return cls([c for c in conds if c is not None], loc)
+    if "not" in keys:
+        if len(keys) > 1:
+            r.error(path, "'not' must stand alone in its mapping")
+            return None
+        inner = read_condition(r, item["not"], path + ("not",))
+        return Not(inner, loc) if inner is not None else None
+    if "conclusion" in keys:
+        if len(keys) > 1:
+            r.error(path, "a conclusion condition takes no operator",
+                    "it holds when some rule supported the conclusion")
+            return None
+        cid = r.ident(item["conclusion"], path + ("conclusion",), "conclusion id")
+        return ConclusionCond(cid, loc) if cid else None
+    if "fact" not in keys:
+        r.error(path, f"unknown condition keys: {', '.join(map(str, sorted(keys, key=str)))}",
+                did_you_mean(str(sorted(keys, key=str)[0]), ("fact", "all", "any", "not",
+                                                             "conclusion")) if keys else "")
+        return None
+    fact = item["fact"]
+    if not isinstance(fact, str):
+        r.error(path + ("fact",), f"fact must be a fact name, got {type_name(fact)}")
+        return None
+    ops = [k for k in keys if k != "fact"]
+    if not ops:
+        return Compare(fact, "eq", True, loc)
+    if len(ops) > 1:
+        r.error(path, f"one operator per condition, got {', '.join(map(str, ops))}",
+                "combine conditions with all:")
+        return None
+    op = ops[0]
+    if op not in OPERATORS:
+        r.error(path + (op,), f"unknown operator {op!r}",
+                did_you_mean(str(op), OPERATORS) or f"use one of {', '.join(OPERATORS)}")
+        return None
+    value = item[op]
+    if isinstance(value, dict):
+        if set(value) != {"fact"} or not isinstance(value["fact"], str):
+            r.error(path + (op,), "a mapping value must be {fact: other_fact_name}")
+            return None
+        value = FactRef(value["fact"])
+    return Compare(fact, op, value, loc)
+
+
+def _read_effects(r: Reader, item: Any, path: Path) -> list[Effect]:
+    items = item if isinstance(item, list) else [item]
+    out = []
+    for i, one in enumerate(items):
+        p = path + (i,) if isinstance(item, list) else path
+        effect = _read_effect(r, one, p)
+        if effect is not None:
+            out.append(effect)
+    if not items:
+        r.error(path, "'then' needs at least one effect")
+    return out
+
+
+def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
+    body = r.mapping(item, path, "effect", ("derive", "value", "support", "oppose", "cf"))
+    if body is None:
+        return None
+    kinds = [k for k in ("derive", "support", "oppose") if k in body]
+    if len(kinds) != 1:
+        r.error(path, "an effect needs exactly one of derive, support, oppose")
+        return None
+    kind = kinds[0]
+    target = body[kind]
+    pattern = FACT_NAME if kind == "derive" else ID
+    if r.ident(target, path + (kind,), "derived fact" if kind == "derive" else "conclusion id",
+               pattern) is None:
+        return None
+    if kind != "derive" and "value" in body:
+        r.error(path + ("value",), "'value' is only for derive")
+    if kind != "derive" and "cf" not in body:
+        r.error(path, f"'{kind}' needs a certainty factor 'cf' in (0, 1]")
+        return None
+    cf = body.get("cf", 1.0)
+    if isinstance(cf, bool) or not isinstance(cf, (int, float)) or not 0 < cf <= 1:
+        r.error(path + ("cf",), f"cf must be a number in (0, 1], got {cf!r}",
+                "use 'oppose' for evidence against" if isinstance(cf, (int, float)) and cf < 0
+                else "")
+        return None
+    return Effect(kind=kind, target=target, cf=float(cf), loc=r.loc(path),
+                  value=body.get("value", True))
+
+
+def _read_tests(r: Reader, pack: Pack) -> None:
+    data = r.mapping(r.doc.data, (), "tests file", ("tests",), ("tests",))
+    if data is None:
+        return
+    items = data.get("tests")
+    if not isinstance(items, list):
+        r.error(("tests",), "'tests' must be a list")
+        return
+    for i, item in enumerate(items):
+        path: Path = ("tests", i)
+        body = r.mapping(item, path, "test", ("name", "situation", "situation_file", "expect"),
+                         ("name", "expect"))
+        if body is None:
+            continue
+        situation = body.get("situation")
+        lines: dict[str, int] = {}
+        if "situation_file" in body:
+            sit_path = os.path.join(os.path.dirname(r.doc.file), str(body["situation_file"]))
+            try:
+                sdoc = load_file(sit_path)
+            except YamlError as exc:
+                r.errors.append(exc)
+                continue
+            situation = sdoc.data
+            lines = {k: sdoc.loc((k,)).line for k in situation} if isinstance(situation, dict) \
+                else {}
+        elif isinstance(situation, dict):
+            lines = {k: r.loc(path + ("situation", k)).line for k in situation}
+        if not isinstance(situation, dict):
+            r.error(path, "a test needs a 'situation' mapping (or 'situation_file')")
+            continue
+        expect = body.get("expect")
+        if not isinstance(expect, dict):
+            r.error(path + ("expect",), "'expect' must be a mapping")
+            continue
+        pack.tests.append(PackTest(name=r.string(body.get("name"), path + ("name",), "name"),
+                                   situation=situation, situation_lines=lines, expect=expect,
+                                   loc=r.loc(path)))

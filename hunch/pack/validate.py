@@ -1,0 +1,340 @@
+"""Validation: a pack's cross-references and types, and situations against a pack.
+
+Every function here collects all the problems it finds rather than stopping at
+the first, so `hunch check` can report them in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hunch.errors import HunchError, HunchWarning, Location, PackError, SituationError, did_you_mean
+from hunch.pack.model import (
+    ORDERING_OPS,
+    Compare,
+    ConclusionCond,
+    FactRef,
+    FactSpec,
+    Pack,
+    Rule,
+    walk,
+)
+from hunch.pack.values import FACT_NAME, fmt_num, type_name, value_problem
+from hunch.pack.yamlsource import Document
+
+
+def normalize_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_pack(pack: Pack) -> list[HunchError]:
+    """Semantic errors and warnings of a parsed pack, in file order."""
+    problems: list[HunchError] = []
+    _check_sources(pack, problems)
+    _check_conclusions(pack, problems)
+    seen: dict[str, Rule] = {}
+    for rule in pack.rules:
+        if rule.id in seen:
+            problems.append(PackError.at(rule.loc, f"duplicate rule id {rule.id!r}",
+                                         f"first defined at {seen[rule.id].loc}"))
+        seen.setdefault(rule.id, rule)
+        _check_rule(pack, rule, problems)
+    problems.extend(cycle_errors(pack))
+    return problems
+
+
+def _check_sources(pack: Pack, problems: list[HunchError]) -> None:
+    normalized = {tid: normalize_ws(t.text) for tid, t in pack.texts.items()}
+    for source in pack.sources.values():
+        if source.text not in pack.texts:
+            if source.text or pack.texts:
+                problems.append(PackError.at(
+                    source.loc, f"source {source.id!r} names unknown text {source.text!r}",
+                    did_you_mean(source.text, pack.texts) or
+                    f"known texts: {', '.join(pack.texts) or 'none'}"))
+            continue
+        if normalize_ws(source.quote) not in normalized[source.text]:
+            problems.append(PackError.at(
+                source.quote_loc,
+                f"quote of source {source.id!r} does not appear word for word in "
+                f"{pack.texts[source.text].file}",
+                _quote_hint(source.quote, normalized[source.text])))
+
+
+def _quote_hint(quote: str, text: str) -> str:
+    words = normalize_ws(quote).split(" ")
+    for n in range(len(words), 0, -1):
+        if " ".join(words[:n]) in text:
+            return f"it matches up to '{' '.join(words[max(0, n - 4):n])}', then differs"
+    return "not even its first word matches"
+
+
+def _check_conclusions(pack: Pack, problems: list[HunchError]) -> None:
+    for c in pack.conclusions.values():
+        for sid in c.sources:
+            if sid not in pack.sources:
+                problems.append(PackError.at(c.loc, f"conclusion {c.id!r} cites unknown source "
+                                                    f"{sid!r}", did_you_mean(sid, pack.sources)))
+
+
+def _check_rule(pack: Pack, rule: Rule, problems: list[HunchError]) -> None:
+    def err(loc: Location, message: str, hint: str = "") -> None:
+        problems.append(PackError.at(loc, f"rule {rule.id!r}: {message}", hint))
+
+    for node in walk(rule.when):
+        if isinstance(node, Compare):
+            for message, hint in compare_problems(pack, node):
+                err(node.loc, message, hint)
+        elif isinstance(node, ConclusionCond) and node.conclusion not in pack.conclusions:
+            err(node.loc, f"unknown conclusion {node.conclusion!r}",
+                did_you_mean(node.conclusion, pack.conclusions))
+    concludes = False
+    for effect in rule.then:
+        if effect.kind == "derive":
+            spec = pack.derived.get(effect.target)
+            if spec is None:
+                hint = ("it is an input fact; rules may only derive facts listed under "
+                        "'derived:'" if effect.target in pack.facts else
+                        did_you_mean(effect.target, pack.derived) or
+                        "declare it under 'derived:' in facts.yaml")
+                err(effect.loc, f"derives unknown derived fact {effect.target!r}", hint)
+            elif value_problem(spec, effect.value):
+                err(effect.loc, f"derived value {value_problem(spec, effect.value)}")
+        else:
+            concludes = True
+            if effect.target not in pack.conclusions:
+                err(effect.loc, f"{effect.kind}s unknown conclusion {effect.target!r}",
+                    did_you_mean(effect.target, pack.conclusions))
+    if concludes and not rule.cites:
+        err(rule.loc, "concludes a hypothesis or action but cites no source",
+            "add cites: [source-id]")
+    for sid in rule.cites:
+        if sid not in pack.sources:
+            err(rule.loc, f"cites unknown source {sid!r}", did_you_mean(sid, pack.sources))
+
+
+def compare_problems(pack: Pack, cond: Compare) -> list[tuple[str, str]]:
+    """What is wrong with one comparison: unknown facts, wrong types, bad values."""
+    spec = pack.spec(cond.fact)
+    if spec is None:
+        known = list(pack.facts) + list(pack.derived)
+        return [(f"unknown fact {cond.fact!r}", did_you_mean(cond.fact, known))]
+    op, value = cond.op, cond.value
+    if op == "exists":
+        if not isinstance(value, bool):
+            return [(f"exists takes true or false, got {value!r}", "")]
+        if spec.derived:
+            return [("exists is for input facts; for a derived fact write {fact: F} or "
+                     "not: {fact: F}", "")]
+        return []
+    if op in ORDERING_OPS and spec.type not in ("integer", "number"):
+        return [(f"'{op}' compares numbers but {cond.fact!r} is {spec.type}",
+                 "use eq, ne or in")]
+    if isinstance(value, FactRef):
+        other = pack.spec(value.fact)
+        if other is None:
+            return [(f"unknown fact {value.fact!r}",
+                     did_you_mean(value.fact, list(pack.facts) + list(pack.derived)))]
+        if op in ("in", "between"):
+            return [(f"'{op}' needs literal values, not another fact", "")]
+        numeric = {"integer", "number"}
+        if not (spec.type == other.type or {spec.type, other.type} <= numeric):
+            return [(f"compares {spec.type} fact {cond.fact!r} with {other.type} fact "
+                     f"{value.fact!r}", "")]
+        return []
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            return [("'in' needs a non-empty list of values", "")]
+        return [(f"value {p}", "") for v in value if (p := _literal_problem(spec, v))]
+    if op == "between":
+        if (not isinstance(value, list) or len(value) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value)):
+            return [("'between' needs [low, high], two numbers", "")]
+        if value[0] > value[1]:
+            return [(f"between [{value[0]}, {value[1]}] is empty: low is above high", "")]
+        return []
+    problem = _literal_problem(spec, value)
+    if problem:
+        hint = "write {fact: F} to test a boolean" if cond.op == "eq" and value is True else ""
+        return [(f"value {problem}", hint)]
+    return []
+
+
+def _literal_problem(spec: FactSpec, value: Any) -> str:
+    # Bounds don't apply to comparison constants: `gt: 100` on a 0..30 fact is
+    # legal (and `hunch check` warns that it can never hold).
+    loose = FactSpec(spec.name, spec.type, spec.loc, values=spec.values)
+    problem = value_problem(loose, value)
+    return f"for {spec.name!r} {problem}" if problem else ""
+
+
+def dependency_graph(pack: Pack) -> dict[str, set[str]]:
+    """Derived fact / conclusion -> the derived facts and conclusions it is built from."""
+    graph: dict[str, set[str]] = {}
+    for rule in pack.rules:
+        uses = set()
+        for node in walk(rule.when):
+            if isinstance(node, Compare):
+                if node.fact in pack.derived:
+                    uses.add("fact:" + node.fact)
+                if isinstance(node.value, FactRef) and node.value.fact in pack.derived:
+                    uses.add("fact:" + node.value.fact)
+            elif isinstance(node, ConclusionCond):
+                uses.add("conclusion:" + node.conclusion)
+        for effect in rule.then:
+            key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
+            graph.setdefault(key, set()).update(uses)
+    return graph
+
+
+def cycle_errors(pack: Pack) -> list[HunchError]:
+    graph = dependency_graph(pack)
+    cycle = find_cycle(graph)
+    if not cycle:
+        return []
+    names = " -> ".join(n.split(":", 1)[1] for n in cycle)
+    rules = [r for r in pack.rules
+             if any(("fact:" if e.kind == "derive" else "conclusion:") + e.target in cycle
+                    for e in r.then)]
+    loc = rules[0].loc if rules else pack.loc
+    return [PackError.at(loc, f"cycle in derived facts: {names}",
+                         "rules in the loop: " + ", ".join(r.id for r in rules))]
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle as a list of nodes (first repeated at the end), or []."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                return stack[stack.index(dep):] + [dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+@dataclass
+class Situation:
+    """Validated input facts with the file:line each came from."""
+
+    file: str
+    values: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+    defaulted: set[str] = field(default_factory=set)
+
+
+def validate_situation(doc: Document, pack: Pack) -> Situation:
+    """Check a situation document against the pack's fact schema; raise the first error."""
+    problems = situation_problems(doc, pack)
+    if problems:
+        from hunch.errors import SituationErrors
+
+        raise SituationErrors(problems)
+    return situation_from(doc.file, doc.data, {k: doc.loc((k,)).line for k in doc.data}, pack)
+
+
+def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack) -> Situation:
+    values = {k: v for k, v in data.items() if v is not None}
+    sit = Situation(file=file, values=values, lines=dict(lines))
+    for name, spec in pack.facts.items():
+        if name not in values and spec.has_default:
+            sit.values[name] = spec.default
+            sit.defaulted.add(name)
+    return sit
+
+
+def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return [SituationError.at(doc.loc(()), f"a situation must be a mapping of fact names "
+                                               f"to values, got {type_name(data)}")]
+    return data_problems(data, doc.loc, pack)
+
+
+def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError]:
+    problems: list[HunchError] = []
+    for key, value in data.items():
+        where = loc((key,))
+        if not isinstance(key, str) or key not in pack.facts:
+            if isinstance(key, str) and key in pack.derived:
+                problems.append(SituationError.at(
+                    where, f"{key!r} is derived by the rules, it cannot be stated",
+                    "remove it from the situation"))
+                continue
+            hint = did_you_mean(str(key), pack.facts) if isinstance(key, str) else ""
+            problems.append(SituationError.at(
+                where, f"unknown fact {key!r}",
+                hint or f"run 'hunch schema situation' to list the facts of {pack.name}"))
+            continue
+        if value is None:
+            continue
+        problem = value_problem(pack.facts[key], value)
+        if problem:
+            spec = pack.facts[key]
+            problems.append(SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
+                                              spec.question and f"asked as: {spec.question}"))
+    for name, spec in pack.facts.items():
+        if spec.required and data.get(name) is None:
+            problems.append(SituationError.at(
+                loc(()), f"required fact {name!r} is missing",
+                f"add '{name}: ...' ({spec.question})" if spec.question else ""))
+    return problems
+
+
+def accepted_values(spec: FactSpec, show: Callable[[Any], str] = str,
+                    boolean: str = "true or false") -> str:
+    """The values a fact accepts, in words ("a whole number from 0 up to 10")."""
+    if spec.type == "boolean":
+        return boolean
+    if spec.type == "enum":
+        return "one of: " + ", ".join(show(v) for v in spec.values or [])
+    if spec.type in ("integer", "number"):
+        what = "a whole number" if spec.type == "integer" else "a number"
+        low = "" if spec.min is None else f" from {fmt_num(spec.min)}"
+        high = "" if spec.max is None else f" up to {fmt_num(spec.max)}"
+        return f"{what}{low}{high}"
+    return "any text"
+
+
+def parse_cli_value(spec: FactSpec, text: str) -> Any:
+    """A value typed on the command line or at a prompt, converted to the fact's type."""
+    text = text.strip()
+    if spec.type == "boolean":
+        low = text.lower()
+        if low in ("true", "yes", "y", "1"):
+            return True
+        if low in ("false", "no", "n", "0"):
+            return False
+        return text
+    if spec.type == "integer" and re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if spec.type == "number" and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    return text
+
+
+__all__ = [
+    "FACT_NAME",
+    "HunchWarning",
+    "Situation",
+    "check_pack",
+    "validate_situation",
+]
