@@ -22,6 +22,7 @@ COMMANDS = {
     "explain": "hunch.cli.explain:explain",
     "what-if": "hunch.cli.whatif:what_if",
     "check": "hunch.cli.check:check",
+    "diff": "hunch.cli.diff:diff",
     "test": "hunch.cli.run_tests:test_command",
     "schema": "hunch.cli.schema:schema",
     "init": "hunch.cli.init:init",
