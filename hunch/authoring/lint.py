@@ -210,6 +210,7 @@ def lint_pack(pack: Pack, unparsed: Unparsed | None = None) -> list[HunchError]:
     sound = [r for r in pack.rules if not rule_problems(pack, r)]
     dead = _never_fire(pack, sound, problems)
     _duplicate_rules(sound, problems)
+    _same_answer_twice(pack, sound, problems)
     if unparsed.complete:
         sound_ids = {id(r) for r in sound}  # identity: Rule equality compares whole trees
         assume = {i for i, r in enumerate(pack.rules) if id(r) not in sound_ids}
@@ -594,6 +595,43 @@ def _duplicate_rules(rules: list[Rule], problems: list[HunchError]) -> None:
                                               f"and sources, so its evidence counts twice"))
         else:
             seen[key] = rule
+
+
+def _same_answer_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> None:
+    """Two rules citing the same answer that support the same conclusion count that
+    answer twice when both fire. The second and later of such rules must say why
+    they are separate evidence (`distinct:`), unless their conditions can never hold
+    together (then they never count the answer twice)."""
+    groups: dict[tuple[str, str, str], list[Rule]] = {}
+    for rule in rules:
+        answers = dict.fromkeys((pack.sources[sid].author, pack.sources[sid].posted)
+                                for sid in rule.cites if sid in pack.sources)
+        for effect in rule.then:
+            if effect.kind != "support" or effect.target not in pack.conclusions:
+                continue
+            for author, posted in answers:
+                group = groups.setdefault((effect.target, author, posted), [])
+                if rule not in group:
+                    group.append(rule)
+    for (target, author, posted), group in groups.items():
+        for rule in group[1:]:
+            if rule.distinct.strip() or not _fire_together(pack, group[0], rule):
+                continue
+            when = f" ({posted})" if posted else ""
+            problems.append(warning(
+                rule.loc, f"rule {rule.id!r} and rule {group[0].id!r} both cite {author}{when} "
+                          f"and support {target!r}: one answer counts once per conclusion",
+                "merge them into one rule (any: [...]), or say why they are separate evidence "
+                "with 'distinct: ...' (docs/checking.md)"))
+
+
+def _fire_together(pack: Pack, a: Rule, b: Rule) -> bool:
+    """False only when every way ``a`` can hold contradicts every way ``b`` can."""
+    try:
+        alts_a, alts_b = alternatives(a.when), alternatives(b.when)
+    except TooManyAlternatives:
+        return True
+    return any(_alternative_conflict(pack, x + y) is None for x in alts_a for y in alts_b)
 
 
 # --- durable_rules limits -------------------------------------------------------------------

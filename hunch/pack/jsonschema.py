@@ -142,6 +142,8 @@ def _rules() -> dict[str, Any]:
             "cites": {"anyOf": [{"$ref": "#/definitions/source_id"},
                                 {"type": "array", "items": {"$ref": "#/definitions/source_id"}}]},
             "because": {"type": "string", "description": "one human sentence"},
+            "distinct": {"type": "string", "description": "why this rule is separate evidence "
+                         "from another rule citing the same answer for the same conclusion"},
         },
     }
     return _top("rules", {"rules": {"type": "array", "items": rule}}, ["rules"])

@@ -125,6 +125,9 @@ class Rule(NamedTuple):
     because: str
     loc: Location
     file: str = ""
+    # why this rule is separate evidence from another rule that cites the same
+    # answer for the same conclusion (hunch check --strict asks for it: docs/checking.md)
+    distinct: str = ""
 
 
 class PackTest(NamedTuple):

@@ -384,7 +384,7 @@ def _read_rules(r: Reader, pack: Pack) -> None:
 
 
 def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
-    body = r.mapping(item, path, "rule", ("id", "when", "then", "cites", "because"),
+    body = r.mapping(item, path, "rule", ("id", "when", "then", "cites", "because", "distinct"),
                      ("id", "when", "then"))
     if body is None or not {"id", "when", "then"} <= set(body):
         return None
@@ -394,10 +394,11 @@ def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
     then = _read_effects(r, body["then"], path + ("then",))
     cites = r.strings(body.get("cites"), path + ("cites",), "cites")
     because = r.string(body.get("because"), path + ("because",), "because")
+    distinct = r.string(body.get("distinct"), path + ("distinct",), "distinct")
     if rid is None or when is None or len(r.errors) > n_errors:
         return None
     return Rule(id=rid, when=when, then=then, cites=cites, because=because, loc=r.loc(path),
-                file=r.doc.file)
+                file=r.doc.file, distinct=distinct)
 
 
 def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
