@@ -90,7 +90,7 @@ class TestCheck:
         result = run("check", str(pack))
         assert result.exit_code == 1
         assert result.stdout == (
-            f"{rules}:45:5: error: rule 'bright-spot': value for 'light' 'brigth' is not "
+            f"{rules}:46:5: error: rule 'bright-spot': value for 'light' 'brigth' is not "
             f"allowed (allowed: dark, medium, bright)\n"
             f"{pack}: 1 error, 0 warnings\n")
 
@@ -147,8 +147,8 @@ class TestTest:
             f"    recommendation: expected move-to-window, got water-more (0.63, #1); "
             f"move-to-window (not concluded)\n"
             f"  coverage: 9 of 10 rules fired (90.0 %)\n"
-            f"    not covered: never ({rules}:68:5): never held: leaves is healthy at "
-            f"{rules}:69:5\n"
+            f"    not covered: never ({rules}:69:5): never held: leaves is healthy at "
+            f"{rules}:70:5\n"
             f"  coverage 90.0 % is below --min-coverage 100\n"
             f"{name}: 2 passed, 1 failed, coverage 90.0 %\n")
 
@@ -228,7 +228,7 @@ class TestSchema:
         assert schema["required"] == ["rules"]
         rule = schema["properties"]["rules"]["items"]
         assert rule["required"] == ["id", "when", "then"]
-        assert set(rule["properties"]) == {"id", "when", "then", "cites", "because"}
+        assert set(rule["properties"]) == {"id", "when", "then", "cites", "because", "distinct"}
         compare = schema["definitions"]["compare"]["properties"]
         assert set(compare) == {"fact", "eq", "ne", "lt", "lte", "gt", "gte", "in", "between",
                                 "exists"}

@@ -460,7 +460,8 @@ class TestEngineLimits:
     def test_more_engine_rules_than_one_ruleset_holds(self, tmp_path: Path) -> None:
         # over durable_rules' 4,096 rules per ruleset: the pack is split, not refused
         many = "".join(f"  - {{id: r{i}, when: {{fact: d, eq: {i}}}, "
-                       f"then: {{support: h, cf: 0.1}}, cites: [q]}}\n" for i in range(4094))
+                       f"then: {{support: h, cf: 0.1}}, cites: [q], distinct: d{i}}}\n"
+                       for i in range(4094))
         assert messages(tiny(tmp_path, BASE_RULES + many)) == []
 
 

@@ -613,16 +613,33 @@ def _same_answer_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]
                 group = groups.setdefault((effect.target, author, posted), [])
                 if rule not in group:
                     group.append(rule)
+    ids = [r.id for r in pack.rules]
     for (target, author, posted), group in groups.items():
-        for rule in group[1:]:
-            if rule.distinct.strip() or not _fire_together(pack, group[0], rule):
+        for k, rule in enumerate(group[1:], start=1):
+            if rule.distinct.strip() or ids.count(rule.id) > 1:
+                continue  # said why; or a duplicate id, reported as an error already
+            # the earlier rules it can fire with (at most _SAME_ANSWER_SCAN of them, so
+            # a pack with thousands of such rules stays linear); an exact repeat is
+            # reported by _duplicate_rules
+            other = next((e for e in group[max(0, k - _SAME_ANSWER_SCAN):k]
+                          if _repeat_key(e) != _repeat_key(rule)
+                          and _fire_together(pack, e, rule)), None)
+            if other is None:
                 continue
             when = f" ({posted})" if posted else ""
             problems.append(warning(
-                rule.loc, f"rule {rule.id!r} and rule {group[0].id!r} both cite {author}{when} "
+                rule.loc, f"rule {rule.id!r} and rule {other.id!r} both cite {author}{when} "
                           f"and support {target!r}: one answer counts once per conclusion",
                 "merge them into one rule (any: [...]), or say why they are separate evidence "
                 "with 'distinct: ...' (docs/checking.md)"))
+
+
+_SAME_ANSWER_SCAN = 32
+
+
+def _repeat_key(rule: Rule) -> tuple[Any, ...]:
+    effects = tuple(sorted((e.kind, e.target, e.cf, repr(e.value)) for e in rule.then))
+    return (condition_key(rule.when), effects, tuple(sorted(set(rule.cites))))
 
 
 def _fire_together(pack: Pack, a: Rule, b: Rule) -> bool:

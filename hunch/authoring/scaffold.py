@@ -157,6 +157,7 @@ rules:
     then: {support: too-much-water, cf: 0.4}
     cites: [notes-yellow-wet]
     because: Yellow leaves on a plant watered every few days point to too much water.
+    distinct: A second sign from the same note (how often you water), not the wet soil again.
 
   - id: drooping-and-dry
     when:

@@ -16,6 +16,36 @@ def fmt_cf(value: float) -> str:
     return f"{value:.2f}"
 
 
+# What a certainty is, said where people read the numbers (issue 13): four
+# hypotheses at 0.76-0.87 read as probabilities otherwise.
+CERTAINTY_NOTE = ("certainty: how strongly the pack's sources support each conclusion, "
+                  "from -1 to 1; not a probability")
+# Conclusions less than this far apart are a close call: the weights are judgements
+# rounded to a few hundredths, so such an order says little (the same 0.1 is the
+# default --threshold of `hunch diff`). docs/certainty.md.
+CLOSE_CALL = 0.1
+CLOSE_MARK = "~"
+CLOSE_NOTE = (f"{CLOSE_MARK} close call: less than {CLOSE_CALL:g} from a neighbour, so the "
+              f"order between them says little")
+
+
+def close_calls(items: list[Ranked]) -> set[str]:
+    """Ids of the positive conclusions less than CLOSE_CALL from the one ranked next
+    to them (above or below)."""
+    positive = [item for item in items if item.certainty > 0]
+    out: set[str] = set()
+    for upper, lower in zip(positive, positive[1:], strict=False):
+        # on the numbers as printed, so 0.71 and 0.61 are never called close
+        if round(upper.certainty, 2) - round(lower.certainty, 2) < CLOSE_CALL - 1e-9:
+            out.update((upper.id, lower.id))
+    return out
+
+
+def fmt_ranked_cf(item: Ranked, close: set[str]) -> str:
+    """A certainty in a table, marked when it is a close call."""
+    return f"{fmt_cf(item.certainty)} {CLOSE_MARK}" if item.id in close else fmt_cf(item.certainty)
+
+
 def rounded(value: float) -> float:
     """Certainties in JSON: 4 decimals, and never -0.0."""
     return round(value, 4) + 0.0

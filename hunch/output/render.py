@@ -9,7 +9,13 @@ from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns
 from hunch.output.formats import (
     ASPECT,
+    CERTAINTY_NOTE,
+    CLOSE_CALL,
+    CLOSE_MARK,
+    CLOSE_NOTE,
+    close_calls,
     fmt_cf,
+    fmt_ranked_cf,
     ranked_json,
     unknown_json,
     unknowns_text,
@@ -34,15 +40,23 @@ CITED_WIDTH = 18  # the five columns fit in 100 characters
 
 
 def result_json(result: Result) -> dict[str, Any]:
+    close = close_calls(result.hypotheses) | close_calls(result.actions)
+    best = result.recommendation
     return {
         "situation": result.situation.file,
         "pack": result.pack.name,
-        "hypotheses": [ranked_json(h) for h in result.hypotheses],
-        "actions": [ranked_json(a) for a in result.actions],
-        "recommendation": ranked_json(result.recommendation) if result.recommendation else None,
+        "hypotheses": [_ranked_close(h, close) for h in result.hypotheses],
+        "actions": [_ranked_close(a, close) for a in result.actions],
+        "recommendation": _ranked_close(best, close) if best else None,
         "derived": result.derived_facts(),
         "unknowns": unknowns_json(result),
+        "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
+                            "close_call_margin": CLOSE_CALL},
     }
+
+
+def _ranked_close(item: Ranked, close: set[str]) -> dict[str, Any]:
+    return {**ranked_json(item), "close_call": item.id in close}
 
 
 def unknowns_json(result: Result) -> list[dict[str, Any]]:
@@ -94,11 +108,22 @@ def _wrap(cell: Any, width: int | None) -> Any:
     return "\n".join(textwrap.wrap(cell, width))
 
 
-def ranked_table(items: list[Ranked]) -> str:
-    rows = [[item.rank, item.title, fmt_cf(item.certainty), item.reason(), authors(item)]
+def ranked_table(items: list[Ranked], close: set[str] | None = None) -> str:
+    close = close_calls(items) if close is None else close
+    rows = [[item.rank, item.title, fmt_ranked_cf(item, close), item.reason(), authors(item)]
             for item in items]
-    return _table(rows, ["#", "title", "certainty", "reason", "cited"],
-                  [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
+    table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
+                   [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
+    return table + (f"\n  {CLOSE_NOTE}" if close & {item.id for item in items} else "")
+
+
+def close_second(result: Result) -> Ranked | None:
+    """The runner-up action when it is a close call with the recommendation."""
+    best, close = result.recommendation, close_calls(result.actions)
+    others = [a for a in result.actions if best is not None and a.id != best.id]
+    if best is None or best.id not in close or not others or others[0].id not in close:
+        return None
+    return others[0]
 
 
 def quote_block(source: Source, indent: str = "  ") -> list[str]:
@@ -112,7 +137,8 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
 
 
 def render_table(result: Result, explain: str | None = None) -> str:
-    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}", ""]
+    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}",
+           CERTAINTY_NOTE, ""]
     out.append("Hypotheses (most likely first)")
     out.append(ranked_table(result.hypotheses) if result.hypotheses
                else "  (no rule concluded any hypothesis)")
@@ -122,6 +148,11 @@ def render_table(result: Result, explain: str | None = None) -> str:
         out.append("Recommended action: none (no action has positive certainty)")
     else:
         out.append(f"Recommended action: {best.title} (certainty {fmt_cf(best.certainty)})")
+        second = close_second(result)
+        if second is not None:
+            out.extend(textwrap.wrap(f"Close call: {second.title} ({fmt_cf(second.certainty)}) "
+                                     f"is about as well supported.", width=78,
+                                     initial_indent="  ", subsequent_indent="  "))
         if best.conclusion.explanation:
             out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=78,
                                      initial_indent="  ", subsequent_indent="  "))
@@ -133,7 +164,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
     if others:
         out.append("")
         out.append("Other actions")
-        out.append(ranked_table(others))
+        out.append(ranked_table(others, close_calls(result.actions)))
     parts = [unknowns_text(result, relevant_unknowns(result))]
     if explain:  # the account of the top conclusions goes before the unknowns
         from hunch.output.explanation import account_text
@@ -168,17 +199,21 @@ def _md_escape(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _md_rows(items: list[Ranked]) -> list[str]:
+def _md_rows(items: list[Ranked], close: set[str] | None = None) -> list[str]:
+    close = close_calls(items) if close is None else close
     rows = ["| # | title | certainty | reason | cited |", "|---:|---|---:|---|---|"]
     for item in items:
-        rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_cf(item.certainty)} | "
+        rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_ranked_cf(item, close)} | "
                     f"{_md_escape(item.reason())} | {_md_escape(authors(item))} |")
+    if close & {item.id for item in items}:
+        rows += ["", CLOSE_NOTE.replace(CLOSE_MARK, "\\" + CLOSE_MARK, 1)]
     return rows
 
 
 def render_markdown(result: Result) -> str:
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
-           f"Situation: `{result.situation.file}`", "", "### Hypotheses", ""]
+           f"Situation: `{result.situation.file}`", "", f"_{CERTAINTY_NOTE}_", "",
+           "### Hypotheses", ""]
     out.extend(_md_rows(result.hypotheses) if result.hypotheses else ["(none concluded)"])
     out += ["", "### Recommended action", ""]
     best = result.recommendation
@@ -187,6 +222,10 @@ def render_markdown(result: Result) -> str:
     else:
         out.append(f"**{_md_escape(best.title)}** (certainty {fmt_cf(best.certainty)})")
         out.append("")
+        second = close_second(result)
+        if second is not None:
+            out += [f"Close call: {_md_escape(second.title)} ({fmt_cf(second.certainty)}) is "
+                    f"about as well supported.", ""]
         if best.conclusion.explanation:
             out += [_md_escape(best.conclusion.explanation), ""]
         cited = best.support[0].rule.cites if best.support else []
@@ -201,7 +240,7 @@ def render_markdown(result: Result) -> str:
     others = [a for a in result.actions if best is None or a.id != best.id]
     if others:
         out += ["### Other actions", ""]
-        out.extend(_md_rows(others))
+        out.extend(_md_rows(others, close_calls(result.actions)))
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"
 
