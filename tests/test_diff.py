@@ -58,8 +58,8 @@ class TestDiff:
         code, out, _ = _run("diff", str(PACK), str(changed_pack), str(asker))
         assert code == 0
         assert "1 situation: 1 recommendation changed" in out
-        assert "recommendation: let-it-go -> clear-the-air-with-coworker" in out
-        assert "let-it-go -> clear-the-air-with-coworker: 1" in out
+        assert "recommendation: let-it-go -> follow-up-it-never-hurts" in out
+        assert "let-it-go -> follow-up-it-never-hurts: 1" in out
         assert "let-it-go" in out.split("top hypothesis:")[1]
 
     def test_fail_on_change_exits_1(self, changed_pack: Path, tmp_path: Path) -> None:
@@ -74,13 +74,13 @@ class TestDiff:
         data = json.loads(out)
         assert data["summary"]["recommendations_changed"] == 1
         assert data["summary"]["transitions"] == [
-            {"change": "let-it-go -> clear-the-air-with-coworker", "count": 1}]
+            {"change": "let-it-go -> follow-up-it-never-hurts", "count": 1}]
         moved = {m["id"]: m for m in data["situations"][0]["moves"]}
         assert moved["let-it-go"]["old_rank"] == 1
         assert moved["let-it-go"]["new_certainty"] < moved["let-it-go"]["old_certainty"] - 0.1
         code, out, _ = _run("diff", str(PACK), str(changed_pack), str(_asker(tmp_path)),
                             "--format", "markdown")
-        assert "| let-it-go -> clear-the-air-with-coworker | 1 |" in out
+        assert "| let-it-go -> follow-up-it-never-hurts | 1 |" in out
 
     def test_threshold_hides_small_moves(self, changed_pack: Path, tmp_path: Path) -> None:
         _, out, _ = _run("diff", str(PACK), str(changed_pack), str(_asker(tmp_path)),
@@ -169,7 +169,7 @@ class TestRevision:
         code, out, err = _run("diff", f"{repo / 'pack'}@HEAD~1", str(repo / "pack"),
                               str(_asker(tmp_path)))
         assert code == 0, err
-        assert "let-it-go -> clear-the-air-with-coworker: 1" in out
+        assert "let-it-go -> follow-up-it-never-hurts: 1" in out
         code, out, _ = _run("diff", f"{repo / 'pack'}@HEAD", str(repo / "pack"),
                             str(_asker(tmp_path)))
         assert "0 recommendations changed" in out

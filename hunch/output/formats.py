@@ -3,6 +3,7 @@ and the plain-text "Still unknown" section."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 from typing import Any
@@ -34,7 +35,7 @@ def close_calls(items: list[Ranked]) -> set[str]:
     to them (above or below)."""
     positive = [item for item in items if item.certainty > 0]
     out: set[str] = set()
-    for upper, lower in zip(positive, positive[1:], strict=False):
+    for upper, lower in itertools.pairwise(positive):
         # on the numbers as printed, so 0.71 and 0.61 are never called close
         if round(upper.certainty, 2) - round(lower.certainty, 2) < CLOSE_CALL - 1e-9:
             out.update((upper.id, lower.id))
