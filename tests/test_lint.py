@@ -562,3 +562,35 @@ class TestSatisfiableProperty:
         domain.append(ABSENT)
         brute = any(all(leaf_holds(lf, v) for lf in leaves) for v in domain)
         assert _satisfiable(spec, leaves) == brute, [lf.words for lf in leaves]
+
+
+class TestOneAnswerOncePerConclusion:
+    """Two rules citing the same answer that support the same conclusion count it
+    twice; check --strict warns unless the later one says why (issue 13)."""
+
+    TWICE = BASE_RULES + textwrap.indent(textwrap.dedent("""\
+        - id: h-again
+          when: {fact: n, gte: 5}
+          then: {support: h, cf: 0.3}
+          cites: [q]
+        """), "  ")
+
+    def test_same_answer_twice_warns(self, tmp_path: Path) -> None:
+        assert messages(tiny(tmp_path, self.TWICE)) == [
+            "rules.yaml:19:5: warning: rule 'h-again' and rule 'to-h' both cite me and support "
+            "'h': one answer counts once per conclusion (merge them into one rule "
+            "(any: [...]), or say why they are separate evidence with 'distinct: ...' "
+            "(docs/checking.md))"]
+
+    def test_distinct_says_why(self, tmp_path: Path) -> None:
+        rules = self.TWICE + "    distinct: another sign the same answer names\n"
+        assert messages(tiny(tmp_path, rules)) == []
+
+    def test_rules_that_never_fire_together_are_fine(self, tmp_path: Path) -> None:
+        rules = self.TWICE.replace("when: {fact: n, gte: 5}",
+                                   "when: {all: [{fact: n, gte: 5}, not: {fact: big}]}")
+        assert messages(tiny(tmp_path, rules)) == []  # to-h needs big
+
+    def test_opposing_is_not_counted(self, tmp_path: Path) -> None:
+        rules = self.TWICE.replace("then: {support: h, cf: 0.3}", "then: {oppose: h, cf: 0.3}")
+        assert messages(tiny(tmp_path, rules)) == []

@@ -1,0 +1,52 @@
+"""Close calls and the certainty note, where people read the numbers (issue 13)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+import hunch
+from hunch.cli.app import cli
+from hunch.engine.evaluate import Ranked
+from hunch.output.formats import CERTAINTY_NOTE, close_calls
+
+
+def _ranked(*values: float) -> list[Ranked]:
+    pack = hunch.load_pack("interview-silence")
+    ids = list(pack.conclusions)
+    return [Ranked(pack.conclusions[ids[i]], v, i + 1, [], [], []) for i, v in enumerate(values)]
+
+
+class TestCloseCalls:
+    def test_neighbours_less_than_a_tenth_apart(self) -> None:
+        items = _ranked(0.97, 0.80, 0.77, 0.40, -0.3)
+        assert close_calls(items) == {items[1].id, items[2].id}
+
+    def test_on_the_printed_numbers(self) -> None:
+        # 0.7063 and 0.6128 are 0.09 apart, but print as 0.71 and 0.61: not close
+        assert close_calls(_ranked(0.7063, 0.6128)) == set()
+        assert close_calls(_ranked(0.7063, 0.6151)) == {_ranked(0.7)[0].id,
+                                                        _ranked(0, 0.6)[1].id}
+
+    def test_negative_certainties_are_never_close_calls(self) -> None:
+        assert close_calls(_ranked(-0.40, -0.42)) == set()
+
+
+class TestWhereItShows:
+    def test_table_markdown_and_json(self) -> None:
+        runner = CliRunner()
+        table = runner.invoke(cli, ["evaluate", "examples/asker.yaml"]).stdout
+        assert CERTAINTY_NOTE in table.splitlines()[2]
+        assert "Close call" not in table  # let it go 0.97, clear the air 0.80
+        policy = runner.invoke(cli, ["evaluate", "examples/policy.yaml"]).stdout
+        assert "Close call: Raise the policy or union concern (0.75) is about as well" in policy
+        assert "~ close call: less than 0.1 from a neighbour" in policy
+        md = runner.invoke(cli, ["evaluate", "--format", "markdown",
+                                 "examples/policy.yaml"]).stdout
+        assert f"_{CERTAINTY_NOTE}_" in md and "| 0.75 ~ |" in md
+        data = json.loads(runner.invoke(cli, ["evaluate", "--format", "json",
+                                              "examples/policy.yaml"]).stdout)
+        assert data["certainty_scale"]["close_call_margin"] == 0.1
+        assert data["recommendation"]["close_call"] is True
+        assert [a["close_call"] for a in data["actions"]][:2] == [True, True]
