@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +106,32 @@ class TestHowAdviceMoves:
         if not facts.get("missed_callbacks"):  # a missed call-back is a broken promise any day
             assert "broken_promises" not in result.derived_facts()
         assert result.recommendation is None or result.recommendation.id not in GIVING_UP
+
+
+class TestWeightMethod:
+    """Every cf in the pack is strength x standing x circumstance, as the per-rule
+    table in docs/interview-silence.md says (so the method stays applied)."""
+
+    STRENGTH = {"E": 0.5, "F": 0.4, "H": 0.25, "P": 0.15}
+    SECONDED = {"seniorzo", "scarabic", "nobody", "amtho"}  # by salvia, by name
+    ROW = re.compile(r"^\| `([a-z0-9-]+)` \| ([+−])([0-9.]+) `([a-z0-9-]+)` \| .*? \| "
+                     r"([EFHP]) \| ([0-9.]+) \| (×1\.5|—) \| ", re.M)
+
+    def test_every_weight_follows_the_method(self) -> None:
+        path = os.path.join(os.path.dirname(__file__), "..", "docs", "interview-silence.md")
+        with open(path, encoding="utf-8") as handle:
+            rows = {(m[0], m[3]): m for m in self.ROW.findall(handle.read())}
+        effects = {(rule.id, e.target): (rule, e) for rule in PACK.rules for e in rule.then
+                   if e.kind != "derive"}
+        assert set(rows) == set(effects)
+        for key, (rule, effect) in effects.items():
+            _, sign, cf, _, code, standing, circ = rows[key]
+            source = PACK.sources[rule.cites[0]]
+            expected = (1 + 0.5 * source.best_answer + 0.25 * (source.author in self.SECONDED)
+                        + 0.1 * source.favorites)
+            assert float(standing) == pytest.approx(expected), key
+            factor = 1.5 if circ == "×1.5" else 1.0
+            weight = min(0.9, round(self.STRENGTH[code] * expected * factor, 2))
+            assert effect.cf == pytest.approx(weight), key
+            assert float(cf) == pytest.approx(effect.cf), key
+            assert (sign == "+") == (effect.kind == "support"), key

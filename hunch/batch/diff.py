@@ -38,6 +38,7 @@ from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
 DEFAULT_THRESHOLD = 0.1
 RANK_MOVE = 2  # a rank change of this many places is listed even when the certainty barely moved
 TOP_TRANSITIONS = 10
+LEFT_OUT = 0.5  # how often a sampled situation leaves an optional fact out, after the walk
 
 
 # --- the two packs -------------------------------------------------------------------------
@@ -143,8 +144,9 @@ def sample_situations(packs: list[Pack], n: int, seed: int) -> list[Case]:
     "unknown" (left out) when the fact is not required, its min and max, and every
     number a rule of either pack compares it with, with one either side. The first
     situations walk each fact's list in a shuffled order, so with ``n`` at least the
-    longest list every notable value appears; later ones pick notable values or
-    draw numbers from the range the rules care about.
+    longest list every notable value appears; later ones leave an optional fact out
+    half the time (a person often does not know it), else pick a notable value or
+    draw a number from the range the rules care about.
     """
     rng = random.Random(seed)
     specs: dict[str, FactSpec] = {}
@@ -163,6 +165,8 @@ def sample_situations(packs: list[Pack], n: int, seed: int) -> list[Case]:
             values = orders[name]
             if i < len(values):
                 value = values[i]
+            elif not specs[name].required and rng.random() < LEFT_OUT:
+                value = _UNKNOWN
             elif rng.random() < 0.5 or specs[name].type not in ("integer", "number"):
                 value = rng.choice(values)
             else:
