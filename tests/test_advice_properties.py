@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -58,7 +58,7 @@ def _cf(result: Result, conclusion: str) -> float:
 
 def _past_their_date(facts: dict[str, Any]) -> bool:
     promised = facts.get("promised_decision_days")
-    return facts["days_since_interview"] > (7 if promised is None else promised)
+    return bool(facts["days_since_interview"] > (7 if promised is None else promised))
 
 
 class TestHowAdviceMoves:
@@ -112,8 +112,8 @@ class TestWeightMethod:
     """Every cf in the pack is strength x standing x circumstance, as the per-rule
     table in docs/interview-silence.md says (so the method stays applied)."""
 
-    STRENGTH = {"E": 0.5, "F": 0.4, "H": 0.25, "P": 0.15}
-    SECONDED = {"seniorzo", "scarabic", "nobody", "amtho"}  # by salvia, by name
+    STRENGTH: ClassVar[dict[str, float]] = {"E": 0.5, "F": 0.4, "H": 0.25, "P": 0.15}
+    SECONDED: ClassVar[set[str]] = {"seniorzo", "scarabic", "nobody", "amtho"}  # salvia
     ROW = re.compile(r"^\| `([a-z0-9-]+)` \| ([+−])([0-9.]+) `([a-z0-9-]+)` \| .*? \| "
                      r"([EFHP]) \| ([0-9.]+) \| (×1\.5|—) \| ", re.M)
 
