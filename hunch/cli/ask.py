@@ -52,7 +52,7 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
     """
     from hunch.consult.ask import Consultation, load_partial
 
-    pack = load_pack_or_fail(rules)
+    pack = load_pack_or_fail(rules, start)
     if save:
         _check_writable(save)
     given = load_partial(start, pack) if start else {}

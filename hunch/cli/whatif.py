@@ -74,7 +74,7 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
         raise click.UsageError("--goal, --max-facts and --max-evaluations go with --target ID")
     if not sets and not flip:
         raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
-    pack = load_pack_or_fail(rules)
+    pack = load_pack_or_fail(rules, situation)
     try:
         changes = parse_sets(pack, sets)
     except HunchError as exc:
