@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hunch.cli.app import cli
 from hunch.cli.whatif import GOALS as CLI_GOALS
@@ -144,3 +146,30 @@ class TestCli:
         assert what_if(ASKER, "--flip", "--goal", "concluded").exit_code == 2
         assert what_if(ASKER, "--flip", "--target", "let-it-go", "--max-facts", "5").exit_code \
             == 2
+
+
+class TestProperties:
+    """Every change reported reaches the goal, and none smaller does."""
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.data())
+    def test_changes_reach_the_goal_and_are_smallest(self, animals: Pack,
+                                                     data: st.DataObject) -> None:
+        facts = {f: v for f in animals.facts
+                 if (v := data.draw(st.sampled_from([True, False, None]), label=f)) is not None}
+        target = data.draw(st.sampled_from(sorted(animals.conclusions)), label="target")
+        goal = data.draw(st.sampled_from(GOALS), label="goal")
+        result = evaluate(animals, facts)
+        search = toward(result, target, goal, max_facts=2, bound=5000)
+        assert search.reached == reaches(result, target, goal)
+        for change in search.changes:
+            after = evaluate(animals, {**result.situation.values,
+                                       **{f.fact: f.after for f in change.facts}})
+            assert reaches(after, target, goal)
+            assert len(change.facts) == search.size
+        if search.size > 1 and not search.stopped:  # no single change would have done
+            for fact, spec in animals.facts.items():
+                for value in (True, False):
+                    if result.situation.values.get(fact) is not value:
+                        moved = evaluate(animals, {**result.situation.values, fact: value})
+                        assert not reaches(moved, target, goal)
