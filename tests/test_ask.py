@@ -608,3 +608,30 @@ class TestGoal:
 
 def top_id_of(result: Any) -> str | None:
     return _ids(result)[1]
+
+
+def test_a_very_deep_chain_is_followed_only_so_far(tmp_path: Any) -> None:
+    """Backward chaining follows at most MAX_CHAIN derived facts (so no chain can exhaust
+    the stack): deeper, a candidate constrains nothing and is never taken for a winner."""
+    n = 400
+    (tmp_path / "pack.yaml").write_text("name: deep\ntitle: Deep\ndescription: d\nversion: '1'\n")
+    (tmp_path / "facts.yaml").write_text(
+        "facts:\n  x:\n    type: boolean\n    question: X?\nderived:\n"
+        + "".join(f"  d{i}:\n    description: d\n" for i in range(n)))
+    (tmp_path / "notes.txt").write_text("A note.\n")
+    (tmp_path / "sources.yaml").write_text(
+        "texts:\n  notes: {file: notes.txt, title: N}\n"
+        "sources:\n  - {id: s, author: a, text: notes, quote: 'A note.'}\n")
+    (tmp_path / "conclusions.yaml").write_text(
+        "conclusions:\n  - {id: h, kind: hypothesis, title: H, explanation: e, sources: [s]}\n"
+        "  - {id: g, kind: hypothesis, title: G, explanation: e, sources: [s]}\n")
+    rules = ["rules:", "  - {id: r0, when: {fact: x}, then: {derive: d0}}"]
+    rules += [f"  - {{id: r{i}, when: {{fact: d{i - 1}}}, then: {{derive: d{i}}}}}"
+              for i in range(1, n)]
+    rules += [f"  - {{id: rh, when: {{fact: d{n - 1}}}, then: {{support: h, cf: 0.5}}, "
+              f"cites: [s]}}",
+              "  - {id: rg, when: {fact: x, eq: false}, then: {support: g, cf: 0.5}, cites: [s]}"]
+    (tmp_path / "rules.yaml").write_text("\n".join(rules) + "\n")
+    c = Consultation(load_pack(str(tmp_path)))
+    assert c.next_question() == "x"
+    assert c.plan().candidates == ["", "g"]

@@ -168,7 +168,7 @@ class TestProperties:
             assert reaches(after, target, goal)
             assert len(change.facts) == search.size
         if search.size > 1 and not search.stopped:  # no single change would have done
-            for fact, spec in animals.facts.items():
+            for fact in animals.facts:
                 for value in (True, False):
                     if result.situation.values.get(fact) is not value:
                         moved = evaluate(animals, {**result.situation.values, fact: value})

@@ -28,6 +28,7 @@ from hunch.engine.runner import holds
 from hunch.pack.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack
 
 MAX_WAYS = 64  # ways kept per rule or name; beyond, the name constrains nothing (see above)
+MAX_CHAIN = 32  # derived facts followed backward; deeper, a name constrains nothing
 
 
 class Literal(NamedTuple):
@@ -47,27 +48,31 @@ Known = dict[str, Any]  # fact -> value for every fact whose value is settled; N
 
 # --- backward chaining ---------------------------------------------------------------
 
-def ways_to(pack: Pack, name: str) -> list[Way]:
+def ways_to(pack: Pack, name: str, depth: int = 0) -> list[Way]:
     """The ways (conjunctions of input-fact tests) to a conclusion or derived fact."""
     cache: dict[str, list[Way]] = pack.__dict__.setdefault("_goal_ways", {})
     if name not in cache:
+        if depth > MAX_CHAIN:
+            return [()]  # (not cached: a shallower lookup may still expand it)
         cache[name] = [()]  # guards a cycle (hunch check rejects them anyway)
         found: list[Way] = []
         for rule in pack.rules:
             if any(e.target == name and e.kind in ("support", "derive") and e.cf > 0
                    for e in rule.then):
-                found += _dnf(pack, rule.when, False)
+                found += _dnf(pack, rule.when, False, depth + 1)
         cache[name] = _capped(found)
     return cache[name]
 
 
-def _derived_ways(pack: Pack, cond: Compare) -> list[Way]:
+def _derived_ways(pack: Pack, cond: Compare, depth: int) -> list[Way]:
     """Ways to a positive test of a derived fact: the rules deriving a value that passes."""
+    if depth > MAX_CHAIN:
+        return [()]
     found: list[Way] = []
     for rule in pack.rules:
         for e in rule.then:
             if e.kind == "derive" and e.target == cond.fact and _passes(cond, e.value):
-                found += _dnf(pack, rule.when, False)
+                found += _dnf(pack, rule.when, False, depth + 1)
                 break
     return _capped(found)
 
@@ -78,22 +83,22 @@ def _passes(cond: Compare, value: Any) -> bool:
     return not isinstance(cond.value, FactRef) and holds(cond.op, value, cond.value, {})
 
 
-def _dnf(pack: Pack, cond: Condition, negated: bool) -> list[Way]:
+def _dnf(pack: Pack, cond: Condition, negated: bool, depth: int) -> list[Way]:
     if isinstance(cond, Not):
-        return _dnf(pack, cond.item, not negated)
+        return _dnf(pack, cond.item, not negated, depth)
     if isinstance(cond, (All, AnyOf)):
-        parts = [_dnf(pack, item, negated) for item in cond.items]
+        parts = [_dnf(pack, item, negated, depth) for item in cond.items]
         if isinstance(cond, All) != negated:  # all, or not-any: every item
             return _product(parts)
         return _capped([way for part in parts for way in part])
     if isinstance(cond, ConclusionCond):
-        return [()] if negated else ways_to(pack, cond.conclusion)
+        return [()] if negated else ways_to(pack, cond.conclusion, depth)
     right = cond.value.fact if isinstance(cond.value, FactRef) else None
     if cond.fact in pack.facts and (right is None or right in pack.facts):
         return [(Literal(cond, negated),)]
     if negated or right is not None:
         return [()]  # closed-world negation, or a derived comparison: left to the engine
-    return _derived_ways(pack, cond)
+    return _derived_ways(pack, cond, depth)
 
 
 def _product(parts: list[list[Way]]) -> list[Way]:
