@@ -60,6 +60,7 @@ class Settings(NamedTuple):
     # not in the parent, which otherwise spends most of its time in json.dumps and
     # caps --jobs 2 (measured: 1.24x -> see docs/performance.md)
     encode: str = ""
+    forced: bool = False  # --rules given: it wins over the packs situations name (_pack)
 
 
 def encoded(obj: Any, fmt: str) -> str:
@@ -229,6 +230,7 @@ def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = Fa
     if item.error:
         return Outcome(item.label, error=item.error)
     try:
+        pack = named_pack(item, pack, settings)
         situation = situation_for(item, pack, settings.max_bytes)
         if settings.max_firings:
             result = evaluate(pack, situation, settings.max_firings)
@@ -255,6 +257,32 @@ def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = Fa
         return Outcome(item.label, error=f"{item.label}: internal error: {type(exc).__name__}: "
                                          f"{short(str(exc), 200)} (a bug in hunch; rerun with "
                                          f"--debug for the traceback)")
+
+
+_NAMED: dict[str, Pack] = {}  # packs that situations name, loaded once per process
+
+
+def named_pack(item: Item, pack: Pack, settings: Settings) -> Pack:
+    """The pack a situation names with _pack, unless --rules was given (docs/authoring.md)."""
+    from hunch.pack.project import named_in_file, same_pack, situation_pack
+    from hunch.pack.values import PACK_KEY
+
+    if settings.forced:
+        return pack
+    if item.path is not None:
+        name = named_in_file(item.path, settings.max_bytes)
+    elif item.raw is not None and PACK_KEY.encode() in item.raw:
+        name = situation_pack(parse_json_line(item.raw, item.line), STDIN_LABEL,
+                              Location(STDIN_LABEL, item.line))
+    else:
+        name = None
+    if name is None or same_pack(name, pack.path):
+        return pack
+    if name not in _NAMED:
+        from hunch.engine.load import load_pack
+
+        _NAMED[name] = load_pack(name)
+    return _NAMED[name]
 
 
 def prepare(pack: Pack) -> None:

@@ -52,7 +52,7 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
     """
     from hunch.consult.ask import Consultation, load_partial
 
-    pack = load_pack_or_fail(rules)
+    pack = load_pack_or_fail(rules, start)
     if save:
         _check_writable(save)
     given = load_partial(start, pack) if start else {}
@@ -202,6 +202,8 @@ def _stakes(why: Why, required: bool) -> str:
         parts.append(f"the recommendation (now: {rec})")
     if a.top:
         parts.append(f"the top hypothesis (now: {top})")
+    if not parts and a.gain > 0:
+        return _narrows(why)
     if not parts:
         reason = "it is required" if required else "you asked for every question (--all)"
         return textwrap.fill(f"   No answer on its own could change the recommendation or the "
@@ -209,6 +211,18 @@ def _stakes(why: Why, required: bool) -> str:
                              subsequent_indent="   ")
     joint = f", together with {a.together_with}," if a.together_with else ""
     return textwrap.fill(f"   Your answer{joint} could change {' and '.join(parts)}.", WIDTH,
+                         subsequent_indent="   ")
+
+
+def _narrows(why: Why) -> str:
+    """What a question asked for its information does: the candidates it could rule out."""
+    a = why.assessment
+    titles = [f'"{why.candidates[c]}"' for c in a.rules_out if c in why.candidates]
+    could = f"; it could rule out {', '.join(titles)}" if titles else ""
+    real = [c for c in why.candidates if c]
+    none = " (or none of them)" if "" in why.candidates else ""
+    return textwrap.fill(f"   Your answer narrows down which of {_count(len(real), 'candidate')}"
+                         f"{none} is the answer ({a.gain:.2f} bits expected){could}.", WIDTH,
                          subsequent_indent="   ")
 
 

@@ -8,7 +8,8 @@ import click
 
 pack_option = click.option(
     "--rules", "-r", "rules", metavar="PACK", default=None,
-    help="Rule pack: a folder, or a built-in pack name (default: interview-silence).")
+    help="Rule pack: a folder, or a built-in pack name (default: the situation's _pack, "
+         "else the project's hunch.toml or [tool.hunch], else interview-silence).")
 
 
 class ExplainMode(click.Choice):  # type: ignore[type-arg]
@@ -28,10 +29,20 @@ class ExplainMode(click.Choice):  # type: ignore[type-arg]
         return value
 
 
-def load_pack_or_fail(name: str | None) -> Any:
+def load_pack_or_fail(name: str | None, situation: str | None = None) -> Any:
+    """The pack: --rules, else the one the situation file names (``_pack``), else the
+    project's default (hunch.toml, [tool.hunch]), else the built-in default."""
     from hunch.engine.load import load_pack
 
-    return load_pack(name)
+    return load_pack(pack_argument(name, situation))
+
+
+def pack_argument(name: str | None, situation: str | None = None) -> str | None:
+    """What load_pack_or_fail loads (None: the built-in default); see docs/authoring.md."""
+    from hunch.pack.project import chosen_pack, named_in_file
+
+    named = named_in_file(situation) if situation and not name and situation != "-" else None
+    return chosen_pack(name, named)
 
 
 def emit(text: str, output: str | None) -> None:
@@ -43,4 +54,4 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_option"]
+__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_argument", "pack_option"]

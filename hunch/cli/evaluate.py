@@ -49,9 +49,14 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate examples/asker.yaml --explain
     """
     from hunch.batch.run import Settings, renderer, write_batch
+    from hunch.cli.common import pack_argument
     from hunch.pack.yamlsource import MAX_FILE_BYTES
 
-    pack = load_pack_or_fail(rules)
+    # one situation file may name its pack; a batch uses --rules or the project's
+    # default, and each situation that names another pack is evaluated with that one
+    single = len(situations) == 1
+    chosen = pack_argument(rules, situations[0] if single else None)
+    pack = load_pack_or_fail(chosen)
     # the pack lives for the whole run: keep the garbage collector from rescanning
     # it on every situation (measured: ~40 % of an evaluation on a 5,000-rule pack),
     # then resume it (hunch.cli.console paused it for start-up)
@@ -65,7 +70,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
         from hunch.output.render import render_explained
 
         render = functools.partial(render_explained, fmt, explain)
-    settings = Settings(rules=rules, render=render, max_bytes=max_bytes or MAX_FILE_BYTES,
+    settings = Settings(rules=chosen, render=render, forced=bool(rules),
+                        max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
                         encode=fmt if fmt in ("json", "jsonl") else "")
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs)

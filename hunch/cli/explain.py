@@ -56,7 +56,7 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
     from hunch.output.explanation import dot, explanation_json, explanation_text, mermaid
     from hunch.output.formats import to_json
 
-    pack = load_pack_or_fail(rules)
+    pack = load_pack_or_fail(rules, situation)
     if conclusion not in pack.conclusions and conclusion not in pack.derived:
         hint = did_you_mean(conclusion, list(pack.conclusions) + list(pack.derived))
         raise click.BadParameter(

@@ -27,9 +27,9 @@ def _emit(rows: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> Non
 
 
 def _load(pack: str | None) -> Any:
-    from hunch.engine.load import load_pack
+    from hunch.cli.common import load_pack_or_fail
 
-    return load_pack(pack)
+    return load_pack_or_fail(pack)  # the project's default pack when there is one
 
 
 def rule_rows(pack: Any) -> list[dict[str, Any]]:
@@ -47,7 +47,8 @@ def rule_rows(pack: Any) -> list[dict[str, Any]]:
 def rules(pack: str | None, fmt: str) -> None:
     """List a pack's rules: id, conditions in words, conclusion, certainty, cites.
 
-    PACK is a pack folder or a built-in pack name (default: interview-silence).
+    PACK is a pack folder or a built-in pack name (default: the project's
+    pack, from hunch.toml or [tool.hunch], else interview-silence).
     A negative certainty is evidence against.
 
     \b
@@ -82,8 +83,8 @@ def sources(pack: str | None, fmt: str) -> None:
     """List a pack's sources with how often each is cited.
 
     `rules` counts the rules citing a source, `conclusions` the conclusions
-    listing it. PACK is a pack folder or a built-in pack name (default:
-    interview-silence).
+    listing it. PACK is a pack folder or a built-in pack name (default: the
+    project's pack, from hunch.toml or [tool.hunch], else interview-silence).
 
     \b
     Example:

@@ -35,7 +35,8 @@ _output = click.option("--output", "-o", type=click.Path(dir_okay=False),
 
 @schema.command()
 @click.option("--rules", "-r", "rules", metavar="PACK", default=None,
-              help="Rule pack: a folder, or a built-in pack name (default: interview-silence).")
+              help="Rule pack: a folder, or a built-in pack name (default: the project's "
+                   "hunch.toml or [tool.hunch], else interview-silence).")
 @_output
 def situation(rules: str | None, output: str | None) -> None:
     """Schema of situation files, from a pack's fact schema.
@@ -44,10 +45,10 @@ def situation(rules: str | None, output: str | None) -> None:
     Example:
       hunch schema situation --rules interview-silence
     """
-    from hunch.engine.load import load_pack
+    from hunch.cli.common import load_pack_or_fail
     from hunch.pack.jsonschema import situation_schema
 
-    emit(_dump(situation_schema(load_pack(rules))), output)
+    emit(_dump(situation_schema(load_pack_or_fail(rules))), output)
 
 
 @schema.command()

@@ -10,6 +10,8 @@ from hunch.cli.common import load_pack_or_fail, pack_option
 from hunch.cli.explain import emit_quietly
 
 FORMATS = ("text", "json")
+GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not imported:
+# `hunch --help` must not load the engine); tests/test_explain.py checks they agree
 
 
 @click.command("what-if")
@@ -18,12 +20,24 @@ FORMATS = ("text", "json")
               help="Change (or add) one input fact; repeat for several.")
 @click.option("--flip", is_flag=True,
               help="List the smallest single-fact changes that change the recommendation.")
+@click.option("--target", metavar="ID", default=None,
+              help="With --flip: the smallest changes (of up to --max-facts facts) that reach "
+                   "--goal for this hypothesis or action instead.")
+@click.option("--goal", type=click.Choice(GOALS), default="top", show_default=True,
+              help="For --target: top (the top hypothesis, or for an action the "
+                   "recommendation), concluded, or not-concluded.")
+@click.option("--max-facts", type=click.IntRange(1, 4), default=3, show_default=True,
+              help="For --target: the most facts changed together.")
+@click.option("--max-evaluations", type=click.IntRange(1, 1_000_000), default=3000,
+              show_default=True,
+              help="For --target: the search's bound; the output says when it stopped there.")
 @pack_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text, or json (documented in docs/explain.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of standard output.")
-def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None, fmt: str,
+def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | None, goal: str,
+            max_facts: int, max_evaluations: int, rules: str | None, fmt: str,
             output: str | None) -> None:
     """Show how the advice changes when facts change.
 
@@ -32,13 +46,19 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None
     would change the recommendation: each input fact is tried at every value
     the rules distinguish (enum values, true/false, and the numbers the rules
     compare it with, and one either side). With both, the flips are searched
-    from the situation after the --set changes.
+    from the situation after the --set changes. With --flip --target ID, the
+    smallest combinations of changes (fewest facts first, up to --max-facts)
+    that make ID the top hypothesis (or the recommendation, for an action), or
+    with --goal concluded / not-concluded; the search is bounded by
+    --max-evaluations and says when it stopped there.
 
     \b
     Examples:
       hunch what-if examples/asker.yaml --set needs_answer_by_days=5
       hunch what-if examples/asker.yaml --set unreturned_calls=0 --set unanswered_emails=0
       hunch what-if examples/asker.yaml --flip
+      hunch what-if examples/asker.yaml --flip --target you-are-the-fallback
+      hunch what-if examples/asker.yaml --flip --target let-it-go --goal not-concluded
     """
     from hunch.engine.evaluate import evaluate, load_situation
     from hunch.errors import HunchError
@@ -46,10 +66,15 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None
     from hunch.explain.how import what_if as compare
     from hunch.output.explanation import flips_json, flips_text, what_if_json, what_if_text
     from hunch.output.formats import to_json
+    from hunch.output.target import target_text
 
+    if target is not None and not flip:
+        raise click.UsageError("--target goes with --flip: what-if --flip --target ID")
+    if target is None and (goal != "top" or max_facts != 3 or max_evaluations != 3000):
+        raise click.UsageError("--goal, --max-facts and --max-evaluations go with --target ID")
     if not sets and not flip:
         raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
-    pack = load_pack_or_fail(rules)
+    pack = load_pack_or_fail(rules, situation)
     try:
         changes = parse_sets(pack, sets)
     except HunchError as exc:
@@ -63,9 +88,33 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None
         data.update(what_if_json(w))
         texts.append(what_if_text(w))
         result = w.after
-    if flip:
+    if flip and target is not None:
+        search = _toward(result, target, goal, max_facts, max_evaluations)
+        data.update(_target_json(result, search, bool(changes)))
+        texts.append(target_text(result, search))
+    elif flip:
         found = flips(result)
         found_json = flips_json(result, found)
         data.update(found_json if not changes else {"flips": found_json["flips"]})
         texts.append(flips_text(result, found))
     emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output)
+
+
+def _toward(result: Any, target: str, goal: str, max_facts: int, bound: int) -> Any:
+    from hunch.errors import HunchError
+    from hunch.explain.target import toward
+
+    try:
+        return toward(result, target, goal, max_facts, bound)
+    except HunchError as exc:
+        message = exc.message.removeprefix("--target ") + (f" ({exc.hint})" if exc.hint else "")
+        raise click.BadParameter(message, param_hint="--target") from None
+
+
+def _target_json(result: Any, search: Any, after_set: bool) -> dict[str, Any]:
+    """The "target" key: added to the what-if object after --set, or with the situation."""
+    from hunch.output.explanation import flips_json
+    from hunch.output.target import target_json
+
+    head = {} if after_set else {k: v for k, v in flips_json(result, []).items() if k != "flips"}
+    return {**head, "target": target_json(result, search)}

@@ -15,19 +15,26 @@ remaining facts are tried together (two facts that only matter jointly, such as
 two weak rules that flip the advice only when both fire); the first fact of such a
 pair is asked, and the other one is re-examined after its answer.
 
+It also reasons backward from the candidates (hunch.consult.goal): the open outcomes
+are the current top hypothesis and every candidate that a way still open would make
+top outright; a question's *information* is the expected fall in their entropy.
+
 The next question is, in this order:
 
 1. a required fact that has no value yet (schema order): a situation needs it;
 2. otherwise the remaining fact that matters most, by
    a. the share of its candidate values that would change the recommendation,
-   b. then the share that would change the top hypothesis,
-   c. then its largest certainty swing: the most any one answer moves any
+   b. then its information about the open outcomes,
+   c. then the share that would change the top hypothesis,
+   d. then its largest certainty swing: the most any one answer moves any
       hypothesis's or action's certainty,
-   d. then schema order (facts.yaml), so the order is deterministic.
+   e. then schema order (facts.yaml), so the order is deterministic.
 
-The consultation stops when no required fact is missing and no remaining fact,
-alone or paired with another, can change the recommendation or the top hypothesis.
-With ``everything=True`` (`hunch ask --all`) it then asks the rest in schema order.
+The consultation stops when the answer is settled: no required fact is missing, no
+other outcome is open, and no remaining fact, alone or paired with another, can
+change the recommendation or the top hypothesis. With ``everything=True``
+(`hunch ask --all`) it then asks the rest in schema order. docs/ask.md has the
+details and the measurements.
 """
 
 from __future__ import annotations
@@ -39,6 +46,16 @@ from typing import Any
 
 import yaml
 
+from hunch.consult.goal import (
+    Branch,
+    Way,
+    consistent_values,
+    information,
+    live,
+    open_facts,
+    ways_to,
+    witness,
+)
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.errors import HunchError, SituationErrors
 from hunch.explain.unknowns import candidates, recommendation_id, top_hypothesis, top_id
@@ -48,6 +65,7 @@ from hunch.pack.values import fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
 
 EPSILON = 1e-9
+MAX_WITNESSES = 8  # ways tried on the engine per candidate, fewest open facts first
 MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
 UNKNOWN_WORDS = ("?", "unknown")
 
@@ -64,17 +82,19 @@ class Assessment:
     top: list[Any] = field(default_factory=list)  # values that change the top hypothesis
     swing: float = 0.0  # largest certainty change of any conclusion, over the values
     together_with: str = ""  # set when it matters only jointly with this fact
+    gain: float = 0.0  # expected information (bits) about which candidate is the answer
+    rules_out: list[str] = field(default_factory=list)  # candidates some answer rules out
 
     @property
     def matters(self) -> bool:
-        return bool(self.recommendation or self.top)
+        return bool(self.recommendation or self.top or self.gain > EPSILON)
 
     def share(self, changed: list[Any]) -> float:
         return len(changed) / len(self.tried) if self.tried else 0.0
 
-    def key(self, position: int) -> tuple[float, float, float, int]:
+    def key(self, position: int) -> tuple[float, float, float, float, int]:
         """Sort key: the fact that could change the result most comes first."""
-        return (-self.share(self.recommendation), -self.share(self.top),
+        return (-self.share(self.recommendation), -round(self.gain, 9), -self.share(self.top),
                 -round(self.swing, 9), position)
 
 
@@ -107,6 +127,7 @@ class Why:
     assessment: Assessment
     recommendation: Ranked | None  # now
     top: Ranked | None  # now
+    candidates: dict[str, str] = field(default_factory=dict)  # open answers -> titles
 
 
 @dataclass
@@ -116,6 +137,7 @@ class Plan:
     next: str | None  # the fact to ask next; None when done
     assessments: dict[str, Assessment]  # every remaining fact, schema order
     irrelevant: list[str]  # remaining facts that cannot change the result now
+    candidates: list[str] = field(default_factory=list)  # outcomes still open ("" = none)
 
 
 # --- the consultation -------------------------------------------------------------
@@ -224,6 +246,7 @@ class Consultation:
         now = self.result()
         found = {name: self.assess(name, now) for name in remaining}
         required = [n for n in remaining if self.pack.facts[n].required]
+        open_ = self._goal(now, found) if not required else []
         if required:
             return Plan(required[0], found, [n for n in remaining if not found[n].matters])
         if not self.everything and not any(a.matters for a in found.values()):
@@ -234,8 +257,64 @@ class Consultation:
                       key=lambda a: a.key(position[a.fact]))
         irrelevant = [n for n in remaining if not found[n].matters]
         if live:
-            return Plan(live[0].fact, found, irrelevant)
-        return Plan(remaining[0] if self.everything and remaining else None, found, irrelevant)
+            return Plan(live[0].fact, found, irrelevant, open_)
+        return Plan(remaining[0] if self.everything and remaining else None, found, irrelevant,
+                    open_)
+
+    # reasoning toward the answer (hunch.consult.goal; docs/ask.md)
+
+    def known(self) -> dict[str, Any]:
+        """Every answered fact's value as evaluated (unknown: its default, or missing)."""
+        facts = self.pack.facts
+        return {n: (v if v is not None else facts[n].default if facts[n].has_default else None)
+                for n, v in self.answers.items()}
+
+    def _goal(self, now: Result, found: dict[str, Assessment]) -> list[str]:
+        """Set each remaining fact's information about the open candidates; return them.
+
+        The outcomes are the current top hypothesis ("" for none), which stays if nothing
+        more changes, and every other candidate that some way still open would make the
+        top hypothesis outright (tried on the engine: a witness, not a guess).
+        """
+        known = self.known()
+        current = top_id(now) or ""
+        contenders = {c: ways for c in candidate_ids(self.pack) if c != current
+                      and (ways := [w for w in ways_to(self.pack, c) if live(w, known)])
+                      and self._can_win(now, c, ways, known)}
+        if not contenders:
+            return []
+        support = {r.id: r.certainty for r in now.hypotheses}
+        for fact, assessment in found.items():
+            values = _tries(now, fact)
+            if not values:
+                continue
+            keeps = [v for v in values if top_id(self.result({fact: v})) == top_id(now)]
+            branches = [Branch(current, _weight(support.get(current, 0.0)), keeps)]
+            for c, ways in contenders.items():
+                for way in ways:
+                    allows = consistent_values(way, fact, values, known)
+                    if allows:
+                        branches.append(Branch(c, _weight(support.get(c, 0.0)) / len(ways),
+                                               allows))
+            assessment.gain, assessment.rules_out = information(branches, values)
+        return [current, *contenders]
+
+    def _can_win(self, now: Result, candidate: str, ways: list[Way], known: dict[str, Any]) -> bool:
+        """Whether answering some open way (or all of them at once) makes it top outright."""
+        def options(fact: str) -> list[Any]:
+            return _tries(now, fact)
+
+        tried: list[dict[str, Any]] = []
+        merged: dict[str, Any] = {}
+        for way in sorted(ways, key=lambda w: len(open_facts(w, known)))[:MAX_WITNESSES]:
+            found = witness(way, known, options)
+            if found is None:
+                continue
+            tried.append(found)
+            if all(_same(merged.get(k, v), v) for k, v in found.items()):
+                merged.update(found)
+        tried.append(merged)
+        return any(_wins(self.result(changes), candidate) for changes in tried if changes)
 
     def assess(self, fact: str, now: Result | None = None) -> Assessment:
         """Try each candidate value of ``fact`` alone against the current result."""
@@ -269,7 +348,7 @@ class Consultation:
     def _compare(out: Assessment, value: Any, now: Result, after: Result) -> None:
         if recommendation_id(after) != recommendation_id(now):
             out.recommendation.append(value)
-        if top_id(after) != top_id(now):
+        if _top_changed(now, after):
             out.top.append(value)
         out.swing = max(out.swing, _swing(now, after))
 
@@ -292,8 +371,10 @@ class Consultation:
             if effects:
                 out.append(WhyRule(rule, effects, via, index in fired_now, switched))
         out.sort(key=lambda w: not w.switched_by)  # stable: rule order within each group
+        titles = {c: (self.pack.conclusions[c].title if c else "none of them")
+                  for c in self.plan().candidates}
         return Why(fact, self.pack.facts[fact].question, out, assessment,
-                   now.recommendation, top_hypothesis(now))
+                   now.recommendation, top_hypothesis(now), titles)
 
     # saving
 
@@ -440,6 +521,40 @@ def _cone(pack: Pack, name: str) -> set[str]:
                 out |= {read} if read in pack.facts else _cone(pack, read)
     cache[name] = out
     return out
+
+
+def candidate_ids(pack: Pack) -> list[str]:
+    """The answers a consultation reasons toward: the hypotheses of the pack's exclusive
+    groups when it declares some (``pack.groups``), otherwise every hypothesis."""
+    groups: Any = getattr(pack, "groups", None) or {}  # the group model may not exist yet
+    members: list[str] = []
+    for group in (groups.values() if isinstance(groups, dict) else groups):
+        ids: Any = getattr(group, "members", group) or []
+        members += [m for m in ids if isinstance(m, str) and m not in members]
+    hypotheses = [c.id for c in pack.hypotheses()]
+    return [m for m in members if m in hypotheses] or hypotheses
+
+
+def _wins(result: Result, candidate: str) -> bool:
+    """The candidate is the top hypothesis outright (a tie-break by id does not count)."""
+    ranked = [r for r in result.hypotheses if r.certainty > 0]
+    return bool(ranked) and ranked[0].id == candidate and \
+        (len(ranked) == 1 or ranked[1].certainty < ranked[0].certainty - EPSILON)
+
+
+def _top_changed(now: Result, after: Result) -> bool:
+    """Another hypothesis (or none) is top, and not only by a tie-break with the old one."""
+    new, old = top_id(after), top_id(now)
+    if new == old or new is None or old is None:
+        return new != old
+    cf = {r.id: r.certainty for r in after.hypotheses}
+    return cf[new] > cf.get(old, 0.0) + EPSILON
+
+
+def _weight(certainty: float) -> float:
+    """A candidate's current support as a weight: its certainty mapped from [-1, 1] to [0, 1]
+    (a candidate with no evidence yet weighs 0.5), never quite zero while it is open."""
+    return max((1.0 + certainty) / 2.0, EPSILON)
 
 
 def _tries(now: Result, fact: str) -> list[Any]:

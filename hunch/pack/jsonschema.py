@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hunch.pack.model import FACT_TYPES, FactSpec, Pack
-from hunch.pack.values import FACT_NAME, ID
+from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 PACK_FILES = ("rules", "facts", "conclusions", "sources", "pack", "tests")
@@ -52,7 +52,11 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
         "description": f"{pack.title}: a situation file, a mapping of fact names to values."
         if pack.title else "A situation file: a mapping of fact names to values.",
         "type": "object",
-        "properties": {name: fact_schema(spec) for name, spec in pack.facts.items()},
+        "properties": {PACK_KEY: {"type": "string", "minLength": 1,
+                                  "description": "the rule pack this situation is for: a "
+                                                 "built-in pack name, or a folder (relative "
+                                                 "to this file); not a fact"},
+                       **{name: fact_schema(spec) for name, spec in pack.facts.items()}},
         "required": [name for name, spec in pack.facts.items() if spec.required],
         "additionalProperties": False,
     }

@@ -22,7 +22,7 @@ from hunch.pack.model import (
     Rule,
     walk,
 )
-from hunch.pack.values import FACT_NAME, fmt_num, type_name, value_problem
+from hunch.pack.values import FACT_NAME, PACK_KEY, fmt_num, type_name, value_problem
 from hunch.pack.yamlsource import Document
 
 
@@ -252,8 +252,9 @@ def validate_situation(doc: Document, pack: Pack) -> Situation:
 
 
 def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack) -> Situation:
-    values = {k: v for k, v in data.items() if v is not None}
-    sit = Situation(file=file, values=values, lines=dict(lines))
+    values = {k: v for k, v in data.items() if v is not None and k != PACK_KEY}
+    sit = Situation(file=file, values=values,
+                    lines={k: n for k, n in lines.items() if k != PACK_KEY})
     for name, spec in pack.facts.items():
         if name not in values and spec.has_default:
             sit.values[name] = spec.default
@@ -271,8 +272,18 @@ def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:
 
 def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError]:
     problems: list[HunchError] = []
+    unknown = [k for k in data if k not in pack.facts and k not in pack.derived and k != PACK_KEY]
+    # mostly unknown, and not one near miss: a situation for another pack, not typos
+    other_pack = len(unknown) >= 2 and 2 * len(unknown) > len(data) and \
+        not any(isinstance(k, str) and did_you_mean(k, pack.facts) for k in unknown)
     for key, value in data.items():
         where = loc((key,))
+        if key == PACK_KEY:
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                problems.append(SituationError.at(
+                    where, f"{PACK_KEY} must name a rule pack (a built-in name or a folder)",
+                    f"e.g. {PACK_KEY}: interview-silence"))
+            continue
         if not isinstance(key, str) or key not in pack.facts:
             if isinstance(key, str) and key in pack.derived:
                 problems.append(SituationError.at(
@@ -280,6 +291,10 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
                     "remove it from the situation"))
                 continue
             hint = did_you_mean(str(key), pack.facts) if isinstance(key, str) else ""
+            if other_pack:
+                hint = (f"most of its facts are not in pack {pack.name}: is it for another "
+                        f"pack? name it with --rules PACK, or '{PACK_KEY}: PACK' in the "
+                        f"situation")
             problems.append(SituationError.at(
                 where, f"unknown fact {key!r}",
                 hint or f"run 'hunch schema situation' to list the facts of {pack.name}"))

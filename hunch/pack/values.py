@@ -12,6 +12,7 @@ from hunch.pack.yamlsource import short
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 RESERVED_FACTS = {"id", "sid"}
+PACK_KEY = "_pack"  # a situation naming its pack (hunch.pack.project): FACT_NAME cannot match it
 def type_name(value: Any) -> str:
     if value is None:
         return "nothing"

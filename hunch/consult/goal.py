@@ -1,0 +1,205 @@
+"""Goal-driven consultation: the candidates, the ways to reach them, and which question splits them.
+
+Pure functions over a pack and the answers so far; hunch.consult.ask decides when
+to use them (docs/ask.md, "Reasoning toward the answer").
+
+- A **way** to a conclusion is one conjunction of tests on *input* facts that would
+  make a supporting rule fire: the rule's `when` in disjunctive normal form, each
+  derived fact or conclusion it reads replaced by the ways of the rules that derive
+  (or support) it, recursively (backward chaining). A negated derived fact or
+  conclusion, or a comparison with a derived fact, constrains nothing here (it is
+  left to the engine), so a way can only be too hopeful, never too strict.
+- A way is **live** while none of its tests is false for the answers so far; a
+  candidate is live while one of its ways is.
+- The **information** of a question is the expected fall in the entropy of the
+  outcome distribution (which candidate ends up on top), each outcome weighted by
+  its current support and spread evenly over its live ways, each way answering
+  uniformly among the candidate values it does not contradict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from itertools import product
+from typing import Any, NamedTuple
+
+from hunch.engine.runner import holds
+from hunch.pack.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack
+
+MAX_WAYS = 64  # ways kept per rule or name; beyond, the name constrains nothing (see above)
+MAX_CHAIN = 32  # derived facts followed backward; deeper, a name constrains nothing
+
+
+class Literal(NamedTuple):
+    """One test on input facts, possibly negated (``not gt`` holds for a known ``lte``)."""
+
+    cond: Compare
+    negated: bool
+
+    def facts(self) -> list[str]:
+        right = self.cond.value
+        return [self.cond.fact] + ([right.fact] if isinstance(right, FactRef) else [])
+
+
+Way = tuple[Literal, ...]
+Known = dict[str, Any]  # fact -> value for every fact whose value is settled; None = missing
+
+
+# --- backward chaining ---------------------------------------------------------------
+
+def ways_to(pack: Pack, name: str, depth: int = 0) -> list[Way]:
+    """The ways (conjunctions of input-fact tests) to a conclusion or derived fact."""
+    cache: dict[str, list[Way]] = pack.__dict__.setdefault("_goal_ways", {})
+    if name not in cache:
+        if depth > MAX_CHAIN:
+            return [()]  # (not cached: a shallower lookup may still expand it)
+        cache[name] = [()]  # guards a cycle (hunch check rejects them anyway)
+        found: list[Way] = []
+        for rule in pack.rules:
+            if any(e.target == name and e.kind in ("support", "derive") and e.cf > 0
+                   for e in rule.then):
+                found += _dnf(pack, rule.when, False, depth + 1)
+        cache[name] = _capped(found)
+    return cache[name]
+
+
+def _derived_ways(pack: Pack, cond: Compare, depth: int) -> list[Way]:
+    """Ways to a positive test of a derived fact: the rules deriving a value that passes."""
+    if depth > MAX_CHAIN:
+        return [()]
+    found: list[Way] = []
+    for rule in pack.rules:
+        for e in rule.then:
+            if e.kind == "derive" and e.target == cond.fact and _passes(cond, e.value):
+                found += _dnf(pack, rule.when, False, depth + 1)
+                break
+    return _capped(found)
+
+
+def _passes(cond: Compare, value: Any) -> bool:
+    if cond.op == "exists":
+        return bool(cond.value)
+    return not isinstance(cond.value, FactRef) and holds(cond.op, value, cond.value, {})
+
+
+def _dnf(pack: Pack, cond: Condition, negated: bool, depth: int) -> list[Way]:
+    if isinstance(cond, Not):
+        return _dnf(pack, cond.item, not negated, depth)
+    if isinstance(cond, (All, AnyOf)):
+        parts = [_dnf(pack, item, negated, depth) for item in cond.items]
+        if isinstance(cond, All) != negated:  # all, or not-any: every item
+            return _product(parts)
+        return _capped([way for part in parts for way in part])
+    if isinstance(cond, ConclusionCond):
+        return [()] if negated else ways_to(pack, cond.conclusion, depth)
+    right = cond.value.fact if isinstance(cond.value, FactRef) else None
+    if cond.fact in pack.facts and (right is None or right in pack.facts):
+        return [(Literal(cond, negated),)]
+    if negated or right is not None:
+        return [()]  # closed-world negation, or a derived comparison: left to the engine
+    return _derived_ways(pack, cond, depth)
+
+
+def _product(parts: list[list[Way]]) -> list[Way]:
+    if math.prod(len(p) for p in parts) > MAX_WAYS:
+        return [()]
+    return _capped([tuple(lit for way in combo for lit in way) for combo in product(*parts)])
+
+
+def _capped(ways: list[Way]) -> list[Way]:
+    """Ways without repeats; none at all when there are too many (then: unconstrained)."""
+    out: dict[str, Way] = {}
+    for way in ways:
+        unique = {repr(lit): lit for lit in way}
+        out.setdefault(repr(sorted(unique)), tuple(unique[k] for k in sorted(unique)))
+    return list(out.values()) if len(out) <= MAX_WAYS else [()]
+
+
+# --- tests against the answers --------------------------------------------------------
+
+def status(lit: Literal, known: Known) -> bool | None:
+    """True, False, or None while one of its facts is not settled yet."""
+    if any(f not in known for f in lit.facts()):
+        return None
+    cond = lit.cond
+    left = known[cond.fact]
+    if cond.op == "exists":
+        return (left is not None) == (bool(cond.value) != lit.negated)
+    right = known[cond.value.fact] if isinstance(cond.value, FactRef) else cond.value
+    if left is None or right is None:
+        return False  # a missing fact fails a comparison and its negation alike
+    return holds(cond.op, left, right, {}) != lit.negated
+
+
+def live(way: Way, known: Known) -> bool:
+    return all(status(lit, known) is not False for lit in way)
+
+
+def open_facts(way: Way, known: Known) -> list[str]:
+    """The facts a live way still needs answers for, in the order it tests them."""
+    out: list[str] = []
+    for lit in way:
+        out += [f for f in lit.facts() if f not in known and f not in out]
+    return out
+
+
+def consistent_values(way: Way, fact: str, values: list[Any], known: Known) -> list[Any]:
+    """The values of ``fact`` this way does not contradict."""
+    if not any(fact in lit.facts() for lit in way):
+        return list(values)
+    return [v for v in values if live(way, {**known, fact: v})]
+
+
+def witness(way: Way, known: Known, options: Callable[[str], list[Any]]) -> dict[str, Any] | None:
+    """Values for the way's open facts that pass all its tests (None: none found)."""
+    out: dict[str, Any] = {}
+    for fact in open_facts(way, known):
+        tests = [lit for lit in way if fact in lit.facts()]
+        value = next((v for v in options(fact)
+                      if all(status(lit, {**known, **out, fact: v}) is not False
+                             for lit in tests)), None)
+        if value is None:
+            return None
+        out[fact] = value
+    return out
+
+
+# --- information -----------------------------------------------------------------------
+
+class Branch(NamedTuple):
+    """One outcome's way, its weight, and the answers it allows to one question."""
+
+    outcome: str
+    weight: float
+    allows: list[Any]
+
+
+def information(branches: Iterable[Branch], values: list[Any]) -> tuple[float, list[str]]:
+    """Expected entropy fall (bits) over the outcomes, and the outcomes some answer rules out."""
+    mass: dict[Any, dict[str, float]] = {repr(v): {} for v in values}
+    for b in branches:
+        for v in b.allows:
+            into = mass[repr(v)]
+            into[b.outcome] = into.get(b.outcome, 0.0) + b.weight / len(b.allows)
+    prior: dict[str, float] = {}
+    for into in mass.values():
+        for outcome, m in into.items():
+            prior[outcome] = prior.get(outcome, 0.0) + m
+    total = sum(prior.values())
+    if total <= 0:
+        return 0.0, []
+    after = sum(sum(into.values()) / total * entropy(into.values()) for into in mass.values())
+    ruled_out = sorted({o for o in prior for into in mass.values() if sum(into.values()) > 0
+                        and o not in into})
+    return max(0.0, entropy(prior.values()) - after), ruled_out
+
+
+def entropy(masses: Iterable[float]) -> float:
+    items = [m for m in masses if m > 0]
+    total = sum(items)
+    return -sum(m / total * math.log2(m / total) for m in items) if total > 0 else 0.0
+
+
+__all__ = ["Branch", "Literal", "Way", "consistent_values", "entropy", "information", "live",
+           "open_facts", "status", "ways_to", "witness"]
