@@ -112,22 +112,24 @@ class TestCli:
         assert result.exit_code == 0, result.output
         assert "The search stopped at its bound (100 of 100 evaluations)" in result.stdout
 
-    def test_json_is_additive(self) -> None:
-        result = what_if(ASKER, "--flip", "--target", "too-busy-slow-process",
-                         "--format", "json")
-        assert result.exit_code == 0, result.output
-        data = json.loads(result.stdout)
-        assert data["recommendation"]["id"] == "let-it-go"
+    def test_json_is_additive(self, zebra: str) -> None:
+        plain = what_if("--rules", ANIMALS, zebra, "--flip", "--format", "json")
+        result = what_if("--rules", ANIMALS, zebra, "--flip", "--target", "tiger",
+                         "--max-facts", "4", "--max-evaluations", "20000", "--format", "json")
+        assert plain.exit_code == 0 and result.exit_code == 0, result.output
+        before, data = json.loads(plain.stdout), json.loads(result.stdout)
+        # the target search takes the place of the recommendation flips; the rest is as before
+        assert {k: v for k, v in data.items() if k != "target"} == \
+            {k: v for k, v in before.items() if k != "flips"}
         target = data["target"]
         assert (target["id"], target["goal"], target["reached"], target["size"]) == \
-            ("too-busy-slow-process", "top", False, 1)
-        assert target["changes"][0]["facts"] == [{
-            "fact": "interviewer_usual_responsiveness",
-            "question": "Before this, did the person who interviewed you usually answer calls "
-                        "and emails promptly, or is he slow with everyone?",
-            "before": "unknown", "given": True, "where": "default", "after": "slow"}]
-        assert target["search"] == {"max_facts": 3, "searched": 1, "evaluations": 17,
-                                    "bound": 3000, "stopped_at_bound": False}
+            ("tiger", "top", False, 4)
+        assert [(f["fact"], f["before"], f["given"], f["after"])
+                for f in target["changes"][0]["facts"]] == [
+            ("eats_meat", None, False, True), ("has_hoofs", True, True, False),
+            ("chews_cud", True, True, False), ("tawny", None, False, True)]
+        assert target["search"] == {"max_facts": 4, "searched": 4, "evaluations": 1487,
+                                    "bound": 20000, "stopped_at_bound": False}
 
     def test_with_set_the_target_key_joins_the_what_if_object(self) -> None:
         result = what_if(ASKER, "--set", "needs_answer_by_days=5", "--flip", "--target",
