@@ -124,7 +124,7 @@ def _open_regular(path: str, shown: str) -> BinaryIO:
         problem = _not_regular(os.fstat(fd).st_mode, shown)
         if problem is not None:
             raise problem
-        if hasattr(os, "set_blocking"):
+        if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
             os.set_blocking(fd, True)  # a regular file: plain blocking reads from here on
         return os.fdopen(fd, "rb")
     except BaseException:
