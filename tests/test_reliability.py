@@ -667,8 +667,11 @@ class TestBatch:
         assert one.stdout == three.stdout
         assert len(one.stdout.splitlines()) == 40
 
-    def test_a_dead_worker_is_an_error_not_a_hang(self, pack: str, here: Any) -> None:
+    def test_a_dead_worker_is_an_error_not_a_hang(self, pack: str, here: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
         from hunch.engine.load import load_pack
+
+        monkeypatch.setattr(batch, "cpu_count", lambda: 2)  # a worker even on one CPU
 
         put("a.yaml", GOOD)
         settings = batch.Settings(rules=pack, render=_die)

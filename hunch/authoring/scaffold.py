@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
+import tempfile
+
+import yaml
 
 from hunch.errors import HunchError
 
@@ -265,31 +270,87 @@ def pack_name(directory: str) -> str:
 
 def init_pack(directory: str, name: str | None = None) -> list[str]:
     """Write the starter pack into ``directory`` (created if missing, refused if not
-    empty) and return the paths written."""
+    empty) and return the paths written.
+
+    All or nothing: the pack is built in a temporary folder beside ``directory``
+    and renamed into place when complete, so a failure (a full disk, a name the
+    file system refuses) leaves no half-written pack behind.
+    """
     from hunch.pack.values import ID
 
+    shown = display(directory)
     if os.path.exists(directory) and not os.path.isdir(directory):
-        raise HunchError("exists and is not a folder", directory, hint="pick a new folder name")
+        raise HunchError("exists and is not a folder", shown, hint="pick a new folder name")
     if os.path.isdir(directory) and os.listdir(directory):
         raise HunchError("folder is not empty; hunch init writes only into a new or empty "
-                         "folder", directory, hint="pick a new folder name")
+                         "folder", shown, hint="pick a new folder name")
     name = name or pack_name(directory)
     if not ID.match(name):
-        raise HunchError(f"pack name {name!r} is not a valid id", directory,
-                         hint="use lower case letters, digits, '-', '_' or '.'")
-    shown = directory.rstrip("/\\") or directory
-    written = []
+        raise HunchError(f"pack name {name!r} is not a valid id", shown,
+                         hint="use lower case letters, digits, '-', '_' or '.', starting "
+                              "with a letter or digit")
+    _build(directory, shown, _contents(name, shown.rstrip("/\\") or shown))
+    return [os.path.join(shown, rel) for rel in FILES]
+
+
+def display(path: str) -> str:
+    """A path as messages and files show it: bytes that are not UTF-8 as ``\\xNN``."""
     try:
-        for rel, template in FILES.items():
-            path = os.path.join(directory, rel)
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
+def _contents(name: str, shown: str) -> dict[str, str]:
+    """Every file of the pack, as text. The name goes into pack.yaml as YAML writes
+    a scalar (quoted when YAML would read it as something else: yes, null, 0x10,
+    1_000, ...); the folder, only into comments, as a shell word on one line."""
+    quoted = yaml.safe_dump(name).split("\n", 1)[0]
+    folder = _one_line(shlex.quote(shown))
+    return {rel: template.replace("{name}", quoted).replace("{dir}", folder)
+            for rel, template in FILES.items()}
+
+
+def _one_line(text: str) -> str:
+    # a newline in a folder name would end the comment and start YAML of its own
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
+def _build(directory: str, shown: str, contents: dict[str, str]) -> None:
+    target = os.path.abspath(directory)
+    parent = os.path.dirname(target)
+    where = shown
+    tmp = ""
+    try:
+        os.makedirs(parent, exist_ok=True)
+        mode = os.stat(target).st_mode & 0o7777 if os.path.isdir(target) \
+            else _default_dir_mode()
+        tmp = tempfile.mkdtemp(prefix=".hunch-init-", dir=parent)
+        for rel, text in contents.items():
+            where = os.path.join(shown, rel)
+            path = os.path.join(tmp, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "x", encoding="utf-8") as handle:
-                handle.write(template.replace("{name}", name).replace("{dir}", shown))
-            written.append(path)
+                handle.write(text)
+        where = shown
+        os.chmod(tmp, mode)  # mkdtemp makes it 0700; a new folder gets the usual mode
+        os.rename(tmp, target)  # over an empty folder too (POSIX); refused if it filled up
     except OSError as exc:
-        raise HunchError(f"cannot write the pack: {exc.strerror or exc}",
-                         getattr(exc, "filename", None) or directory) from None
-    return written
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise HunchError(f"cannot write the pack: {exc.strerror or exc}", where) from None
+    except BaseException:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
-__all__ = ["FILES", "init_pack", "pack_name"]
+def _default_dir_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+__all__ = ["FILES", "display", "init_pack", "pack_name"]

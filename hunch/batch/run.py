@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -22,6 +23,8 @@ from hunch.errors import HunchError, Location, SituationError
 from hunch.pack.model import Pack
 from hunch.pack.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NUMBER_CHARS, short
 from hunch.record import Record
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 STDIN = "-"
 STDIN_LABEL = "<stdin>"
@@ -66,8 +69,21 @@ class Settings(NamedTuple):
 def encoded(obj: Any, fmt: str) -> str:
     """A result or error object as it is written in a json or jsonl stream."""
     if fmt == "jsonl":
-        return json.dumps(obj, ensure_ascii=False)
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+        return unsurrogated(json.dumps(obj, ensure_ascii=False))
+    return unsurrogated(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def unsurrogated(text: str) -> str:
+    """``text`` with every lone surrogate written as the escape ``\\uXXXX``.
+
+    A JSON line may hold one (``"\\udc80"``) and so may a file name; UTF-8 cannot
+    encode it, so writing it raw would kill the rest of the batch. In JSON text a
+    surrogate can only stand inside a string, where ``\\uXXXX`` is its own escape,
+    so the same replacement keeps JSON output valid and says what was there.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -85,30 +101,51 @@ def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
         if name == STDIN:
             if stdin is None:
                 stdin = _stdin()
-            yield from read_jsonl(stdin, max_bytes)
+            if stdin is None:
+                yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}: standard input is closed, "
+                                              f"there is nothing to read")
+            else:
+                yield from read_jsonl(stdin, max_bytes)
         elif os.path.isdir(name):
             yield from _directory(name)
         else:
-            yield Item(name, path=name)
+            yield file_item(name)
 
 
-def _stdin() -> BinaryIO:
-    # the binary layer under whatever sys.stdin is now (CliRunner swaps it in tests)
-    return sys.stdin.buffer
+def _stdin() -> BinaryIO | None:
+    # the binary layer under whatever sys.stdin is now (CliRunner swaps it in tests);
+    # None when hunch was started with standard input closed (`<&-`)
+    stream = sys.stdin
+    return getattr(stream, "buffer", None) if stream is not None else None
+
+
+def display_name(path: str) -> str:
+    """A file name as outputs show it: bytes that are not UTF-8 as ``\\xNN``.
+
+    os.listdir and sys.argv carry such bytes as lone surrogates (PEP 383), which no
+    UTF-8 output can hold; the path itself is kept for opening the file.
+    """
+    if not _SURROGATE.search(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def file_item(path: str) -> Item:
+    return Item(display_name(path), path=path)
 
 
 def _directory(folder: str) -> Iterator[Item]:
+    shown = display_name(folder)
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIXES))
     except OSError as exc:
-        yield Item(folder, error=f"{folder}: cannot list the directory: {exc.strerror or exc}")
+        yield Item(shown, error=f"{shown}: cannot list the directory: {exc.strerror or exc}")
         return
     if not names:
-        yield Item(folder, error=f"{folder}: no situation files (*.yaml, *.yml) in this "
-                                 f"directory")
+        yield Item(shown, error=f"{shown}: no situation files (*.yaml, *.yml) in this "
+                                f"directory")
     for name in names:
-        path = os.path.join(folder, name)
-        yield Item(path, path=path)
+        yield file_item(os.path.join(folder, name))
 
 
 def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
@@ -116,7 +153,14 @@ def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[It
     number = 0
     found = False
     while True:
-        raw = stream.readline(max_bytes + 1)
+        try:
+            raw = stream.readline(max_bytes + 1)
+        except OSError as exc:  # e.g. EIO from a terminal that went away: the rest is lost
+            found = True
+            yield Item(f"{STDIN_LABEL}:{number + 1}", line=number + 1,
+                       error=f"{STDIN_LABEL}:{number + 1}: cannot read standard input: "
+                             f"{exc.strerror or exc}")
+            break
         if not raw:
             break
         number += 1
@@ -188,12 +232,13 @@ def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
         from hunch.pack.values import type_name
 
         raise error(f"a situation must be a JSON object of facts, got {type_name(data)}")
-    if _depth(data) > MAX_DEPTH:
+    if depth_of(data) > MAX_DEPTH:
         raise error(f"nested deeper than {MAX_DEPTH} levels")
     return data
 
 
-def _depth(value: Any) -> int:
+def depth_of(value: Any) -> int:
+    """How deep lists and mappings nest in ``value``, measured without recursion."""
     deepest, todo = 0, [(value, 1)]
     while todo:
         item, depth = todo.pop()
@@ -208,12 +253,12 @@ def _depth(value: Any) -> int:
 
 def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
     """The validated Situation of a file or a JSON line."""
-    from hunch.engine.evaluate import load_situation
     from hunch.errors import SituationErrors
-    from hunch.pack.validate import data_problems, situation_from
+    from hunch.pack.validate import data_problems, situation_from, validate_situation
+    from hunch.pack.yamlsource import load_file
 
     if item.path is not None:
-        return load_situation(item.path, pack, max_bytes)
+        return validate_situation(load_file(item.path, max_bytes, item.label), pack)
     assert item.raw is not None
     data = parse_json_line(item.raw, item.line)
     where = Location(STDIN_LABEL, item.line)
@@ -225,38 +270,46 @@ def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
 
 def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = False) -> Outcome:
     """Evaluate one input; every failure becomes the Outcome's error (unless ``reraise``)."""
-    from hunch.engine.evaluate import evaluate
-
     if item.error:
         return Outcome(item.label, error=item.error)
     try:
-        pack = named_pack(item, pack, settings)
-        situation = situation_for(item, pack, settings.max_bytes)
-        if settings.max_firings:
-            result = evaluate(pack, situation, settings.max_firings)
-        else:
-            result = evaluate(pack, situation)
-        output = settings.render(result)
-        if settings.encode and not isinstance(output, str):
-            output = encoded(output, settings.encode)
-        return Outcome(item.label, output)
+        return Outcome(item.label, _evaluated(pack, item, settings))
     except HunchError as exc:
         if reraise:
             raise
         message = exc.format()
-        if exc.file not in (item.path, STDIN_LABEL):  # e.g. the firing limit, at the pack
+        if exc.file not in (item.label, STDIN_LABEL):  # e.g. the firing limit, at the pack
             message += f" (evaluating {item.label})"
         return Outcome(item.label, error=message)
-    except RecursionError:
+    except Exception as exc:  # a bug, recursion, memory: reported in place, never losing the batch
         if reraise or settings.debug:
             raise
-        return Outcome(item.label, error=f"{item.label}: input nested too deeply to process")
-    except Exception as exc:  # a bug must not lose the rest of the batch
-        if reraise or settings.debug:
-            raise
-        return Outcome(item.label, error=f"{item.label}: internal error: {type(exc).__name__}: "
-                                         f"{short(str(exc), 200)} (a bug in hunch; rerun with "
-                                         f"--debug for the traceback)")
+        return Outcome(item.label, error=failure_message(item.label, exc))
+
+
+def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
+    from hunch.engine.evaluate import evaluate
+
+    pack = named_pack(item, pack, settings)
+    situation = situation_for(item, pack, settings.max_bytes)
+    if settings.max_firings:
+        result = evaluate(pack, situation, settings.max_firings)
+    else:
+        result = evaluate(pack, situation)
+    output = settings.render(result)
+    if settings.encode and not isinstance(output, str):
+        output = encoded(output, settings.encode)
+    return output
+
+
+def failure_message(label: str, exc: BaseException) -> str:
+    """The one-line error of an item that failed other than by bad input (HunchError)."""
+    if isinstance(exc, RecursionError):
+        return f"{label}: input nested too deeply to process"
+    if isinstance(exc, MemoryError):
+        return f"{label}: out of memory evaluating this situation (it is too big)"
+    return (f"{label}: internal error: {type(exc).__name__}: {short(str(exc), 200)} (a bug in "
+            f"hunch; rerun with --debug for the traceback)")
 
 
 _NAMED: dict[str, Pack] = {}  # packs that situations name, loaded once per process
@@ -292,10 +345,35 @@ def prepare(pack: Pack) -> None:
     compiled(pack)
 
 
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity mask, not the machine's total)."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if count is not None:
+        return int(count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int, items: int | None) -> int:
+    """``--jobs`` capped: a worker per CPU at most (the engine is CPU-bound, more only
+    compete), and no more than there are situations (``items`` is None when the
+    count is unknown: standard input)."""
+    jobs = min(jobs, cpu_count())
+    if items is not None:
+        jobs = min(jobs, items)
+    return max(1, jobs)
+
+
 def run(items: Iterable[Item], pack: Pack, settings: Settings,
         jobs: int = 1) -> Generator[Outcome, None, None]:
-    """Outcomes in input order, one per item, from this process or ``jobs`` workers."""
+    """Outcomes in input order, one per item, from this process or ``jobs`` workers
+    (capped by worker_count)."""
     prepare(pack)
+    if isinstance(items, (list, tuple)):
+        jobs = worker_count(jobs, len(items))
+    elif jobs > 1:
+        jobs = worker_count(jobs, None)
     if jobs <= 1:
         for item in items:
             yield evaluate_item(pack, item, settings)
@@ -352,12 +430,19 @@ def _run_pool(items: Iterable[Item], pack: Pack, settings: Settings,
     from concurrent.futures.process import BrokenProcessPool
 
     _WORKER.update(pack=pack, settings=settings)
-    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker,
-                               initargs=(settings,))
+    pending: deque[Any] = deque()
     try:
-        pending: deque[Any] = deque()
+        pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker,
+                                   initargs=(settings,))
+    except OSError as exc:  # out of pipes or semaphores
+        _WORKER.clear()
+        raise _cannot_start(jobs, exc) from None
+    try:
         for chunk in _chunks(items, CHUNK):
-            pending.append(pool.submit(_work, chunk))
+            try:  # the workers start with the first task (with spawn, as they are needed)
+                pending.append(pool.submit(_work, chunk))
+            except OSError as exc:  # fork failed: the process limit (EAGAIN) or memory
+                raise _cannot_start(jobs, exc) from None
             if len(pending) >= jobs * WINDOW:
                 yield from pending.popleft().result()
         while pending:
@@ -370,6 +455,11 @@ def _run_pool(items: Iterable[Item], pack: Pack, settings: Settings,
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         _WORKER.clear()
+
+
+def _cannot_start(jobs: int, exc: OSError) -> HunchError:
+    return HunchError(f"cannot start {jobs} worker processes: {exc.strerror or exc}", "hunch",
+                      hint="use a smaller --jobs, or --jobs 1")
 
 
 # --- output ------------------------------------------------------------------------------
@@ -414,7 +504,7 @@ class Sink:
                 self.write(("[\n" if self.count == 1 else ",\n") +
                            "\n".join("  " + line for line in text.split("\n")))
         else:
-            self.write(("\n" if self.count > 1 else "") + _block_of(outcome, fmt))
+            self.write(("\n" if self.count > 1 else "") + unsurrogated(_block_of(outcome, fmt)))
 
     def close(self) -> None:
         if self.fmt == "json" and not self.single:
@@ -524,7 +614,7 @@ def _drain(outcomes: Generator[Outcome, None, None], sink: Sink, summary: Summar
             if show_bar:
                 errors.append(outcome.error)  # printed after the bar, not through it
             else:
-                click.echo(outcome.error, err=True)
+                click.echo(unsurrogated(outcome.error), err=True)
 
     try:
         if show_bar:
@@ -542,7 +632,7 @@ def _echo_errors(errors: list[str]) -> None:
     import click
 
     for message in errors:
-        click.echo(message, err=True)
+        click.echo(unsurrogated(message), err=True)
     errors.clear()
 
 

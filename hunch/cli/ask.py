@@ -50,11 +50,18 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
       hunch ask --situation partial.yaml --save full.yaml
       hunch ask --rules path/to/pack --all
     """
-    from hunch.consult.ask import Consultation, load_partial
+    import sys
 
+    from hunch.consult.ask import Consultation, load_partial
+    from hunch.errors import HunchError
+
+    if sys.stdin is None:
+        raise HunchError("standard input is closed: there is no one to ask", "<stdin>",
+                         hint="run hunch ask in a terminal, or pipe the answers in")
     pack = load_pack_or_fail(rules, start)
     if save:
         _check_writable(save)
+    _tolerate_bad_bytes()
     given = load_partial(start, pack) if start else {}
     consultation = Consultation(pack, given, file=save or "<answers>", everything=ask_all)
     _intro(consultation, start)
@@ -72,7 +79,14 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
 
 
 def _check_writable(path: str) -> None:
-    """Refuse a --save target that cannot work before asking anything, not after."""
+    """Refuse a --save target that cannot work before asking anything, not after.
+
+    os.access answers for the real user and says yes to root everywhere (even on a
+    read-only file system), so the folder is tried for real: a file is created
+    there with O_EXCL, as the atomic save will, and removed at once.
+    """
+    import tempfile
+
     from hunch.errors import HunchError
 
     folder = os.path.dirname(os.path.abspath(path))
@@ -80,6 +94,33 @@ def _check_writable(path: str) -> None:
         raise HunchError("is a directory, cannot save the answers there", path)
     if not os.path.isdir(folder):
         raise HunchError("cannot save the answers here: the folder does not exist", path)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".hunch-", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise HunchError(f"cannot save the answers here: {exc.strerror or exc}", path,
+                         hint="pick a folder you can write to") from None
+    os.close(fd)
+    try:
+        os.remove(probe)
+    except OSError:
+        pass
+
+
+def _tolerate_bad_bytes() -> None:
+    """Read bytes that are not UTF-8 as lone surrogates (PEP 383), not as an error.
+
+    In a UTF-8 locale Python decodes standard input strictly, so one Latin-1 byte
+    typed at any prompt would end the whole consultation; kept as a surrogate it is
+    caught at its prompt (_not_utf8) and asked again.
+    """
+    import sys
+
+    stdin = sys.stdin
+    if getattr(stdin, "errors", None) == "strict" and hasattr(stdin, "reconfigure"):
+        try:
+            stdin.reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+            pass
 
 
 def _intro(consultation: Consultation, start: str | None) -> None:
@@ -107,6 +148,14 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
     while True:
         text = click.prompt(f"{number}. {question} [{prompt_hint(spec)}]", default="",
                             show_default=False)
+        bad = _not_utf8(text)
+        if bad:
+            click.echo(f"   that is not UTF-8 text ({bad}); type it again (your terminal "
+                       f"may use another encoding).")
+            continue
+        if "\x85" in text:  # YAML reads it back as a line break: the answer would change
+            click.echo("   U+0085 (a line break) cannot be part of an answer; type it again.")
+            continue
         reply = consultation.interpret(fact, text)
         if reply.kind == "why":
             click.echo(why_text(consultation, fact))
@@ -118,8 +167,17 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
             return
 
 
+def _not_utf8(text: str) -> str:
+    """The bytes of a reply that were not UTF-8, or '' (the terminal decoded them as
+    lone surrogates, PEP 383, which no situation file can hold)."""
+    bad = [f"0x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else f"U+{ord(c):04X}"
+           for c in text if 0xD800 <= ord(c) <= 0xDFFF]
+    return ("byte " if len(bad) == 1 else "bytes ") + " ".join(bad[:4]) if bad else ""
+
+
 def _finish(consultation: Consultation, start: str | None, save: str | None,
             rules: str | None) -> None:
+    from hunch.errors import HunchError
     from hunch.output.atomic import write_atomic
     from hunch.output.render import render_table
 
@@ -127,7 +185,15 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
     if save:
         rules_arg = f" --rules {shlex.quote(rules)}" if rules else ""
         hint = f"hunch evaluate{rules_arg} {shlex.quote(save)}"
-        write_atomic(save, consultation.situation_text(hint))
+        text = consultation.situation_text(hint)
+        try:
+            write_atomic(save, text)
+        except HunchError as exc:
+            # the folder was fine when we started: never lose the answers at the end
+            click.echo(exc.format(), err=True)
+            click.echo("Could not save the answers; here they are, to save by hand:\n", err=True)
+            click.echo(text, nl=False)
+            raise SystemExit(EXIT_EOF) from None
     click.echo("")
     click.echo(render_table(result), nl=False)
     click.echo("")

@@ -18,10 +18,14 @@ def init(directory: str, name: str | None) -> None:
     Example:
       hunch init my-pack && hunch check my-pack && hunch test my-pack
     """
-    from hunch.authoring.scaffold import init_pack, pack_name
+    import shlex
+
+    from hunch.authoring.scaffold import display, init_pack, pack_name
 
     written = init_pack(directory, name)
-    click.echo(f"created rule pack '{name or pack_name(directory)}' in {directory}:")
+    shown = display(directory)
+    click.echo(f"created rule pack '{name or pack_name(directory)}' in {shown}:")
     for path in written:
         click.echo(f"  {path}")
-    click.echo(f"next: hunch check {directory} && hunch test {directory}")
+    word = shlex.quote(shown)
+    click.echo(f"next: hunch check {word} && hunch test {word}")

@@ -12,8 +12,9 @@ recurses in C: a few tens of thousands of ``[`` crash the process.)
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import yaml
 
@@ -63,27 +64,72 @@ class Document(Record):
 
 # --- reading bytes ------------------------------------------------------------------
 
-def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, with one clear error for each way that can fail."""
+def read_text(path: str, max_bytes: int = MAX_FILE_BYTES, name: str | None = None) -> str:
+    """Read a UTF-8 text file, with one clear error for each way that can fail.
+
+    Only a regular file is read: a FIFO would block forever waiting for a writer,
+    and a device or socket is no situation. ``name`` is how errors call the file
+    (a display form of a name that is not UTF-8); it defaults to ``path``.
+    """
+    shown = path if name is None else name
     try:
-        if os.path.isdir(path):
-            raise YamlError("is a directory, expected a YAML file", path)
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise _too_big(path, size, max_bytes)
-        with open(path, "rb") as handle:
+        with _open_regular(path, shown) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise _too_big(shown, size, max_bytes)
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise YamlError("no such file", path) from None
+        raise YamlError("no such file", shown) from None
     except PermissionError:
-        raise YamlError("permission denied", path) from None
+        raise YamlError("permission denied", shown) from None
     except IsADirectoryError:
-        raise YamlError("is a directory, expected a YAML file", path) from None
+        raise YamlError("is a directory, expected a YAML file", shown) from None
     except OSError as exc:
-        raise YamlError(f"cannot read: {exc.strerror or exc}", path) from None
-    if len(raw) > max_bytes:  # grew since we looked, or a device that reports no size
-        raise _too_big(path, len(raw), max_bytes)
-    return decode(raw, path)
+        raise YamlError(f"cannot read: {exc.strerror or exc}", shown) from None
+    if len(raw) > max_bytes:  # grew since we looked
+        raise _too_big(shown, len(raw), max_bytes)
+    return decode(raw, shown)
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+# O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused right after);
+# O_NOCTTY: opening a terminal device must not make it ours
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _not_regular(mode: int, shown: str) -> YamlError | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    if kind == "a directory":
+        return YamlError("is a directory, expected a YAML file", shown)
+    return YamlError(f"is {kind}, not a regular file", shown,
+                     hint="hunch reads only regular files: save it to one first")
+
+
+def _open_regular(path: str, shown: str) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file; never blocks.
+
+    stat first, so a device or a FIFO is never opened at all; then fstat the
+    opened descriptor, so a file swapped for a FIFO in between is refused too.
+    """
+    problem = _not_regular(os.stat(path).st_mode, shown)
+    if problem is not None:
+        raise problem
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        problem = _not_regular(os.fstat(fd).st_mode, shown)
+        if problem is not None:
+            raise problem
+        if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)  # a regular file: plain blocking reads from here on
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _too_big(path: str, size: int, max_bytes: int) -> YamlError:
@@ -117,8 +163,10 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 
 # --- parsing --------------------------------------------------------------------------
 
-def load_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    return load_text(read_text(path, max_bytes), path)
+def load_file(path: str, max_bytes: int = MAX_FILE_BYTES, name: str | None = None) -> Document:
+    """Read and parse a YAML file; ``name`` is how locations call it (default ``path``)."""
+    shown = path if name is None else name
+    return load_text(read_text(path, max_bytes, shown), shown)
 
 
 def load_text(text: str, file: str) -> Document:
