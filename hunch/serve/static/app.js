@@ -190,7 +190,11 @@ function syncControls(name, except) {
 
 // --- evaluating ------------------------------------------------------------------------
 
+// body[data-pending] is "1" from an answer until its result is shown (tests wait on it)
+const pending = (on) => { document.body.dataset.pending = on ? "1" : "0"; };
+
 function evaluateSoon(delay) {
+  pending(true);
   clearTimeout(state.timer);
   state.timer = setTimeout(evaluateNow, delay);
 }
@@ -200,6 +204,7 @@ async function evaluateNow() {
   if (missing.length) {
     clearResult();
     $("busy").textContent = "Answer first: " + missing.map((f) => f.question || words(f.name)).join(" ");
+    pending(false);
     return;
   }
   await decide(() => api(`/v1/decisions/${encodeURIComponent(state.pack.name)}`, { input: state.answers }));
@@ -218,7 +223,10 @@ async function decide(call) {
   } catch (err) {
     if (seq === state.seq) showErrors(err);
   } finally {
-    if (seq === state.seq) $("busy").textContent = "";
+    if (seq === state.seq) {
+      $("busy").textContent = "";
+      pending(false);
+    }
   }
 }
 
@@ -248,14 +256,25 @@ function clearResult() {
   for (const id of ["recommendation", "hypotheses", "actions", "unknowns", "changes", "whynot-tree"]) $(id).replaceChildren();
 }
 
+function quote(s) {
+  const full = state.sources[s.id] || s;
+  const who = [s.author, s.posted, full.where].filter(Boolean).join(", ");
+  return el("blockquote", { "data-source": s.id },
+    el("p", { text: `“${s.quote}”` }),
+    el("cite", { class: "cite" }, "— " + who, s.best_answer ? el("span", { class: "best", text: " · best answer" }) : null));
+}
+
+// The sources of the strongest reason in full (as the CLI shows them); the rest folded.
 function citations(item) {
-  return item.sources.map((s) => {
-    const full = state.sources[s.id] || s;
-    const who = [s.author, s.posted, full.where].filter(Boolean).join(", ");
-    return el("blockquote", { "data-source": s.id },
-      el("p", { text: `“${s.quote}”` }),
-      el("cite", { class: "cite" }, "— " + who, s.best_answer ? el("span", { class: "best", text: " · best answer" }) : null));
-  });
+  const lead = item.support.length ? item.support[0].cites : [];
+  const first = item.sources.filter((s) => !lead.length || lead.includes(s.id));
+  const rest = item.sources.filter((s) => !first.includes(s));
+  const out = first.map(quote);
+  if (rest.length) {
+    out.push(el("details", { class: "more" },
+      el("summary", { text: `${rest.length} more source${rest.length > 1 ? "s" : ""}` }), rest.map(quote)));
+  }
+  return out;
 }
 
 function rankedItem(item, kind, headingLevel) {
