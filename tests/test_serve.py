@@ -342,6 +342,15 @@ class TestService:
             assert "http://" not in text and "https://" not in text and "//cdn" not in text
 
 
+def _containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    keys = st.sampled_from([*ASKER, "x", "input"])
+    return st.one_of(st.lists(kids, max_size=4), st.dictionaries(keys, kids, max_size=5))
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                           _containers, max_leaves=12)
+
+
 class TestErrors:
     """Every error: one shape, the CLI's message, a pointer; never a 500 for bad input."""
 
@@ -434,12 +443,24 @@ class TestErrors:
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
         assert "firings" in self.error(r, 400, "bad_input")["message"]
 
+    def test_a_bug_is_a_one_line_500_without_a_traceback(
+            self, client: TestClient, monkeypatch: pytest.MonkeyPatch,
+            caplog: pytest.LogCaptureFixture) -> None:
+        from hunch.serve import decisions
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise KeyError("oops")
+
+        monkeypatch.setattr(decisions, "decide", broken)
+        r = client.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
+        body = self.error(r, 500, "internal")
+        assert body["message"] == "internal error: KeyError (a bug in hunch; the server log " \
+                                  "has the details)"
+        assert "Traceback" in caplog.text  # for the operator, in the server's log
+
     @settings(max_examples=60, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-                        lambda kids: st.lists(kids, max_size=4) |
-                        st.dictionaries(st.sampled_from(list(ASKER) + ["x", "input"]), kids,
-                                        max_size=5), max_leaves=12))
+    @given(JSON_VALUES)
     def test_no_input_is_ever_a_500(self, client: TestClient, data: Any) -> None:
         for body in (data, {"input": data}):
             r = client.post(f"/v1/decisions/{PACK}", content=json.dumps(body).encode(),
