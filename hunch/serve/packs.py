@@ -104,6 +104,18 @@ def _failure(outcome: object) -> str:
     return f"test {test.name} ({test.loc}) failed: " + "; ".join(str(f) for f in outcome.failures)
 
 
+def _freeze() -> None:
+    """Keep the garbage collector from rescanning the packs on every full collection.
+
+    The packs live as long as the server; every request allocates enough to set off
+    collections, and a full one walked every object of every pack (as in `hunch
+    evaluate`, which freezes its pack for the same reason: docs/performance.md).
+    """
+    import gc
+
+    gc.freeze()
+
+
 class Registry:
     """Every served pack by name, their load status, and whether all have loaded."""
 
@@ -125,6 +137,7 @@ class Registry:
         except HunchError as exc:
             self.failed = exc.format()
             return
+        _freeze()
         self.ready = True
 
     def _put(self, served: Served) -> None:
@@ -149,6 +162,7 @@ class Registry:
                 self.status[name] = status
                 return status
             self._put(new)
+            _freeze()
             return self.status[name]
 
 
