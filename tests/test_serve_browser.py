@@ -160,13 +160,18 @@ class TestThePage:
         assert "(your answer)" in tree.text  # down to the facts the asker gave
         shot(browser, "desktop-how.png", 1280, 900)
 
-        # what-if: a 5-day deadline
-        fill_number(browser, "needs_answer_by_days", 5)
+        # what-if: a 5-day deadline, answered where "Still unknown" asks for it
+        asked = browser.find_element(By.ID, "u-needs_answer_by_days")
+        asked.send_keys("5", Keys.ENTER)
         settled(browser)
         wait_for(browser, '#recommendation [data-id="call-once-with-deadline"]')
         changes = browser.find_element(By.ID, "changes").text
         assert "The recommendation changed" in changes
         assert "needs answer by days" in changes and "to 5" in changes
+        # the form shows the answer too, and the question is no longer "still unknown"
+        assert browser.find_element(By.ID, "f-needs_answer_by_days").get_attribute(
+            "value") == "5"
+        assert not browser.find_elements(By.ID, "u-needs_answer_by_days")
 
         # a 360-pixel phone: the form, then the advice
         browser.set_window_size(360, 800)
@@ -191,3 +196,41 @@ class TestThePage:
             return [...document.querySelectorAll('#facts fieldset')]
               .filter(f => !f.querySelector('legend').textContent.trim()).length;""")
         assert groups == 0
+
+    def test_a_pasted_situation_and_why_not(self, server: str, browser: Any) -> None:
+        browser.get(f"{server}/?pack={PACK}")
+        wait_for(browser, "#f-days_since_interview")
+        settled(browser)
+        browser.find_element(By.CSS_SELECTOR, "#paste summary").click()
+        with open(os.path.join(ROOT, "examples", "asker.yaml"), encoding="utf-8") as handle:
+            text = handle.read()
+        area = browser.find_element(By.ID, "paste-text")
+        browser.execute_script("arguments[0].value = arguments[1]", area, text)
+        browser.find_element(By.ID, "paste-go").click()
+        wait_for(browser, '#recommendation [data-id="let-it-go"]')
+        # the form now holds the pasted answers
+        assert browser.find_element(By.ID, "f-days_since_interview").get_attribute(
+            "value") == "23"
+        assert browser.find_element(
+            By.CSS_SELECTOR, 'input[name="f-company_size"][value="large"]').is_selected()
+        # WHY NOT for an action that was not recommended
+        browser.execute_script("document.getElementById('whynot').value = arguments[0]",
+                               "call-once-with-deadline")
+        browser.find_element(By.ID, "whynot-go").click()
+        tree = WebDriverWait(browser, 30).until(
+            lambda d: "Why not" in d.find_element(By.ID, "whynot-tree").text
+            and d.find_element(By.ID, "whynot-tree"))
+        assert "did not apply" in tree.text
+
+    def test_a_bad_paste_says_where(self, server: str, browser: Any) -> None:
+        browser.get(f"{server}/?pack={PACK}")
+        wait_for(browser, "#f-days_since_interview")
+        settled(browser)
+        browser.find_element(By.CSS_SELECTOR, "#paste summary").click()
+        area = browser.find_element(By.ID, "paste-text")
+        browser.execute_script("arguments[0].value = arguments[1]", area,
+                               "days_since_interview: 23\nunreturned_calls: lots\n")
+        browser.find_element(By.ID, "paste-go").click()
+        errors = WebDriverWait(browser, 30).until(
+            lambda d: d.find_element(By.ID, "errors").text and d.find_element(By.ID, "errors"))
+        assert "line 2: unreturned_calls: must be a whole number" in errors.text

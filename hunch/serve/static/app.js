@@ -373,6 +373,7 @@ async function toggleHow(id, button, tree) {
   const open = button.getAttribute("aria-expanded") === "true";
   if (open) {
     button.setAttribute("aria-expanded", "false");
+    button.textContent = "How? (show the reasoning)";
     tree.hidden = true;
     return;
   }
@@ -383,6 +384,7 @@ async function toggleHow(id, button, tree) {
   }
   tree.hidden = false;
   button.setAttribute("aria-expanded", "true");
+  button.textContent = "Hide the reasoning";
 }
 
 function signed(x) { return (x >= 0 ? "+" : "−") + fmt(Math.abs(x)); }
