@@ -220,12 +220,10 @@ async def decide_batch(service: Service, request: Request) -> Any:
         try:  # one bad item loses only itself
             decision = decisions.decide(served, situation(served.pack, given, at), given,
                                         explain, service.config.max_firings)
-        except ApiError as exc:
-            service.metrics.errors.labels(exc.code).inc()
-            results.append({"situation": at, "error": exc.body()})
-            continue
-        except HunchError as exc:
-            results.append({"situation": at, "error": bad_input(exc).body()})
+        except (ApiError, HunchError) as exc:
+            error = exc if isinstance(exc, ApiError) else bad_input(exc)
+            service.metrics.errors.labels(error.code).inc()
+            results.append({"situation": at, "error": error.body()})
             continue
         service.record(served, decision)
         results.append(decision.body)
