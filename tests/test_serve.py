@@ -631,15 +631,15 @@ class TestReload:
                     break
                 time.sleep(0.05)
             old = c.get("/v1/status").json()["packs"][PACK]["revision"]
-            time.sleep(0.3)  # let the watcher start before the change
-            self.break_tests(folder)
-            for _ in range(400):
+            for n in range(600):
+                if n % 20 == 0:  # again every second: the watcher may not have started yet
+                    self.break_tests(folder)
                 body = c.get("/v1/status").json()["packs"][PACK]
                 if body["state"] != "ok":
                     break
                 time.sleep(0.05)
             assert body["state"] == "reload-failed" and body["revision"] == old
-            assert 'hunch_pack_reloads_total{outcome="failed",pack="interview-silence"} 1.0' \
+            assert 'hunch_pack_reloads_total{outcome="failed",pack="interview-silence"}' \
                 in c.get("/metrics").text
 
 
