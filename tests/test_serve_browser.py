@@ -189,7 +189,9 @@ class TestThePage:
             return [...document.querySelectorAll('input, select, textarea, button')]
               .filter(e => !e.closest('[hidden]'))
               .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
-                           && !(e.textContent || '').trim())
+                           && !(e.textContent || '').trim()
+                           && !(document.getElementById(e.getAttribute('aria-labelledby'))
+                                || {textContent: ''}).textContent.trim())
               .map(e => e.id || e.name || e.outerHTML.slice(0, 60));""")
         assert unlabelled == []
         groups = browser.execute_script("""

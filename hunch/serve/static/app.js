@@ -107,14 +107,14 @@ function control(fact, prefix) {
   const hintId = id + "-hint";
   const errorId = id + "-error";
   const set = el("fieldset", { id: id + "-set", "data-fact": fact.name });
-  set.append(el("legend", { text: fact.question || words(fact.name) }));
+  set.append(el("legend", { id: id + "-q", text: fact.question || words(fact.name) }));
   const hint = hintFor(fact);
   set.append(el("p", { class: "hint", id: hintId, text: hint }));
   const described = `${hintId} ${errorId}`;
   const value = state.answers[fact.name];
   if (fact.type === "enum" || fact.type === "boolean") {
     const options = fact.type === "boolean" ? [true, false] : fact.values;
-    const box = el("div", { class: "choices", role: "radiogroup", "aria-describedby": described });
+    const box = el("div", { class: "choices", role: "radiogroup", "aria-labelledby": id + "-q", "aria-describedby": described });
     const choices = fact.required ? options : [...options, null];
     for (const option of choices) {
       const label = option === null ? "I don't know" : fact.type === "boolean" ? show(option) : words(option);
@@ -130,7 +130,7 @@ function control(fact, prefix) {
     const numeric = fact.type === "integer" || fact.type === "number";
     const input = el("input", {
       type: numeric ? "number" : "text", id, name: fact.name, "aria-describedby": described,
-      "aria-label": fact.question || words(fact.name),
+      "aria-labelledby": id + "-q",
       min: fact.min, max: fact.max, step: fact.type === "integer" ? 1 : numeric ? "any" : null,
       inputmode: fact.type === "integer" ? "numeric" : null,
       value: value === undefined ? "" : String(value),
