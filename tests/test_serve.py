@@ -657,6 +657,12 @@ class TestCommand:
         assert "no such rule pack" in result.output
         assert len(result.output.strip().splitlines()) == 1
 
+    def test_an_unwritable_decision_log_fails_before_starting(self, tmp_path: Path) -> None:
+        result = CliRunner().invoke(cli, ["serve", "--decision-log",
+                                          str(tmp_path / "no" / "such" / "log.jsonl")])
+        assert result.exit_code == 2
+        assert "--decision-log" in result.output and "No such file or directory" in result.output
+
     def test_an_unknown_mask_fact_is_a_usage_error(self) -> None:
         result = CliRunner().invoke(cli, ["serve", "--mask", "nope"])
         assert result.exit_code == 2 and "--mask" in result.output

@@ -78,6 +78,8 @@ def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int
         if not any(fact in served.pack.facts for served in names.values()):
             raise click.BadParameter(f"{fact!r} is not an input fact of any served pack",
                                      param_hint="--mask")
+    if decision_log:
+        _writable(decision_log)
     config = {"packs": [s.path for s in names.values()], "token": token,
               "max_bytes": max_bytes or MAX_FILE_BYTES, "max_batch": max_batch,
               "max_firings": max_firings or 0, "decision_log": decision_log or "",
@@ -96,6 +98,17 @@ def _checked(packs: tuple[str, ...]) -> dict[str, Any]:
     if len(registry.packs) != len(registry.names):
         raise click.UsageError("two of the packs have the same name; serve them separately")
     return dict(registry.packs)
+
+
+def _writable(path: str) -> None:
+    """Fail now, on one line, rather than in every worker as it starts."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}",
+                                 param_hint="--decision-log") from None
 
 
 def _fail(message: str) -> int:
