@@ -30,6 +30,7 @@ from hunch.serve import decisions
 from hunch.serve.metrics import CONTENT_TYPE, Metrics
 from hunch.serve.packs import Registry, Served
 from hunch.serve.problems import (
+    BODY,
     JSON_TYPES,
     YAML_TYPES,
     ApiError,
@@ -194,7 +195,7 @@ async def decide(service: Service, request: Request) -> Any:
     else:
         data = json_object(raw, {"input": "an object of facts"})
         if "input" not in data:
-            raise bad_input(HunchError('the body needs "input", an object of facts', "<body>",
+            raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
                                        hint='e.g. {"input": {"days_since_interview": 23}}'))
         sit, given = situation(served.pack, data["input"], "/input"), data["input"]
     decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
@@ -209,7 +210,7 @@ async def decide_batch(service: Service, request: Request) -> Any:
     items = data.get("inputs")
     if not isinstance(items, list):
         raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
-                                   "/inputs" if "inputs" in data else "<body>"))
+                                   "/inputs" if "inputs" in data else BODY))
     if len(items) > service.config.max_batch:
         raise ApiError(413, "too_large", f"{len(items):,} situations in one batch, over the "
                                          f"limit of {service.config.max_batch:,} (raise it "
