@@ -101,7 +101,9 @@ LAYERS = {
     "authoring": {"pack", "engine"},
     "consult": {"pack", "engine", "explain"},
     "batch": {"pack", "engine", "explain", "output"},
-    "cli": {"pack", "engine", "explain", "output", "authoring", "consult", "batch"},
+    # the HTTP service: vets reloaded packs (authoring) and reuses batch's pack preparation
+    "serve": {"pack", "engine", "explain", "output", "authoring", "batch"},
+    "cli": {"pack", "engine", "explain", "output", "authoring", "consult", "batch", "serve"},
 }
 FACES = {"hunch", "hunch.__main__", "hunch.distributed"}  # the public face: may import anything
 

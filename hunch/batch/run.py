@@ -187,27 +187,36 @@ def _skip_rest_of_line(stream: BinaryIO) -> None:
             return
 
 
-class _BadJson(Exception):
-    pass
+class JsonProblem(ValueError):
+    """JSON that json.loads would take but hunch refuses (the message says why)."""
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _BadJson(f"duplicate key {short(key)}")
+            raise JsonProblem(f"duplicate key {short(key)}")
         out[key] = value
     return out
 
 
 def _int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _BadJson(f"number {short(text)} is longer than {MAX_NUMBER_CHARS} characters")
+        raise JsonProblem(f"number {short(text)} is longer than {MAX_NUMBER_CHARS} characters")
     return int(text)
 
 
 def _constant(name: str) -> Any:
-    raise _BadJson(f"{name} is not a JSON number")
+    raise JsonProblem(f"{name} is not a JSON number")
+
+
+def strict_loads(text: str) -> Any:
+    """JSON without duplicate keys, NaN or Infinity, or numerals over 100 digits.
+
+    Raises json.JSONDecodeError, JsonProblem, or RecursionError; also used for the
+    bodies `hunch serve` receives, so both read JSON alike.
+    """
+    return json.loads(text, object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
 
 
 def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
@@ -220,11 +229,10 @@ def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", exc.start + 1) from None
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_int,
-                          parse_constant=_constant)
+        data = strict_loads(text)
     except json.JSONDecodeError as exc:
         raise error(f"invalid JSON: {exc.msg}", exc.colno) from None
-    except _BadJson as exc:
+    except JsonProblem as exc:
         raise error(f"invalid JSON: {exc}") from None
     except RecursionError:
         raise error(f"nested deeper than {MAX_DEPTH} levels") from None

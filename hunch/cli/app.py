@@ -28,6 +28,7 @@ COMMANDS = {
     "init": "hunch.cli.init:init",
     "rules": "hunch.cli.rules:rules",
     "sources": "hunch.cli.rules:sources",
+    "serve": "hunch.cli.serve:serve",
 }
 
 

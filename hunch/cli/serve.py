@@ -1,0 +1,133 @@
+"""`hunch serve`: decisions over HTTP, and a page for people who will never write YAML."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import click
+
+MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.argument("packs", nargs=-1, metavar="[PACK]...")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@click.option("--token", envvar="HUNCH_SERVE_TOKEN", default="",
+              help="Require 'Authorization: Bearer TOKEN' on the API (or set "
+                   "HUNCH_SERVE_TOKEN, which other users cannot see in ps).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (the engine holds the GIL: one per core).")
+@click.option("--decision-log", type=click.Path(dir_okay=False), default=None,
+              help="Append one JSON line per decision to this file.")
+@click.option("--mask", multiple=True, metavar="FACT",
+              help="Leave this fact out of the decision log; repeat for several.")
+@click.option("--watch", is_flag=True,
+              help="Reload a pack when its files change, if it checks and passes its tests.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Allow pages from this origin to call the API (CORS); repeat for several.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Refuse request bodies larger than this (default 5242880, 5 MiB).")
+@click.option("--max-batch", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Most situations in one batch request.")
+@click.option("--max-firings", type=click.IntRange(min=1), default=None,
+              help="Stop a situation after this many rule firings (default 100000).")
+def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int,
+          decision_log: str | None, mask: tuple[str, ...], watch: bool, cors: tuple[str, ...],
+          max_bytes: int | None, max_batch: int, max_firings: int | None) -> None:
+    """Serve decisions over HTTP (the v1 API) and the web page at /.
+
+    Each PACK is a pack folder or a built-in pack name; with none, every built-in
+    pack is served. Every pack is loaded and checked before the server starts.
+    The API is described in docs/serve.md and at /openapi.json.
+
+    \b
+    Examples:
+      hunch serve
+      hunch serve rules/interview-silence --port 8080 --watch
+      HUNCH_SERVE_TOKEN=s3cret hunch serve --host 0.0.0.0 --workers 2
+      curl -s localhost:8000/v1/decisions/interview-silence \\
+           -H 'Content-Type: application/json' \\
+           -d '{"input": {"days_since_interview": 23}}'
+    """
+    try:
+        import uvicorn
+
+        import hunch.serve.app  # noqa: F401 - fails here, not in a worker, without the extra
+    except ImportError:
+        raise click.ClickException(MISSING) from None
+    from hunch.pack.yamlsource import MAX_FILE_BYTES
+
+    if not is_loopback(host) and not token:
+        raise click.UsageError(f"--host {host} is reachable from other machines: give --token "
+                               f"(or HUNCH_SERVE_TOKEN), or keep the default 127.0.0.1")
+    names = _checked(packs)
+    for fact in mask:
+        if not any(fact in served.pack.facts for served in names.values()):
+            raise click.BadParameter(f"{fact!r} is not an input fact of any served pack",
+                                     param_hint="--mask")
+    if decision_log:
+        _writable(decision_log)
+    config = {"packs": [s.path for s in names.values()], "token": token,
+              "max_bytes": max_bytes or MAX_FILE_BYTES, "max_batch": max_batch,
+              "max_firings": max_firings or 0, "decision_log": decision_log or "",
+              "mask": list(mask), "watch": watch, "cors": list(cors)}
+    _run(uvicorn, config, host, port, workers)
+
+
+def _checked(packs: tuple[str, ...]) -> dict[str, Any]:
+    """Load every pack now, so a bad one fails with the CLI's one-line error, exit 2."""
+    from hunch.serve.packs import Registry
+
+    registry = Registry(list(packs))
+    registry.load_all()
+    if not registry.ready:
+        raise SystemExit(_fail(registry.failed))
+    if len(registry.packs) != len(registry.names):
+        raise click.UsageError("two of the packs have the same name; serve them separately")
+    return dict(registry.packs)
+
+
+def _writable(path: str) -> None:
+    """Fail now, on one line, rather than in every worker as it starts."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}",
+                                 param_hint="--decision-log") from None
+
+
+def _fail(message: str) -> int:
+    click.echo(message, err=True)
+    return 2
+
+
+def _run(uvicorn: object, config: dict[str, object], host: str, port: int,
+         workers: int) -> None:
+    import json
+    import os
+    import tempfile
+
+    os.environ["HUNCH_SERVE_CONFIG"] = json.dumps(config)
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # every worker writes its metrics here; /metrics adds them up (docs/serve.md)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hunch-metrics-")
+    click.echo(f"hunch serve: http://{host}:{port}/ ({workers} worker"
+               f"{'s' if workers > 1 else ''}; Ctrl-C stops)", err=True)
+    uvicorn.run("hunch.serve.app:from_environment", factory=True,  # type: ignore[attr-defined]
+                host=host, port=port, workers=workers, log_level="warning",
+                server_header=False, access_log=False)

@@ -1,0 +1,421 @@
+"""The service: the v1 API, health, metrics, the page, on Starlette.
+
+Evaluation runs on the event loop's own thread, not in a thread pool: the engine
+holds the GIL, so threads would add a hop and no speed (docs/performance.md), and
+one thread per worker never runs two evaluations of one pack at once. Scale with
+``--workers N`` (processes) or more instances: nothing is kept between requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import hmac
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, NamedTuple
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from hunch.errors import HunchError
+from hunch.pack.yamlsource import MAX_FILE_BYTES
+from hunch.serve import decisions
+from hunch.serve.metrics import CONTENT_TYPE, Metrics
+from hunch.serve.packs import Registry, Served
+from hunch.serve.problems import (
+    BODY,
+    JSON_TYPES,
+    YAML_TYPES,
+    ApiError,
+    bad_input,
+    json_object,
+    media_type,
+    situation,
+    yaml_situation,
+)
+
+STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+# the page loads nothing from anywhere else, and no other site may frame it
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                                           "frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+class Config(NamedTuple):
+    """Everything `hunch serve` passes to each worker (JSON-able, so it crosses processes)."""
+
+    packs: tuple[str, ...] = ()
+    token: str = ""
+    max_bytes: int = MAX_FILE_BYTES
+    max_batch: int = 1000
+    max_firings: int = 0  # 0: the engine's default, as in the CLI
+    decision_log: str = ""
+    mask: tuple[str, ...] = ()
+    watch: bool = False
+    cors: tuple[str, ...] = ()
+
+
+class Service:
+    """The state one worker holds: packs, metrics, the decision log."""
+
+    def __init__(self, config: Config, registry: Registry | None = None) -> None:
+        from hunch.serve.log import DecisionLog
+
+        self.config = config
+        self.registry = registry or Registry(list(config.packs))
+        self.metrics = Metrics()
+        self.log = DecisionLog(config.decision_log) if config.decision_log else None
+        self.masked = frozenset(config.mask)
+        self.watcher: asyncio.Task[None] | None = None
+
+    # --- the parts every request shares ----------------------------------------------
+
+    def require_ready(self) -> None:
+        if not self.registry.ready:
+            raise ApiError(503, "loading", self.registry.failed or "the packs are still loading")
+
+    def served(self, name: str) -> Served:
+        self.require_ready()
+        served = self.registry.get(name)
+        if served is None:
+            from hunch.errors import did_you_mean
+
+            known = sorted(self.registry.packs)
+            hint = did_you_mean(name, known) or f"served packs: {', '.join(known)}"
+            raise ApiError(404, "unknown_pack", f"{name}: no such rule pack ({hint})")
+        return served
+
+    def authorize(self, request: Request) -> None:
+        if not self.config.token:
+            return
+        given = request.headers.get("authorization", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(),
+                                                                 self.config.token.encode()):
+            raise ApiError(401, "unauthorized", "missing or wrong bearer token (send the "
+                                                "header 'Authorization: Bearer TOKEN')")
+
+    async def body(self, request: Request, types: tuple[str, ...] = JSON_TYPES) -> bytes:
+        kind = media_type(request.headers.get("content-type", ""))
+        if kind not in types:
+            raise ApiError(415, "unsupported_media_type",
+                           f"content type {kind or '(none)'} is not accepted here; send "
+                           f"{' or '.join(types)}")
+        limit = self.config.max_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise self.too_large()
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise self.too_large()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def too_large(self) -> ApiError:
+        limit = self.config.max_bytes
+        return ApiError(413, "too_large", f"the body is over the {limit:,}-byte limit "
+                                          f"(raise it with hunch serve --max-bytes)")
+
+    def record(self, served: Served, decision: decisions.Decision) -> None:
+        self.metrics.evaluations.labels(served.name).inc()
+        if self.log is not None:
+            when = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+            self.log.write(decisions.log_entry(decision, served, self.masked, when))
+
+
+Handler = Callable[[Service, Request], Awaitable[Any]]
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    import json
+
+    return Response(json.dumps(data, ensure_ascii=False), status,
+                    media_type="application/json")
+
+
+def endpoint(service: Service, name: str, handler: Handler,
+             auth: bool = True) -> Callable[[Request], Awaitable[Response]]:
+    """A route: token check, errors in the one shape (never a traceback), metrics."""
+    metrics = service.metrics
+
+    async def run(request: Request) -> Response:
+        start = time.perf_counter()
+        try:
+            if auth:
+                service.authorize(request)
+            out = await handler(service, request)
+            response = out if isinstance(out, Response) else json_response(out)
+        except ApiError as exc:
+            response = error_response(service, exc)
+        except HunchError as exc:  # e.g. the firing limit
+            response = error_response(service, bad_input(exc))
+        except RecursionError:
+            response = error_response(service, ApiError(400, "bad_input", "input nested too "
+                                                                          "deeply to process"))
+        except Exception as exc:  # a bug: one line, never a traceback
+            response = error_response(service, ApiError(
+                500, "internal", f"internal error: {type(exc).__name__} (a bug in hunch; "
+                                 f"the server log has the details)"))
+            import logging
+
+            logging.getLogger("hunch.serve").exception("internal error in %s", name)
+        metrics.requests.labels(request.method, name, str(response.status_code)).inc()
+        metrics.latency.labels(name).observe(time.perf_counter() - start)
+        return response
+
+    return run
+
+
+def error_response(service: Service, exc: ApiError) -> Response:
+    service.metrics.errors.labels(exc.code).inc()
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    response = json_response(exc.body(), exc.status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+# --- the API -------------------------------------------------------------------------------
+
+async def decide(service: Service, request: Request) -> Any:
+    served = service.served(request.path_params["pack"])
+    explain = decisions.explain_mode(request.query_params.get("explain"))
+    raw = await service.body(request, JSON_TYPES + YAML_TYPES)
+    if media_type(request.headers.get("content-type", "")) in YAML_TYPES:
+        sit, given = yaml_situation(served.pack, raw)
+    else:
+        data = json_object(raw, {"input": "an object of facts"})
+        if "input" not in data:
+            raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
+                                       hint='e.g. {"input": {"days_since_interview": 23}}'))
+        sit, given = situation(served.pack, data["input"], "/input"), data["input"]
+    decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
+    service.record(served, decision)
+    return decision.body
+
+
+async def decide_batch(service: Service, request: Request) -> Any:
+    served = service.served(request.path_params["pack"])
+    explain = decisions.explain_mode(request.query_params.get("explain"))
+    data = json_object(await service.body(request), {"inputs": "a list of objects of facts"})
+    items = data.get("inputs")
+    if not isinstance(items, list):
+        raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
+                                   "/inputs" if "inputs" in data else BODY))
+    if len(items) > service.config.max_batch:
+        raise ApiError(413, "too_large", f"{len(items):,} situations in one batch, over the "
+                                         f"limit of {service.config.max_batch:,} (raise it "
+                                         f"with hunch serve --max-batch)")
+    results = []
+    for n, given in enumerate(items):
+        at = f"/inputs/{n}"
+        try:  # one bad item loses only itself
+            decision = decisions.decide(served, situation(served.pack, given, at), given,
+                                        explain, service.config.max_firings)
+        except (ApiError, HunchError) as exc:
+            error = exc if isinstance(exc, ApiError) else bad_input(exc)
+            service.metrics.errors.labels(error.code).inc()
+            results.append({"situation": at, "error": error.body()})
+            continue
+        service.record(served, decision)
+        results.append(decision.body)
+    return {"pack": served.name, "revision": served.revision, "results": results}
+
+
+async def what_if(service: Service, request: Request) -> Any:
+    served = service.served(request.path_params["pack"])
+    data = json_object(await service.body(request), {
+        "input": "an object of facts", "set": "an object of facts and new values",
+        "flip": "true to list the smallest changes that change the advice"})
+    sit = situation(served.pack, data.get("input", {}), "/input")
+    flip = data.get("flip", False)
+    if not isinstance(flip, bool):
+        raise bad_input(HunchError("flip must be true or false", "/flip"))
+    sets = decisions.changes(served.pack, data.get("set", {}))
+    return decisions.what_if(served, sit, sets, flip, service.config.max_firings)
+
+
+async def explain(service: Service, request: Request) -> Any:
+    served = service.served(request.path_params["pack"])
+    data = json_object(await service.body(request), {"input": "an object of facts"})
+    sit = situation(served.pack, data.get("input", {}), "/input")
+    return decisions.explanation(served, sit, request.path_params["conclusion"],
+                                 service.config.max_firings)
+
+
+async def packs(service: Service, request: Request) -> Any:
+    from hunch.serve.describe import summary
+
+    service.require_ready()
+    return {"packs": [summary(s) for s in service.registry.packs.values()]}
+
+
+async def pack(service: Service, request: Request) -> Any:
+    from hunch.serve.describe import describe
+
+    return describe(service.served(request.path_params["pack"]))
+
+
+async def schema(service: Service, request: Request) -> Any:
+    from hunch.pack.jsonschema import situation_schema
+
+    return situation_schema(service.served(request.path_params["pack"]).pack)
+
+
+async def status(service: Service, request: Request) -> Any:
+    registry = service.registry
+    return {"ready": registry.ready, "failed": registry.failed or None,
+            "watch": service.config.watch,
+            "packs": {name: {"revision": s.revision, "path": s.path,
+                             "loaded_at": _iso(s.loaded_at), **_status(registry, name)}
+                      for name, s in registry.packs.items()}}
+
+
+def _status(registry: Registry, name: str) -> dict[str, Any]:
+    st = registry.status.get(name)
+    if st is None:
+        return {}
+    return {"state": st.state, "state_since": _iso(st.at), "errors": st.errors}
+
+
+def _iso(stamp: float) -> str:
+    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).isoformat(
+        timespec="seconds")
+
+
+async def health(service: Service, request: Request) -> Any:
+    registry = service.registry
+    if registry.ready:
+        return {"status": "ok", "packs": {n: s.revision for n, s in registry.packs.items()}}
+    state = "failed" if registry.failed else "loading"
+    return json_response({"status": state, "message": registry.failed or "loading packs",
+                          "loaded": sorted(registry.packs)}, 503)
+
+
+async def version(service: Service, request: Request) -> Any:
+    import platform
+    from importlib.metadata import version as installed
+
+    from hunch.version import __version__
+
+    return {"hunch": __version__, "python": platform.python_version(),
+            "starlette": installed("starlette"),
+            "packs": {n: {"version": s.pack.version, "revision": s.revision}
+                      for n, s in service.registry.packs.items()}}
+
+
+async def metrics(service: Service, request: Request) -> Any:
+    return Response(service.metrics.render(), media_type=CONTENT_TYPE)
+
+
+async def openapi(service: Service, request: Request) -> Any:
+    from hunch.serve.openapi import document
+
+    service.require_ready()
+    return document(list(service.registry.packs.values()), bool(service.config.token))
+
+
+async def page(service: Service, request: Request) -> Any:
+    return FileResponse(os.path.join(STATIC, "index.html"), headers=PAGE_HEADERS)
+
+
+# --- the application -------------------------------------------------------------------------
+
+ROUTES: list[tuple[str, str, Handler, tuple[str, ...], bool]] = [
+    # path, metrics name, handler, methods, needs the token
+    ("/", "page", page, ("GET",), False),
+    ("/health", "health", health, ("GET",), False),
+    ("/version", "version", version, ("GET",), False),
+    ("/metrics", "metrics", metrics, ("GET",), True),
+    ("/openapi.json", "openapi", openapi, ("GET",), True),
+    ("/v1/status", "status", status, ("GET",), True),
+    ("/v1/packs", "packs", packs, ("GET",), True),
+    ("/v1/packs/{pack}", "pack", pack, ("GET",), True),
+    ("/v1/packs/{pack}/schema", "schema", schema, ("GET",), True),
+    ("/v1/decisions/{pack}", "decisions", decide, ("POST",), True),
+    ("/v1/decisions/{pack}/batch", "batch", decide_batch, ("POST",), True),
+    ("/v1/whatif/{pack}", "whatif", what_if, ("POST",), True),
+    ("/v1/explain/{pack}/{conclusion}", "explain", explain, ("POST",), True),
+]
+
+
+def create_app(config: Config, registry: Registry | None = None) -> Starlette:
+    """The ASGI application; packs load in the background and /health says when."""
+    service = Service(config, registry)
+    routes: list[Any] = [Route(path, endpoint(service, name, handler, auth), methods=list(m))
+                         for path, name, handler, m, auth in ROUTES]
+    routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            error = ApiError(405, "method_not_allowed", f"{request.method} is not allowed on "
+                                                        f"{request.url.path}")
+        else:
+            error = ApiError(exc.status_code, "not_found", f"{request.url.path}: no such "
+                                                           f"endpoint (see /openapi.json)")
+        service.metrics.requests.labels(request.method, "unmatched",
+                                        str(exc.status_code)).inc()
+        return error_response(service, error)
+
+    app = Starlette(routes=routes, lifespan=_lifespan(service),
+                    exception_handlers={HTTPException: not_found})
+    app.state.service = service
+    if config.cors:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    return app
+
+
+Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _lifespan(service: Service) -> Lifespan:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        loading = None
+        if not service.registry.ready:
+            # in the background: the port answers (/health says 503) while packs load
+            loading = loop.run_in_executor(None, service.registry.load_all)
+        if service.config.watch:
+            from hunch.serve.watch import watch
+
+            service.watcher = asyncio.create_task(watch(service, loading))
+        try:
+            yield
+        finally:
+            if service.watcher is not None:
+                service.watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await service.watcher
+            if loading is not None:
+                await loading
+            if service.log is not None:
+                service.log.close()
+
+    return lifespan
+
+
+def from_environment() -> Starlette:
+    """The app a uvicorn worker builds (`hunch serve --workers N`): config in the environment."""
+    import json
+
+    raw: dict[str, Any] = json.loads(os.environ["HUNCH_SERVE_CONFIG"])
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    return create_app(Config(**fields))
+
+
+__all__ = ["Config", "Service", "create_app", "from_environment"]

@@ -1,0 +1,149 @@
+"""The OpenAPI 3.1 document, built from the served packs' own JSON Schemas.
+
+Each pack gets its own paths (``/v1/decisions/interview-silence``, ...) whose
+request body names that pack's situation schema (what `hunch schema situation`
+prints), so a client generator makes a real type per pack. OpenAPI 3.1 schemas
+are JSON Schema, so the pack's schema goes in as it is, less ``$schema``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hunch.pack.jsonschema import situation_schema
+from hunch.serve.packs import Served
+from hunch.version import __version__
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_responses(*codes: int) -> dict[str, Any]:
+    words = {400: "Bad input (the CLI's message, with JSON pointers)", 401: "Missing or wrong "
+             "bearer token", 404: "Unknown pack or conclusion", 413: "Body over the size limit",
+             415: "Content type not accepted", 503: "Packs still loading"}
+    return {str(c): {"description": words[c],
+                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _post(summary: str, request: dict[str, Any], response: dict[str, Any], tag: str,
+          params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "tags": [tag],
+                          "requestBody": {"required": True, **_json(request)},
+                          "responses": {"200": {"description": "OK", **_json(response)},
+                                        **_error_responses(400, 401, 413, 415, 503)}}
+    if params:
+        op["parameters"] = params
+    return {"post": op}
+
+
+EXPLAIN_PARAM = {"name": "explain", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["off", "summary", "full"],
+                            "default": "off"},
+                 "description": "Add the account of the top hypothesis and the "
+                                "recommendation (as `hunch evaluate --explain`)."}
+
+
+def _components(packs: list[Served]) -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Error": {"type": "object", "required": ["code", "message", "errors"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "required": [
+                "pointer", "message"], "properties": {
+                "pointer": {"type": "string", "description": "JSON pointer into the body"},
+                "message": {"type": "string"}, "line": {"type": "integer"},
+                "column": {"type": "integer"}}}}}},
+        "Decision": {"type": "object", "description": "The JSON of `hunch evaluate --format "
+                     "json` (docs/json.md) plus decision_id, revision and input.",
+                     "required": ["pack", "hypotheses", "actions", "recommendation",
+                                  "decision_id", "revision"],
+                     "properties": {"pack": {"type": "string"},
+                                    "hypotheses": {"type": "array", "items": {"type": "object"}},
+                                    "actions": {"type": "array", "items": {"type": "object"}},
+                                    "recommendation": {"type": ["object", "null"]},
+                                    "unknowns": {"type": "array", "items": {"type": "object"}},
+                                    "decision_id": {"type": "string"},
+                                    "revision": {"type": "string"}}},
+        "WhatIf": {"type": "object", "description": "The JSON of `hunch what-if --format json`"
+                   " (docs/explain.md) plus revision."},
+        "Explanation": {"type": "object", "description": "The JSON of `hunch explain --format "
+                        "json` (docs/explain.md) plus revision."},
+    }
+    for served in packs:
+        schema = dict(situation_schema(served.pack))
+        schema.pop("$schema", None)
+        schemas[_name(served, "Situation")] = schema
+    return {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http",
+                                                               "scheme": "bearer"}}}
+
+
+def _name(served: Served, what: str) -> str:
+    return "".join(part.capitalize() for part in served.name.replace("_", "-").split("-")) + what
+
+
+def _pack_paths(served: Served) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{_name(served, 'Situation')}"}
+    name = served.name
+    decision = {"$ref": "#/components/schemas/Decision"}
+    single = {"type": "object", "required": ["input"], "properties": {"input": ref},
+              "additionalProperties": False}
+    return {
+        f"/v1/decisions/{name}": _post(f"Decide a situation ({name})", single, decision, name,
+                                       [EXPLAIN_PARAM]),
+        f"/v1/decisions/{name}/batch": _post(
+            f"Decide many situations, results in order ({name})",
+            {"type": "object", "required": ["inputs"], "additionalProperties": False,
+             "properties": {"inputs": {"type": "array", "items": ref}}},
+            {"type": "object", "properties": {"results": {"type": "array", "items": {
+                "oneOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
+            name, [EXPLAIN_PARAM]),
+        f"/v1/whatif/{name}": _post(
+            f"The advice before and after changing facts ({name})",
+            {"type": "object", "required": ["input"], "additionalProperties": False,
+             "properties": {"input": ref, "set": {"type": "object"}, "flip": {"type": "boolean"}}},
+            {"$ref": "#/components/schemas/WhatIf"}, name),
+        f"/v1/explain/{name}/{{conclusion}}": {"post": {
+            **_post(f"HOW or WHY NOT for one conclusion ({name})", single,
+                    {"$ref": "#/components/schemas/Explanation"}, name)["post"],
+            "parameters": [{"name": "conclusion", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": sorted(served.pack.conclusions)
+                                       + sorted(served.pack.derived)}}]}},
+    }
+
+
+def _get(summary: str, tag: str = "service", status: tuple[int, ...] = (401,)) -> dict[str, Any]:
+    return {"get": {"summary": summary, "tags": [tag],
+                    "responses": {"200": {"description": "OK"}, **_error_responses(*status)}}}
+
+
+def document(packs: list[Served], secured: bool) -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/health": _get("Ready when every pack has loaded (503 until then)", status=(503,)),
+        "/version": _get("Versions of hunch and of the served packs", status=()),
+        "/metrics": _get("Prometheus metrics (text format)"),
+        "/v1/status": _get("Each pack's revision and how its last reload went"),
+        "/v1/packs": _get("The served packs", "packs"),
+        "/v1/packs/{pack}": _get("A pack's facts (with questions), conclusions, sources",
+                                 "packs", (401, 404)),
+        "/v1/packs/{pack}/schema": _get("JSON Schema of the pack's situations", "packs",
+                                        (401, 404)),
+    }
+    for served in packs:
+        paths.update(_pack_paths(served))
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "hunch", "version": __version__,
+                 "description": "Decisions with explanations from cited rule packs "
+                                "(docs/serve.md)."},
+        "paths": paths,
+        "components": _components(packs),
+    }
+    if secured:
+        doc["security"] = [{"bearer": []}]
+    return doc
+
+
+__all__ = ["document"]
