@@ -10,19 +10,32 @@ from __future__ import annotations
 
 import itertools
 import json
+import locale
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 # The C core only: durable.engine (its Host, closures and timer threads) is never
 # needed, and not importing it keeps start-up short.
 import durable_rules_engine as _core
 
-from hunch.engine.compile import Alternative, CompiledPack, Lit, value_key
+from hunch.engine.compile import (
+    Alternative,
+    CompiledPack,
+    Lit,
+    engine_facts,
+    engine_json,
+    value_key,
+)
 from hunch.errors import EngineError
 from hunch.pack.model import FactRef, Pack
 from hunch.record import Record
 
 DEFAULT_MAX_FIRINGS = 100_000
+# properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
+# 255; measured: 253 work, 254 fail every assert with error 302)
+MAX_PROPERTIES = 253
 _ruleset_names = itertools.count(1)
 _sids = itertools.count(1)
 
@@ -99,10 +112,15 @@ class Runner:
         self._derived_to: dict[str, list[int]] = {}
         self._conclusions_to: dict[str, list[int]] = {}
         self._effects = [rule.then for rule in pack.rules]
+        # only the facts some rule reads go to the engine: the others cost time and
+        # count against its properties per fact
+        self._engine_facts = engine_facts(pack)
+        self._python_tests = list(compiled.python_tests.items())
         try:
-            for key, definition in compiled.rulesets.items():
-                self._register(key, definition)
-            self._warm_up()
+            with c_numbers():
+                for key, definition in compiled.rulesets.items():
+                    self._register(key, definition)
+                self._warm_up()
         except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
             self.close()
             raise EngineError.at(pack.loc, f"durable_rules refused the compiled rules: {exc}",
@@ -110,7 +128,7 @@ class Runner:
 
     def _register(self, key: str, definition: dict[str, Any]) -> None:
         name = f"hunch{next(_ruleset_names)}-{self.pack.name}-{key}"
-        handle = _core.create_ruleset(name, json.dumps(definition))
+        handle = _core.create_ruleset(name, engine_json(definition))
         actions = {rule: self.compiled.alternatives.get(rule) for rule in definition}
         derived: set[str] = set()
         conclusions: set[str] = set()
@@ -162,14 +180,10 @@ class Runner:
         sid = str(next(_sids))
         session = _Session(ledger, sid, max_firings)
         session.started = [False] * len(self.rulesets)
-        situation = json.dumps({**values, "_k": "s", "sid": sid})
+        situation = engine_json({**self.engine_values(values), "_k": "s", "sid": sid})
         try:
-            for index in range(len(self.rulesets)):
-                session.started[index] = True
-                self._start(session, index, situation)
-                while session.pending:
-                    target, fact = session.pending.popleft()
-                    self._feed(session, target, fact)
+            with c_numbers():
+                self._run(session, situation)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the C core raises plain Exception
@@ -188,6 +202,31 @@ class Runner:
             raise EngineError(f"a rule action failed: {type(first).__name__}: {first}",
                               self.pack.path)
         return ledger
+
+    def engine_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The situation as the engine gets it: the facts rules read, and the
+        properties of the tests worked out in Python (only those that hold)."""
+        out = {k: v for k, v in values.items() if k in self._engine_facts}
+        for name, expr in self._python_tests:
+            if holds_expr(expr, values):
+                out[name] = True
+        return out
+
+    def situation_problem(self, values: dict[str, Any]) -> str:
+        """Why the engine cannot hold this situation as one fact, or ''."""
+        count = len(self.engine_values(values)) + 2  # "_k" and "sid"
+        if count <= MAX_PROPERTIES:
+            return ""
+        return (f"the situation gives {count - 2} facts the rules test, over the "
+                f"{MAX_PROPERTIES - 2} durable_rules can hold in one situation")
+
+    def _run(self, session: _Session, situation: str) -> None:
+        for index in range(len(self.rulesets)):
+            session.started[index] = True
+            self._start(session, index, situation)
+            while session.pending:
+                target, fact = session.pending.popleft()
+                self._feed(session, target, fact)
 
     def _start(self, session: _Session, index: int, situation: str) -> None:
         """Give a ruleset the situation, then what earlier rulesets established.
@@ -340,3 +379,55 @@ def holds(op: str, left: Any, right: Any, situation: dict[str, Any]) -> bool:
         return False
     return bool({"lt": left < right, "lte": left <= right, "gt": left > right,
                  "gte": left >= right}[op])
+
+
+def holds_expr(expr: Any, values: dict[str, Any]) -> bool:
+    """A compiled input-only expression, evaluated in Python as the engine would.
+
+    As in durable_rules, a comparison never holds when a fact it reads is missing.
+    """
+    ((key, arg),) = expr.items()
+    if key == "$and":
+        return all(holds_expr(e, values) for e in arg)
+    if key == "$or":
+        return any(holds_expr(e, values) for e in arg)
+    if key in ("$ex", "$nex"):
+        ((fact, _),) = arg.items()
+        return bool((fact in values) == (key == "$ex"))
+    if key.startswith("$"):
+        op = _PYTHON_OP[key]
+        ((fact, right),) = arg.items()
+    else:
+        op, fact, right = "eq", key, arg
+    if fact not in values:
+        return False
+    if isinstance(right, dict):  # {"$m": other}: a comparison with another fact
+        right = values.get(right["$m"])
+        if right is None:
+            return False
+    return holds(op, values[fact], right, values)
+
+
+_PYTHON_OP = {"$neq": "ne", "$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte"}
+
+
+@contextmanager
+def c_numbers() -> Iterator[None]:
+    """Run engine calls with the C numeric locale.
+
+    durable_rules reads and writes numbers with atof/atol/sprintf, which follow
+    LC_NUMERIC: after setlocale(LC_ALL, "de_DE.UTF-8") it reads 1000.5 as 1000.
+    Python programs are in the C locale unless they change it, so this costs one
+    query per call; when it has to switch, it switches back afterwards. The locale
+    is process-wide: another thread formatting numbers in those microseconds sees
+    the C locale (docs/limits.md).
+    """
+    if locale.localeconv()["decimal_point"] == ".":
+        yield
+        return
+    saved = locale.setlocale(locale.LC_NUMERIC)
+    locale.setlocale(locale.LC_NUMERIC, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_NUMERIC, saved)

@@ -22,7 +22,16 @@ from hunch.pack.model import (
     Rule,
     walk,
 )
-from hunch.pack.values import FACT_NAME, fmt_num, type_name, value_problem
+from hunch.pack.values import (
+    FACT_NAME,
+    INT64_MAX,
+    INT64_MIN,
+    engine_equal_problem,
+    fmt_num,
+    int64_problem,
+    type_name,
+    value_problem,
+)
 from hunch.pack.yamlsource import Document
 
 
@@ -33,6 +42,7 @@ def normalize_ws(text: str) -> str:
 def check_pack(pack: Pack) -> list[HunchError]:
     """Semantic errors and warnings of a parsed pack, in file order."""
     problems: list[HunchError] = []
+    _check_enums(pack, problems)
     _check_sources(pack, problems)
     _check_conclusions(pack, problems)
     seen: dict[str, Rule] = {}
@@ -44,6 +54,15 @@ def check_pack(pack: Pack) -> list[HunchError]:
         _check_rule(pack, rule, problems)
     problems.extend(cycle_errors(pack))
     return problems
+
+
+def _check_enums(pack: Pack, problems: list[HunchError]) -> None:
+    for spec in [*pack.facts.values(), *pack.derived.values()]:
+        if spec.type == "enum":
+            problem = engine_equal_problem(list(spec.values or []))
+            if problem:
+                problems.append(PackError.at(spec.loc, f"enum fact {spec.name!r}: {problem}",
+                                             "use text values only (quote them: '1', 'true')"))
 
 
 def _check_sources(pack: Pack, problems: list[HunchError]) -> None:
@@ -155,7 +174,8 @@ def compare_problems(pack: Pack, cond: Compare) -> list[tuple[str, str]]:
             return [("'between' needs [low, high], two numbers", "")]
         if value[0] > value[1]:
             return [(f"between [{value[0]}, {value[1]}] is empty: low is above high", "")]
-        return []
+        return [(f"value {int64_problem(v)}", "") for v in value
+                if isinstance(v, int) and not INT64_MIN <= v <= INT64_MAX]
     problem = _literal_problem(spec, value)
     if problem:
         hint = "write {fact: F} to test a boolean" if cond.op == "eq" and value is True else ""
