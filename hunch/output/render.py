@@ -6,11 +6,12 @@ import textwrap
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.unknowns import relevant_unknowns
+from hunch.explain.unknowns import relevant_unknowns, unknowns_search
 from hunch.output.formats import (
     ASPECT,
     fmt_cf,
     ranked_json,
+    stopped_note,
     unknown_json,
     unknowns_text,
 )
@@ -34,7 +35,7 @@ CITED_WIDTH = 18  # the five columns fit in 100 characters
 
 
 def result_json(result: Result) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "situation": result.situation.file,
         "pack": result.pack.name,
         "hypotheses": [ranked_json(h) for h in result.hypotheses],
@@ -43,6 +44,11 @@ def result_json(result: Result) -> dict[str, Any]:
         "derived": result.derived_facts(),
         "unknowns": unknowns_json(result),
     }
+    unexamined = unknowns_search(result).unexamined
+    if unexamined:  # only then: the keys of a complete analysis stay as they were
+        data["unknowns_complete"] = False
+        data["unknowns_unexamined"] = list(unexamined)
+    return data
 
 
 def unknowns_json(result: Result) -> list[dict[str, Any]]:
@@ -153,12 +159,15 @@ def render_table(result: Result, explain: str | None = None) -> str:
 def markdown_unknowns(result: Result) -> list[str]:
     """The "Still unknown" section of the Markdown output, as lines."""
     unknowns = relevant_unknowns(result)
-    if not unknowns:
+    note = stopped_note(unknowns_search(result).unexamined)
+    if not unknowns and not note:
         return []
     out = ["", "### Still unknown", ""]
     for u in unknowns:
         what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
         out.append(f"- **{u.fact}** (could change {what}): {' '.join(u.question.split())}")
+    if note:
+        out.append(f"- *{note[0].upper() + note[1:]}*")
     return out
 
 
