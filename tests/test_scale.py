@@ -380,14 +380,7 @@ class TestWhatIfSearch:
         from hunch.output.render import render_markdown, render_table
 
         pack = hunch.load_pack(_enum_pack(tmp_path, 300))
-        calls: list[Any] = []
-        real = hunch.evaluate
-
-        def counted(*args: Any) -> Any:
-            calls.append(args)
-            return real(*args)
-
-        monkeypatch.setattr(unknowns, "evaluate", counted)
+        calls = _counting(monkeypatch, unknowns, "evaluate")
         result = hunch.evaluate(pack, {"b": True})
         data = result_json(result)
         assert len(calls) == unknowns.MAX_EVALUATIONS
@@ -426,3 +419,58 @@ class TestWhatIfSearch:
         assert explanation_json(x)["unknowns_unexamined"] == ["e"]
         assert "Not examined (the analysis stopped after 256 evaluations): e" \
             in explanation_text(x)
+
+
+# --- searches over one big rule or one big situation (issue 17: F8, F9) ---------------
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+class TestLintBudget:
+    def test_a_rule_of_700_conditions_on_one_fact(self, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.authoring.lint as lint
+
+        facts = {"n": {"type": "integer", "min": 0, "max": 699, "question": "n?"}}
+        when = {"all": [{"fact": "n", "ne": i} for i in range(700)]}
+        rules = [{"id": "r", "when": when, "then": {"support": "a", "cf": 0.5}, "cites": ["s"]}]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "a", "kind": "action", "title": "A"}])
+        calls = _counting(monkeypatch, lint, "leaf_holds")
+        report = lint.check(folder)
+        assert len(calls) < lint.MAX_LINT_CHECKS
+        assert any("its 700 conditions on 'n' are too many to check for contradictions "
+                   "(over 200,000 tests); not checked" in w.message for w in report.warnings)
+
+    def test_not_in_4000_texts(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.authoring.lint as lint
+
+        facts = {"s": {"type": "string", "question": "s?"}}
+        rules = [{"id": "r", "when": {"not": {"fact": "s", "in": [f"v{i}" for i in range(4000)]}},
+                  "then": {"support": "a", "cf": 0.5}, "cites": ["s"]}]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "a", "kind": "action", "title": "A"}])
+        calls = _counting(monkeypatch, lint, "leaf_holds")
+        assert lint.check(folder).errors == []
+        assert len(calls) < 100
+
+
+class TestManyUnknownKeys:
+    def test_did_you_mean_only_for_what_is_printed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.pack.validate as validate
+
+        pack = hunch.load_pack("interview-silence")
+        calls = _counting(monkeypatch, validate, "did_you_mean")
+        with pytest.raises(hunch.HunchError) as info:
+            hunch.evaluate(pack, {f"unknown_{i}": i for i in range(2000)})
+        assert len(calls) <= 5
+        assert str(info.value).endswith("; and 1996 more")  # and a required fact
