@@ -264,3 +264,18 @@ class TestLocale:
                                    "HUNCH_CACHE_DIR": "off"})
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["['h']", "de_DE.UTF-8"]
+
+
+class TestLongText:
+    """New: one property holds at most 16 MiB of JSON text (error 314); reachable
+    with --max-bytes."""
+
+    def test_a_17_mib_text(self, tmp_path: Path) -> None:
+        pack = make(tmp_path, {"s": {"type": "string", "question": "s?"}},
+                    [rule("r", {"fact": "s", "eq": "x"})])
+        with pytest.raises(HunchError) as info:
+            top(pack, {"s": "y" * (17 * 1024 * 1024)})
+        assert "s: the text is over the 16,777,215 bytes (as JSON) durable_rules can hold" \
+            in str(info.value)
+        assert info.value.hint == "shorten it"
+        assert top(pack, {"s": "y" * (16 * 1024 * 1024 - 8)}) == []

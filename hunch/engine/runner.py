@@ -36,6 +36,9 @@ DEFAULT_MAX_FIRINGS = 100_000
 # properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
 # 255; measured: 253 work, 254 fail every assert with error 302)
 MAX_PROPERTIES = 253
+# bytes of one property's JSON text (state.h MAX_OBJECT_PROPERTY_SIZE 16 MiB; measured:
+# 16,777,214 work, 16,777,216 fail with error 314). Reachable with --max-bytes.
+MAX_TEXT_BYTES = 16_777_215
 _ruleset_names = itertools.count(1)
 _sids = itertools.count(1)
 
@@ -212,13 +215,22 @@ class Runner:
                 out[name] = True
         return out
 
-    def situation_problem(self, values: dict[str, Any]) -> str:
-        """Why the engine cannot hold this situation as one fact, or ''."""
-        count = len(self.engine_values(values)) + 2  # "_k" and "sid"
-        if count <= MAX_PROPERTIES:
-            return ""
-        return (f"the situation gives {count - 2} facts the rules test, over the "
-                f"{MAX_PROPERTIES - 2} durable_rules can hold in one situation")
+    def situation_problem(self, values: dict[str, Any]) -> tuple[str, str]:
+        """Why the engine cannot hold this situation as one fact, and what to do
+        (('', '') when it can)."""
+        sent = self.engine_values(values)
+        count = len(sent) + 2  # "_k" and "sid"
+        if count > MAX_PROPERTIES:
+            return (f"the situation gives {count - 2} facts the rules test, over the "
+                    f"{MAX_PROPERTIES - 2} durable_rules can hold in one situation",
+                    "leave out the facts that do not matter here, or split the pack")
+        for name, value in sent.items():
+            # an escape is at most 6 bytes a character: only long texts need measuring
+            if isinstance(value, str) and len(value) * 6 > MAX_TEXT_BYTES \
+                    and len(json.dumps(value)) - 2 > MAX_TEXT_BYTES:
+                return (f"{name}: the text is over the {MAX_TEXT_BYTES:,} bytes (as JSON) "
+                        f"durable_rules can hold in one fact", "shorten it")
+        return "", ""
 
     def _run(self, session: _Session, situation: str) -> None:
         for index in range(len(self.rulesets)):

@@ -70,7 +70,7 @@ def _check_enums(pack: Pack, problems: list[HunchError]) -> None:
             problem = engine_equal_problem(list(spec.values or []))
             if problem:
                 problems.append(PackError.at(spec.loc, f"enum fact {spec.name!r}: {problem}",
-                                             "use text values only (quote them: '1', 'true')"))
+                                             "use text values only; quote them as '1' or 'true'"))
 
 
 def _check_sources(pack: Pack, problems: list[HunchError]) -> None:
