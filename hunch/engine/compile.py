@@ -884,6 +884,7 @@ def value_key(value: Any) -> str:
 
 
 _json_string = json.encoder.encode_basestring_ascii
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def engine_float(value: float) -> str:
@@ -904,8 +905,9 @@ def engine_json(data: Any) -> str:
     if isinstance(data, float):
         return engine_float(data)
     if isinstance(data, dict):
-        if not any(isinstance(v, (float, dict, list)) for v in data.values()):
-            return json.dumps(data, separators=(",", ":"))
+        kinds = set(map(type, data.values()))
+        if float not in kinds and dict not in kinds and list not in kinds:
+            return _dumps(data)
         return "{" + ",".join(f"{_json_string(str(k))}:{engine_json(v)}"
                               for k, v in data.items()) + "}"
     if isinstance(data, list):

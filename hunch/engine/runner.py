@@ -185,8 +185,11 @@ class Runner:
         session.started = [False] * len(self.rulesets)
         situation = engine_json({**self.engine_values(values), "_k": "s", "sid": sid})
         try:
-            with c_numbers():
+            if point_locale():
                 self._run(session, situation)
+            else:
+                with c_numbers():
+                    self._run(session, situation)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the C core raises plain Exception
@@ -209,7 +212,11 @@ class Runner:
     def engine_values(self, values: dict[str, Any]) -> dict[str, Any]:
         """The situation as the engine gets it: the facts rules read, and the
         properties of the tests worked out in Python (only those that hold)."""
-        out = {k: v for k, v in values.items() if k in self._engine_facts}
+        facts = self._engine_facts
+        if facts.issuperset(values):
+            out = dict(values)
+        else:
+            out = {k: v for k, v in values.items() if k in facts}
         for name, expr in self._python_tests:
             if holds_expr(expr, values):
                 out[name] = True
@@ -425,6 +432,20 @@ def holds_expr(expr: Any, values: dict[str, Any]) -> bool:
 _PYTHON_OP = {"$neq": "ne", "$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte"}
 
 
+_POINT_LOCALES = {"C", "POSIX", "C.UTF-8", "C.utf8"}  # numeric locales that write 1000.5
+
+
+def point_locale() -> bool:
+    """Does the numeric locale write 1000.5 (so durable_rules reads numbers right)?"""
+    name = locale.setlocale(locale.LC_NUMERIC)  # a query: ~0.2 us; localeconv ~9 us
+    if name in _POINT_LOCALES:
+        return True
+    if locale.localeconv()["decimal_point"] == ".":
+        _POINT_LOCALES.add(name)  # locale names are few: remember the good ones
+        return True
+    return False
+
+
 @contextmanager
 def c_numbers() -> Iterator[None]:
     """Run engine calls with the C numeric locale.
@@ -436,7 +457,7 @@ def c_numbers() -> Iterator[None]:
     is process-wide: another thread formatting numbers in those microseconds sees
     the C locale (docs/limits.md).
     """
-    if locale.localeconv()["decimal_point"] == ".":
+    if point_locale():
         yield
         return
     saved = locale.setlocale(locale.LC_NUMERIC)
