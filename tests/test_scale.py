@@ -474,3 +474,24 @@ class TestManyUnknownKeys:
             hunch.evaluate(pack, {f"unknown_{i}": i for i in range(2000)})
         assert len(calls) <= 5
         assert str(info.value).endswith("; and 1996 more")  # and a required fact
+
+
+class TestRulesetSkipping:
+    def test_rulesets_that_cannot_fire_get_no_session(self, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        import durable_rules_engine
+
+        facts = {f"e{i}": {"type": "enum", "values": ["x", "y"], "question": "?"}
+                 for i in range(10)}
+        rules = [{"id": f"r{i}-{v}", "when": {"fact": f"e{i}", "eq": v},
+                  "then": {"support": "h", "cf": 0.5}, "cites": ["s"]}
+                 for i in range(10) for v in ("x", "y")]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "h", "kind": "hypothesis", "title": "H"}])
+        pack = hunch.load_pack(folder)
+        program = _use(pack, ruleset_size=2)
+        assert len(program.rulesets) == 10
+        calls = _counting(monkeypatch, durable_rules_engine, "assert_fact")
+        result = hunch.evaluate(pack, {"e3": "y"})
+        assert [s.rule.id for s in result.hypotheses[0].support] == ["r3-y"]
+        assert len({handle for handle, _ in calls}) == 1  # one ruleset of ten ran

@@ -94,6 +94,9 @@ class _Ruleset(NamedTuple):
     actions: dict[str, Alternative | None]  # engine rule name -> alternative (None: anchor)
     derived_in: list[str]  # derived facts its rules test
     conclusions_in: list[str]  # conclusions its rules test
+    # per rule, the situation properties it cannot fire without; None when some rule
+    # needs none (then the ruleset always runs)
+    needs: list[frozenset[str]] | None = None
 
 
 class Runner:
@@ -147,7 +150,9 @@ class Runner:
             self._derived_to.setdefault(fact, []).append(index)
         for cid in conclusions:
             self._conclusions_to.setdefault(cid, []).append(index)
-        self.rulesets.append(_Ruleset(name, handle, actions, sorted(derived), sorted(conclusions)))
+        needs = [_needs(definition[rule]) for rule, alt in actions.items() if alt is not None]
+        self.rulesets.append(_Ruleset(name, handle, actions, sorted(derived), sorted(conclusions),
+                                      None if not all(needs) else needs))
 
     def _warm_up(self) -> None:
         """Run one empty session through every ruleset before any real one.
@@ -183,13 +188,14 @@ class Runner:
         sid = str(next(_sids))
         session = _Session(ledger, sid, max_firings)
         session.started = [False] * len(self.rulesets)
-        situation = engine_json({**self.engine_values(values), "_k": "s", "sid": sid})
+        sent = self.engine_values(values)
+        situation = engine_json({**sent, "_k": "s", "sid": sid})
         try:
             if point_locale():
-                self._run(session, situation)
+                self._run(session, situation, sent)
             else:
                 with c_numbers():
-                    self._run(session, situation)
+                    self._run(session, situation, sent)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the C core raises plain Exception
@@ -239,8 +245,13 @@ class Runner:
                         f"durable_rules can hold in one fact", "shorten it")
         return "", ""
 
-    def _run(self, session: _Session, situation: str) -> None:
-        for index in range(len(self.rulesets)):
+    def _run(self, session: _Session, situation: str, sent: dict[str, Any]) -> None:
+        for index, ruleset in enumerate(self.rulesets):
+            if ruleset.needs is not None and not any(need.issubset(sent)
+                                                     for need in ruleset.needs):
+                # none of its rules can fire without a fact this situation lacks:
+                # a session costs ~5 ms on a 200-rule ruleset (measured), so skip it
+                continue
             session.started[index] = True
             self._start(session, index, situation)
             while session.pending:
@@ -400,6 +411,32 @@ def holds(op: str, left: Any, right: Any, situation: dict[str, Any]) -> bool:
         return False
     return bool({"lt": left < right, "lte": left <= right, "gt": left > right,
                  "gte": left >= right}[op])
+
+
+def _needs(definition: dict[str, Any]) -> frozenset[str]:
+    """The situation properties an engine rule cannot fire without.
+
+    Its first condition always matches the situation fact; each equality or
+    comparison at its top level (not inside an $or) needs its property there,
+    because durable_rules never matches a missing attribute (docs: field notes).
+    """
+    (element,) = definition["all"][0].values()
+    tests = element.get("$and", [element]) if isinstance(element, dict) else []
+    out: set[str] = set()
+    for test in tests:
+        if not isinstance(test, dict) or len(test) != 1:
+            continue
+        ((key, value),) = test.items()
+        if not key.startswith("$"):
+            if key != "_k" and not isinstance(value, (dict, list)):
+                out.add(key)
+        elif key in _PYTHON_OP and isinstance(value, dict) and len(value) == 1:
+            ((prop, literal),) = value.items()
+            if not isinstance(literal, (dict, list)):
+                out.add(prop)
+        elif key == "$ex" and isinstance(value, dict) and len(value) == 1:
+            out.update(value)
+    return frozenset(out)
 
 
 def holds_expr(expr: Any, values: dict[str, Any]) -> bool:

@@ -34,7 +34,7 @@ from hunch.record import Record
 
 # new evaluations one analysis (still unknown, flips, one conclusion's unknowns) may
 # run for one result: at ~0.2 ms each on the built-in packs, ~50 ms at most; a pack
-# of 7,200 rules at ~60 ms each stops after ~15 s instead of running 200 s
+# of 7,200 rules (13 ms each) stops after ~3.4 s instead of running 200 s
 MAX_EVALUATIONS = 256
 
 
