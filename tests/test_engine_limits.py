@@ -96,9 +96,22 @@ class TestWideLists:
         assert done.returncode == 0, done.stderr
         assert '"rule": "r0"' in done.stdout and '"rule": "r1"' not in done.stdout
 
-    def test_a_wide_derived_list_is_refused_at_check(self, tmp_path: Path) -> None:
-        rules = [{"id": "d", "when": {"fact": "n", "gt": 0}, "then": {"derive": "k", "value": 1}},
-                 rule("r", {"fact": "k", "in": list(range(600))})]
+    def test_a_wide_derived_list_keeps_what_can_be_derived(self, tmp_path: Path) -> None:
+        rules = [{"id": "d", "when": {"fact": "n", "gt": 0}, "then": {"derive": "k", "value": 7}},
+                 rule("r", {"fact": "k", "in": list(range(600))}),
+                 rule("q", {"not": {"fact": "k", "in": list(range(600))}}, "a")]
+        pack = write_pack(str(tmp_path / "pack"), {"n": {"type": "integer", "question": "n?"}},
+                          rules, CONCLUSIONS, derived={"k": {"type": "integer"}})
+        (tmp_path / "s.yaml").write_text("n: 1\n")
+        done = evaluate_bounded(pack, str(tmp_path / "s.yaml"))
+        assert done.returncode == 0, done.stderr
+        assert '"rule": "r"' in done.stdout and '"rule": "q"' not in done.stdout
+        assert top(pack, {"n": 0}) == []
+
+    def test_a_wide_derivable_list_is_refused_at_check(self, tmp_path: Path) -> None:
+        rules = [{"id": f"d{v}", "when": {"fact": "n", "eq": v},
+                  "then": {"derive": "k", "value": v}} for v in range(600)]
+        rules.append(rule("r", {"fact": "k", "in": list(range(600))}))
         pack = write_pack(str(tmp_path / "pack"), {"n": {"type": "integer", "question": "n?"}},
                           rules, CONCLUSIONS, derived={"k": {"type": "integer"}})
         out = check_output(pack)

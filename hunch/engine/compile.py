@@ -652,9 +652,30 @@ def _compare_lit(cond: Compare, negate: bool, pack: Pack) -> Any:
         return _derived_lit(Lit("d", str(other), _FLIP.get(op, op), FactRef(cond.fact),
                                 negated=negate), cond)
     if other is None:
+        if op == "in" and len(value) > MAX_OR_PATHS:
+            value = _derivable(pack, cond.fact, value)
         return _derived_lit(Lit("d", cond.fact, op, value, negated=negate), cond)
     ref = FactRef(other) if right_input else _DerivedRef(other)
     return _derived_lit(Lit("d", cond.fact, op, ref, negated=negate), cond)
+
+
+def _derivable(pack: Pack, fact: str, values: list[Any]) -> list[Any]:
+    """The values of a long 'in:' list that some rule can derive for the fact.
+
+    Derived values are literals, so the others can never match; each value tested
+    is a child of one engine node, and 512 of them hang it (docs/limits.md). An
+    empty list keeps one value: the test then never holds, as before.
+    """
+    derived = [e.value for rule in pack.rules for e in rule.then
+               if e.kind == "derive" and e.target == fact]
+    kept = [v for v in values if any(_same_value(v, d) for d in derived)]
+    return kept or values[:1]
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
 
 
 def _derived_lit(lit: Lit, cond: Compare) -> Lit:
