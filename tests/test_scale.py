@@ -305,3 +305,193 @@ class TestCollectorPause:
             assert gc.isenabled() is enabled
         finally:
             gc.enable()
+
+
+# --- the what-if analyses: complete candidates, bounded search (issue 17: F7, F26) -----
+
+def _wide_pack(tmp_path: Path) -> str:
+    """n's thresholds 0..29 decide nothing much; only n >= 100 changes the advice."""
+    facts = {"b": {"type": "boolean", "question": "b?"},
+             "n": {"type": "integer", "min": 0, "question": "n?"}}
+    conclusions = [{"id": "h", "kind": "hypothesis", "title": "H"},
+                   {"id": "a", "kind": "action", "title": "A"}]
+    rules = [{"id": "base", "when": {"fact": "b"}, "then": {"support": "h", "cf": 0.9},
+              "cites": ["s"]}]
+    rules += [{"id": f"w{i}", "when": {"fact": "n", "eq": i},
+               "then": {"support": "h", "cf": 0.1}, "cites": ["s"]} for i in range(30)]
+    rules.append({"id": "big", "when": {"fact": "n", "gte": 100},
+                  "then": {"support": "a", "cf": 0.9}, "cites": ["s"]})
+    return write_pack(str(tmp_path / "wide"), facts, rules, conclusions)
+
+
+def _enum_pack(tmp_path: Path, size: int) -> str:
+    """An enum fact of ``size`` values, each tested by a rule of its own; only the
+    last one changes the advice (the others add a little to the top hypothesis)."""
+    values = [f"v{i}" for i in range(size)]
+    facts = {"b": {"type": "boolean", "question": "b?"},
+             "e": {"type": "enum", "values": values, "question": "e?"}}
+    conclusions = [{"id": "h", "kind": "hypothesis", "title": "H"},
+                   {"id": "a", "kind": "action", "title": "A"}]
+    rules = [{"id": "base", "when": {"fact": "b"}, "then": {"support": "h", "cf": 0.9},
+              "cites": ["s"]}]
+    rules += [{"id": f"r{i}", "when": {"fact": "e", "eq": v},
+               "then": {"support": "a" if i == size - 1 else "h", "cf": 0.1}, "cites": ["s"]}
+              for i, v in enumerate(values)]
+    return write_pack(str(tmp_path / "enum"), facts, rules, conclusions)
+
+
+class TestWhatIfSearch:
+    def test_a_threshold_far_from_the_others_is_tried(self, tmp_path: Path) -> None:
+        from hunch.explain.unknowns import relevant_unknowns
+
+        pack = hunch.load_pack(_wide_pack(tmp_path))
+        result = hunch.evaluate(pack, {"b": True})
+        unknowns = relevant_unknowns(result)
+        assert [u.fact for u in unknowns] == ["n"]
+        assert "recommendation" in unknowns[0].could_change
+
+    def test_flip_finds_it(self, tmp_path: Path) -> None:
+        from hunch.explain.how import flips
+
+        pack = hunch.load_pack(_wide_pack(tmp_path))
+        found = flips(hunch.evaluate(pack, {"b": True, "n": 0}))
+        assert [(f.fact, f.after) for f in found] == [("n", 100)]
+
+    def test_ask_does_not_skip_it(self, tmp_path: Path) -> None:
+        from hunch.consult.ask import Consultation
+
+        pack = hunch.load_pack(_wide_pack(tmp_path))
+        assert Consultation(pack, {"b": True}).next_question() == "n"
+
+    def test_a_bound_outside_the_min_and_max(self, tmp_path: Path) -> None:
+        from hunch.explain.unknowns import relevant_unknowns
+
+        facts = {"n": {"type": "integer", "min": 0, "max": 50, "question": "n?"}}
+        rules = [{"id": "r", "when": {"fact": "n", "lt": 100},
+                  "then": {"support": "a", "cf": 0.9}, "cites": ["s"]}]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "a", "kind": "action", "title": "A"}])
+        result = hunch.evaluate(hunch.load_pack(folder), {})
+        assert [u.fact for u in relevant_unknowns(result)] == ["n"]
+
+    def test_the_search_stops_at_its_budget_and_says_so(self, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.explain.unknowns as unknowns
+        from hunch.output.render import render_markdown, render_table
+
+        pack = hunch.load_pack(_enum_pack(tmp_path, 300))
+        calls = _counting(monkeypatch, unknowns, "evaluate")
+        result = hunch.evaluate(pack, {"b": True})
+        data = result_json(result)
+        assert len(calls) == unknowns.MAX_EVALUATIONS
+        assert data["unknowns_complete"] is False
+        assert data["unknowns_unexamined"] == ["e"]
+        table = render_table(result)
+        assert "Not examined (the analysis stopped after 256 evaluations): e" in table
+        assert "no single answer would change" not in table
+        assert "stopped after 256 evaluations" in render_markdown(result)
+
+    def test_flips_stop_at_the_budget_too(self, tmp_path: Path) -> None:
+        from hunch.explain.how import flips, flips_unexamined
+        from hunch.output.explanation import flips_json, flips_text
+
+        pack = hunch.load_pack(_enum_pack(tmp_path, 300))
+        result = hunch.evaluate(pack, {"b": True, "e": "v0"})
+        found = flips(result)
+        assert found == [] and flips_unexamined(result) == ["e"]
+        text = flips_text(result, found)
+        assert "No single-fact change" not in text
+        assert "Not examined (the analysis stopped after 256 evaluations): e" in text
+        assert flips_json(result, found)["flips_unexamined"] == ["e"]
+
+    def test_a_complete_search_adds_no_keys(self, tmp_path: Path) -> None:
+        pack = hunch.load_pack(_enum_pack(tmp_path, 20))
+        data = result_json(hunch.evaluate(pack, {"b": True}))
+        assert "unknowns_complete" not in data and len(data["unknowns"]) == 1
+
+    def test_one_conclusions_unknowns_stop_too(self, tmp_path: Path) -> None:
+        from hunch.explain.how import explain
+        from hunch.output.explanation import explanation_json, explanation_text
+
+        pack = hunch.load_pack(_enum_pack(tmp_path, 300))
+        x = explain(hunch.evaluate(pack, {"b": True}), "a")
+        assert x.unknowns == [] and x.unknowns_unexamined == ["e"]
+        assert explanation_json(x)["unknowns_unexamined"] == ["e"]
+        assert "Not examined (the analysis stopped after 256 evaluations): e" \
+            in explanation_text(x)
+
+
+# --- searches over one big rule or one big situation (issue 17: F8, F9) ---------------
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+class TestLintBudget:
+    def test_a_rule_of_700_conditions_on_one_fact(self, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.authoring.lint as lint
+
+        facts = {"n": {"type": "integer", "min": 0, "max": 699, "question": "n?"}}
+        when = {"all": [{"fact": "n", "ne": i} for i in range(700)]}
+        rules = [{"id": "r", "when": when, "then": {"support": "a", "cf": 0.5}, "cites": ["s"]}]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "a", "kind": "action", "title": "A"}])
+        calls = _counting(monkeypatch, lint, "leaf_holds")
+        report = lint.check(folder)
+        assert len(calls) < lint.MAX_LINT_CHECKS
+        assert any("its 700 conditions on 'n' are too many to check for contradictions "
+                   "(over 200,000 tests); not checked" in w.message for w in report.warnings)
+
+    def test_not_in_4000_texts(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.authoring.lint as lint
+
+        facts = {"s": {"type": "string", "question": "s?"}}
+        rules = [{"id": "r", "when": {"not": {"fact": "s", "in": [f"v{i}" for i in range(4000)]}},
+                  "then": {"support": "a", "cf": 0.5}, "cites": ["s"]}]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "a", "kind": "action", "title": "A"}])
+        calls = _counting(monkeypatch, lint, "leaf_holds")
+        assert lint.check(folder).errors == []
+        assert len(calls) < 100
+
+
+class TestManyUnknownKeys:
+    def test_did_you_mean_only_for_what_is_printed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import hunch.pack.validate as validate
+
+        pack = hunch.load_pack("interview-silence")
+        calls = _counting(monkeypatch, validate, "did_you_mean")
+        with pytest.raises(hunch.HunchError) as info:
+            hunch.evaluate(pack, {f"unknown_{i}": i for i in range(2000)})
+        assert len(calls) <= 5
+        assert str(info.value).endswith("; and 1996 more")  # and a required fact
+
+
+class TestRulesetSkipping:
+    def test_rulesets_that_cannot_fire_get_no_session(self, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        import durable_rules_engine
+
+        facts = {f"e{i}": {"type": "enum", "values": ["x", "y"], "question": "?"}
+                 for i in range(10)}
+        rules = [{"id": f"r{i}-{v}", "when": {"fact": f"e{i}", "eq": v},
+                  "then": {"support": "h", "cf": 0.5}, "cites": ["s"]}
+                 for i in range(10) for v in ("x", "y")]
+        folder = write_pack(str(tmp_path / "p"), facts, rules,
+                            [{"id": "h", "kind": "hypothesis", "title": "H"}])
+        pack = hunch.load_pack(folder)
+        program = _use(pack, ruleset_size=2)
+        assert len(program.rulesets) == 10
+        calls = _counting(monkeypatch, durable_rules_engine, "assert_fact")
+        result = hunch.evaluate(pack, {"e3": "y"})
+        assert [s.rule.id for s in result.hypotheses[0].support] == ["r3-y"]
+        assert len({handle for handle, _ in calls}) == 1  # one ruleset of ten ran

@@ -265,7 +265,8 @@ def _candidates(spec: FactSpec, leaves_: list[Leaf]) -> list[Any]:
         value = leaf.cond.value if isinstance(leaf.cond, Compare) else None
         consts.extend(value if isinstance(value, list) else [value])
     if spec.type == "string":
-        return out + [c for c in consts if isinstance(c, str)] + ["\x00another value"]
+        # the value no rule names goes first: it satisfies every 'not in' at once
+        return out + ["\x00another value"] + [c for c in consts if isinstance(c, str)]
     nums = [c for c in consts if isinstance(c, (int, float)) and not isinstance(c, bool)]
     nums += [b for b in (spec.min, spec.max) if b is not None] or [0]
     points: set[float] = set()
@@ -307,6 +308,13 @@ def _domain_note(spec: FactSpec) -> str:
 class _Contradiction:
     leaf: Leaf
     reason: str
+    checked: bool = True  # False: the search was over its budget, so nothing is known
+
+
+# The contradiction search tries candidate values against every test of one fact in
+# one alternative: (tests x candidates) evaluations, and pairs of tests after that.
+# Past this many it stops and says so (a 2,000-test rule took minutes: issue 17, F8).
+MAX_LINT_CHECKS = 200_000
 
 
 def _leaf_alone(pack: Pack, leaf: Leaf) -> _Contradiction | None:
@@ -341,18 +349,27 @@ def _alternative_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
         if isinstance(cond, Compare) and not isinstance(cond.value, FactRef) \
                 and cond.fact in pack.facts:
             by_fact.setdefault(cond.fact, []).append(leaf)
+    unchecked: _Contradiction | None = None
     for fact, group in by_fact.items():
         spec = pack.facts[fact]
+        if len(group) * len(_candidates(spec, group)) > MAX_LINT_CHECKS:
+            unchecked = unchecked or _Contradiction(
+                group[0], f"its {len(group)} conditions on {fact!r} are too many to check "
+                          f"for contradictions (over {MAX_LINT_CHECKS:,} tests); not checked",
+                checked=False)
+            continue
         if _satisfiable(spec, group):
             continue
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if not _satisfiable(spec, [a, b]):
-                    return _Contradiction(b, f"'{a.words}' and '{b.words}' contradict "
-                                             f"each other")
+        pairs = len(group) * (len(group) - 1) // 2
+        if pairs * 20 <= MAX_LINT_CHECKS:  # ~20 tests a pair: name the two that clash
+            for i, a in enumerate(group):
+                for b in group[i + 1:]:
+                    if not _satisfiable(spec, [a, b]):
+                        return _Contradiction(b, f"'{a.words}' and '{b.words}' contradict "
+                                                 f"each other")
         words = "', '".join(leaf.words for leaf in group)
         return _Contradiction(group[-1], f"'{words}' cannot all hold together")
-    return _closed_world_conflict(pack, alt)
+    return _closed_world_conflict(pack, alt) or unchecked
 
 
 def _closed_world_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
@@ -381,7 +398,12 @@ def _never_fire(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> se
             alts = alternatives(rule.when)
         except TooManyAlternatives:
             continue  # the compiler reports it (limit_problems)
-        conflicts = [_alternative_conflict(pack, alt) for alt in alts]
+        searched = [_alternative_conflict(pack, alt) for alt in alts]
+        skipped = {c.reason: c for c in searched if c is not None and not c.checked}
+        for c in skipped.values():  # once per rule, however many alternatives
+            problems.append(warning(c.leaf.cond.loc, f"rule {rule.id!r}: {c.reason}",
+                                    "split the rule, or use 'in:' / 'not: {in: ...}'"))
+        conflicts = [c if c is not None and c.checked else None for c in searched]
         first = next((c for c in conflicts if c is not None), None)
         if first is not None and all(c is not None for c in conflicts):
             dead.add(rule.id)

@@ -13,7 +13,8 @@ recommendation or the top hypothesis, re-evaluating with that one value set and
 every other remaining fact left as it is. When no single fact matters, pairs of
 remaining facts are tried together (two facts that only matter jointly, such as
 two weak rules that flip the advice only when both fire); the first fact of such a
-pair is asked, and the other one is re-examined after its answer.
+pair is asked, and the other one is re-examined after its answer. The pair search
+stops after hunch.explain.unknowns.MAX_EVALUATIONS evaluations.
 
 It also reasons backward from the candidates (hunch.consult.goal): the open outcomes
 are the current top hypothesis and every candidate that a way still open would make
@@ -58,7 +59,13 @@ from hunch.consult.goal import (
 )
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.errors import HunchError, SituationErrors
-from hunch.explain.unknowns import candidates, recommendation_id, top_hypothesis, top_id
+from hunch.explain.unknowns import (
+    MAX_EVALUATIONS,
+    candidates,
+    recommendation_id,
+    top_hypothesis,
+    top_id,
+)
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import fmt_num, value_problem
@@ -333,10 +340,14 @@ class Consultation:
         tries = {f: [v for v in _tries(now, f) if not _same(v, now.situation.values.get(f))]
                  for f in remaining}
         found: dict[str, Assessment] = {}
+        left = MAX_EVALUATIONS  # the pair search is a fallback: it gets one budget
         for a, b in combinations([f for f in remaining if tries[f]], 2):
             pair = Assessment(a, together_with=b)
             for va in tries[a]:
                 for vb in tries[b]:
+                    left -= 1
+                    if left < 0:
+                        return found
                     pair.tried.append((va, vb))
                     self._compare(pair, (va, vb), now, self.result({a: va, b: vb}))
             if pair.matters:

@@ -17,6 +17,7 @@ Each rule's ``when`` is put in negation normal form, then split into alternative
 from __future__ import annotations
 
 import json
+import zlib
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -32,6 +33,7 @@ from hunch.pack.model import (
     Not,
     Pack,
     Rule,
+    walk,
 )
 from hunch.record import Record
 
@@ -42,6 +44,22 @@ RULESET_SIZE = 200  # engine rules per ruleset once a pack is split (engine limi
 # worked-out upper bound of that depth under this budget in every ruleset.
 ALPHA_STACK_BUDGET = 48
 MAX_ALTERNATIVES = 64  # our own bound on the DNF blow-up of any/not nesting
+# durable_rules' MAX_STACK_SIZE (events.c): one fact passing 65 tests at once under
+# one node fails every assert with error 303 (measured: 64 pass, 65 fail)
+ALPHA_STACK = 64
+# Each alpha node keeps its children in a 512-slot open-addressing hash set
+# (rules.h NEXT_BUCKET_LENGTH); looking up a new child in a full set never ends, so
+# the 512th distinct child makes create_ruleset spin forever (measured: 511 work).
+MAX_ALPHA_CHILDREN = 500
+# ... and its $nex children in a 128-entry list (NEXT_LIST_LENGTH): 129 is error 107
+MAX_NEX_CHILDREN = 120
+# When one situation could pass a rule's input-only any:/in: tests in more ways
+# than this, the widest is worked out in Python before the situation is asserted,
+# and the engine tests one boolean property instead: a 512-value in: list would
+# otherwise hang the engine, 65 passing branches fail it (303), and each passing
+# branch is a firing of its own.
+MAX_OR_PATHS = 64
+PYTHON_TEST = "_py"  # prefix of those properties (fact names cannot start with '_')
 # durable_rules 2.0.28 segfaults in delete_state for a session in which no action
 # ever ran; this no-op rule matches every situation fact, last, so one always runs.
 ANCHOR = "hunch.anchor"
@@ -63,6 +81,8 @@ class Lit(NamedTuple):
     negated: bool = False  # only for 'd' and 'c': closed-world negation
     expr: Any = None  # for kind 'in': a durable expression over the situation fact
     facts: tuple[str, ...] = ()  # input facts the test reads
+    # for kind 'in': (property, durable expression) pairs worked out in Python
+    python: tuple[tuple[str, Any], ...] = ()
 
 
 class Alternative(NamedTuple):
@@ -88,6 +108,7 @@ class CompiledPack(Record):
         "consumed_conclusions",
         "consumed_derived",
         "order",
+        "python_tests",
         "rulesets",
         "strata",
     )
@@ -99,6 +120,8 @@ class CompiledPack(Record):
         self.consumed_conclusions: set[str] = set()
         self.strata: dict[str, int] = {}  # rule id -> stratum
         self.order: list[str] = []  # derived/conclusion nodes, dependencies first
+        # situation property -> the input-only expression the host evaluates for it
+        self.python_tests: dict[str, Any] = {}
 
 
 def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:
@@ -117,6 +140,8 @@ def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:
             alternatives.extend(_compile_rule(pack, index, rule, strata[rule.id], out))
         except PackError as exc:
             errors.append(exc)
+    if not errors:
+        errors.extend(_hash_problems(pack, out))
     if errors:
         from hunch.errors import ErrorList
 
@@ -125,6 +150,53 @@ def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:
         out.alternatives[alt.name] = alt
     out.rulesets = _split(alternatives, ruleset_size)
     return out
+
+
+# --- property names: durable_rules tells them apart by a 32-bit hash ---------------
+
+# what durable_rules reads as a keyword inside a fact or an expression (rete.c,
+# rules.h: HASH_*), and the property that marks hunch's situation fact
+ENGINE_NAMES = ("$eq", "$neq", "$lt", "$lte", "$gt", "$gte", "$ex", "$nex", "$mt", "$imt",
+                "$iall", "$iany", "$and", "$or", "$m", "$i", "$l", "$r", "$add", "$sub", "$mul",
+                "$div", "$forward", "id", "sid", "_k")
+
+
+def fnv1a(name: str) -> int:
+    """durable_rules' hash of a property name (json.c getStringAndHash: FNV-1a, 32 bits)."""
+    h = 0x811C9DC5
+    for byte in name.encode():
+        h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def engine_facts(pack: Pack) -> set[str]:
+    """The input facts some rule reads (tests, or compares with another fact)."""
+    out: set[str] = set()
+    for rule in pack.rules:
+        for node in walk(rule.when):
+            if isinstance(node, Compare):
+                out.add(node.fact)
+                if isinstance(node.value, FactRef):
+                    out.add(node.value.fact)
+    return out & set(pack.facts)
+
+
+def _hash_problems(pack: Pack, out: CompiledPack) -> list[HunchError]:
+    """Property names the engine would confuse: it looks them up by hash alone, so
+    two names with one hash read each other's values (measured: wrong firings)."""
+    seen = {fnv1a(name): name for name in ENGINE_NAMES}
+    problems: list[HunchError] = []
+    for name in [*sorted(engine_facts(pack)), *out.python_tests]:
+        other = seen.setdefault(fnv1a(name), name)
+        if other != name:
+            spec = pack.facts.get(name)
+            what = f"keyword {other!r}" if other in ENGINE_NAMES else f"fact {other!r}"
+            problems.append(PackError.at(
+                spec.loc if spec else pack.loc,
+                f"fact {name!r} has the same durable_rules hash as the {what} "
+                f"({fnv1a(name):#010x}: it looks properties up by a 32-bit hash of the name)",
+                "rename one of them"))
+    return problems
 
 
 # --- rulesets: one when the pack fits, else several per stratum --------------------
@@ -223,9 +295,14 @@ class _AlphaTrie:
 
     def __init__(self) -> None:
         self.root = _AlphaNode()
+        self.overflow = ""  # set by a forced add that overfills a node
 
     def add(self, alt: Alternative, force: bool = False) -> bool:
-        """Add the alternative's tests; if that breaks the budget, undo and say False."""
+        """Add the alternative's tests; if that breaks the budget, undo and say False.
+
+        The budget: the stack bound, and the children a node's hash set and $nex
+        list can hold (durable_rules shares equal tests, so they count once).
+        """
         added: list[tuple[_AlphaNode, str]] = []
         paths: list[list[_AlphaNode]] = []
         for element in alt.definition["all"]:
@@ -244,7 +321,11 @@ class _AlphaTrie:
                 path.append(node)
             paths.append(path)
         self._update(paths)
-        if force or self.root.depth <= ALPHA_STACK_BUDGET:
+        full = next((node.full() for node, _ in added if node.full()), "")
+        if force:
+            self.overflow = self.overflow or full
+            return True
+        if not full and self.root.depth <= ALPHA_STACK_BUDGET:
             return True
         for node, key in reversed(added):
             node.remove(key)
@@ -267,10 +348,35 @@ class _AlphaNode:
         self.together: dict[str, int] = {}  # property -> most of its tests passed at once
         self.other = 0  # what the other tests weigh
         self.depth = 0  # the bound on the stack this node's subtree needs
+        # the engine's own children of this node (an $or's branches are children of
+        # the node it hangs from), each with the number of tests sharing it
+        self.slots: dict[str, int] = {}
+        self.nex: dict[str, int] = {}
+        self.raw: dict[str, Any] = {}  # key -> the test itself
+
+    def full(self) -> str:
+        """Why the engine could not hold this node's children, or ''."""
+        if len(self.slots) > MAX_ALPHA_CHILDREN:
+            return (f"needs {len(self.slots)} different engine tests side by side, over the "
+                    f"{MAX_ALPHA_CHILDREN} durable_rules holds (its 512-slot hash set; a "
+                    f"full one makes it hang)")
+        if len(self.nex) > MAX_NEX_CHILDREN:
+            return (f"needs {len(self.nex)} 'exists: false' tests side by side, over the "
+                    f"{MAX_NEX_CHILDREN} durable_rules holds (error 107)")
+        return ""
+
+    def _count(self, test: Any, step: int) -> None:
+        for key, nex in _engine_children(test):
+            table = self.nex if nex else self.slots
+            table[key] = table.get(key, 0) + step
+            if not table[key]:
+                del table[key]
 
     def add(self, key: str, test: Any) -> _AlphaNode:
         child = _AlphaNode()
         self.children[key] = child
+        self.raw[key] = test
+        self._count(test, 1)
         simple = _simple_test(test)
         if simple is None:
             self.tests[key] = _weight(test)
@@ -283,6 +389,7 @@ class _AlphaNode:
 
     def remove(self, key: str) -> None:
         del self.children[key]
+        self._count(self.raw.pop(key), -1)
         test = self.tests.pop(key)
         if isinstance(test, int):
             self.other -= test
@@ -296,6 +403,23 @@ class _AlphaNode:
         passing = self.other + sum(self.together.values())
         deepest = max((child.depth for child in self.children.values()), default=0)
         self.depth = max(passing, passing - 1 + deepest) if passing else 0
+
+
+def _engine_children(test: Any) -> list[tuple[str, bool]]:
+    """The children a test adds to the engine node it hangs from, as (key, is $nex).
+
+    An ``$and`` hangs by its first test, an ``$or`` by each branch's (rete.c,
+    createAlpha); equal tests are one child.
+    """
+    if isinstance(test, dict) and len(test) == 1:
+        ((key, value),) = test.items()
+        if key == "$and" and isinstance(value, list) and value:
+            return _engine_children(value[0])
+        if key == "$or" and isinstance(value, list):
+            return [child for branch in value for child in _engine_children(branch)]
+        if key == "$nex":
+            return [(repr(test), True)]
+    return [(repr(test), False)]
 
 
 def _simple_test(test: Any) -> tuple[str, str, Any] | None:
@@ -438,11 +562,70 @@ def _input_only(node: Any) -> bool:
 def _merge_inputs_or(kids: list[Any]) -> Lit:
     exprs: list[Any] = []
     facts: list[str] = []
+    python: list[tuple[str, Any]] = []
     for kid in kids:
         lit = kid if isinstance(kid, Lit) else _merge_inputs_and(kid)
         exprs.append(lit.expr)
         facts.extend(lit.facts)
-    return Lit("in", "", expr={"$or": exprs}, facts=tuple(dict.fromkeys(facts)))
+        python.extend(lit.python)
+    return Lit("in", "", expr={"$or": exprs}, facts=tuple(dict.fromkeys(facts)),
+               python=tuple(python))
+
+
+def _paths(expr: Any) -> int:
+    """How many times one situation can pass a test: durable_rules fires a rule
+    once per passing branch of each $or in it (measured: two any: of 30 true facts
+    fire 900 times), and pushes each on its alpha stack."""
+    if isinstance(expr, dict) and len(expr) == 1:
+        ((key, value),) = expr.items()
+        if key == "$or":
+            return sum(_paths(e) for e in value)
+        if key == "$and":
+            out = 1
+            for e in value:
+                out *= _paths(e)
+            return out
+    return 1
+
+
+def _bounded(lits: list[Lit]) -> list[Lit]:
+    """The alternative's tests, the widest any:/in: worked out in Python until one
+    situation can pass them in at most MAX_OR_PATHS ways."""
+    lits = list(lits)
+    while True:
+        widths = [_paths(lit.expr) if lit.kind == "in" else 1 for lit in lits]
+        total = 1
+        for w in widths:
+            total *= w
+        if total <= MAX_OR_PATHS:
+            return lits
+        widest = max(range(len(lits)), key=lambda i: widths[i])
+        lits[widest] = _in_python(lits[widest])
+
+
+def _in_python(lit: Lit) -> Lit:
+    """The same test, worked out by the host and read by the engine as one property.
+
+    The property is named after the expression's content, so equal tests share one
+    (and one node), and a name means the same test in every pack and process.
+    """
+    expr = _inline(lit.expr, dict(lit.python))
+    data = json.dumps(expr, sort_keys=True).encode()
+    name = f"{PYTHON_TEST}{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return Lit("in", "", expr={name: True}, facts=lit.facts, python=((name, expr),))
+
+
+def _inline(expr: Any, python: dict[str, Any]) -> Any:
+    """The expression with the Python-worked properties inside it written out."""
+    if not python or not isinstance(expr, dict):
+        return expr
+    if len(expr) == 1:
+        ((key, value),) = expr.items()
+        if key in python:
+            return python[key]
+        if key in ("$and", "$or"):
+            return {key: [_inline(e, python) for e in value]}
+    return expr
 
 
 def _merge_inputs_and(node: Any) -> Lit:
@@ -453,7 +636,8 @@ def _merge_inputs_and(node: Any) -> Lit:
     if op == "or":
         return _merge_inputs_or(kids)
     return Lit("in", "", expr={"$and": [lit.expr for lit in lits]},
-               facts=tuple(dict.fromkeys(f for lit in lits for f in lit.facts)))
+               facts=tuple(dict.fromkeys(f for lit in lits for f in lit.facts)),
+               python=tuple(p for lit in lits for p in lit.python))
 
 
 def _compare_lit(cond: Compare, negate: bool, pack: Pack) -> Any:
@@ -468,9 +652,30 @@ def _compare_lit(cond: Compare, negate: bool, pack: Pack) -> Any:
         return _derived_lit(Lit("d", str(other), _FLIP.get(op, op), FactRef(cond.fact),
                                 negated=negate), cond)
     if other is None:
+        if op == "in" and len(value) > MAX_OR_PATHS:
+            value = _derivable(pack, cond.fact, value)
         return _derived_lit(Lit("d", cond.fact, op, value, negated=negate), cond)
     ref = FactRef(other) if right_input else _DerivedRef(other)
     return _derived_lit(Lit("d", cond.fact, op, ref, negated=negate), cond)
+
+
+def _derivable(pack: Pack, fact: str, values: list[Any]) -> list[Any]:
+    """The values of a long 'in:' list that some rule can derive for the fact.
+
+    Derived values are literals, so the others can never match; each value tested
+    is a child of one engine node, and 512 of them hang it (docs/limits.md). An
+    empty list keeps one value: the test then never holds, as before.
+    """
+    derived = [e.value for rule in pack.rules for e in rule.then
+               if e.kind == "derive" and e.target == fact]
+    kept = [v for v in values if any(_same_value(v, d) for d in derived)]
+    return kept or values[:1]
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
 
 
 def _derived_lit(lit: Lit, cond: Compare) -> Lit:
@@ -547,6 +752,8 @@ def _compile_rule(pack: Pack, index: int, rule: Rule, stratum: int,
                            "split it into several rules") from None
     compiled = []
     for n, lits in enumerate(alternatives):
+        lits = _bounded(lits)
+        _note_python(rule, lits, out)
         alt = _compile_alternative(rule, index, n, lits, stratum, out)
         conditions = len(alt.definition["all"])
         if conditions > MAX_CONDITIONS:
@@ -554,8 +761,33 @@ def _compile_rule(pack: Pack, index: int, rule: Rule, stratum: int,
                                          f"over durable_rules' limit of {MAX_CONDITIONS}",
                                "each derived fact or conclusion tested counts as one; "
                                "split the rule")
+        _check_alone(rule, alt)
         compiled.append(alt)
     return compiled
+
+
+def _note_python(rule: Rule, lits: list[Lit], out: CompiledPack) -> None:
+    for lit in lits:
+        for name, expr in lit.python:
+            if out.python_tests.setdefault(name, expr) != expr:
+                # two different tests with one 64-bit name: never seen, but never wrong
+                raise PackError.at(rule.loc, f"rule {rule.id!r}: internal test name {name} "
+                                             f"is taken by another test",
+                                   "reorder the values of its 'in:' list")
+
+
+def _check_alone(rule: Rule, alt: Alternative) -> None:
+    """Refuse an alternative that breaks durable_rules' alpha network even on its own."""
+    trie = _AlphaTrie()
+    trie.add(alt, force=True)
+    if trie.overflow:
+        raise PackError.at(rule.loc, f"rule {rule.id!r}: {trie.overflow}",
+                           "split the list or the any: over several rules")
+    if trie.root.depth > ALPHA_STACK:
+        raise PackError.at(rule.loc, f"rule {rule.id!r}: one situation can pass up to "
+                                     f"{trie.root.depth} of its engine tests at once, over "
+                                     f"durable_rules' stack of {ALPHA_STACK} (error 303)",
+                           "split the rule")
 
 
 def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratum: int,
@@ -667,7 +899,38 @@ def value_key(value: Any) -> str:
         return int.__repr__(value)
     if kind is str:
         return _json_string(value)
+    if kind is float:
+        return engine_float(value)
     return json.dumps(value, sort_keys=True)
 
 
 _json_string = json.encoder.encode_basestring_ascii
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def engine_float(value: float) -> str:
+    """A finite float as JSON that durable_rules can read.
+
+    Its reader wants a '.' before an exponent: Python writes 1e-07, 1e+16 and
+    1e+300, which it refuses (error 204, measured); 1.0e-07 reads right.
+    """
+    text = float.__repr__(value)
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}.0e{exponent}"
+    return text
+
+
+def engine_json(data: Any) -> str:
+    """JSON for durable_rules: compact, with every float written as engine_float does."""
+    if isinstance(data, float):
+        return engine_float(data)
+    if isinstance(data, dict):
+        kinds = set(map(type, data.values()))
+        if float not in kinds and dict not in kinds and list not in kinds:
+            return _dumps(data)
+        return "{" + ",".join(f"{_json_string(str(k))}:{engine_json(v)}"
+                              for k, v in data.items()) + "}"
+    if isinstance(data, list):
+        return "[" + ",".join(engine_json(v) for v in data) + "]"
+    return json.dumps(data)

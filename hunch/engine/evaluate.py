@@ -133,6 +133,9 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
         pack = load_pack(pack)
     situation = situation_of(facts, pack)
     _, runner = compiled(pack)
+    problem, hint = runner.situation_problem(situation.values)
+    if problem:
+        raise SituationError.at(Location(situation.file), problem, hint)
     paused = gc.isenabled()
     if paused:
         gc.disable()

@@ -10,19 +10,35 @@ from __future__ import annotations
 
 import itertools
 import json
+import locale
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 # The C core only: durable.engine (its Host, closures and timer threads) is never
 # needed, and not importing it keeps start-up short.
 import durable_rules_engine as _core
 
-from hunch.engine.compile import Alternative, CompiledPack, Lit, value_key
+from hunch.engine.compile import (
+    Alternative,
+    CompiledPack,
+    Lit,
+    engine_facts,
+    engine_json,
+    value_key,
+)
 from hunch.errors import EngineError
 from hunch.pack.model import FactRef, Pack
 from hunch.record import Record
 
 DEFAULT_MAX_FIRINGS = 100_000
+# properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
+# 255; measured: 253 work, 254 fail every assert with error 302)
+MAX_PROPERTIES = 253
+# bytes of one property's JSON text (state.h MAX_OBJECT_PROPERTY_SIZE 16 MiB; measured:
+# 16,777,214 work, 16,777,216 fail with error 314). Reachable with --max-bytes.
+MAX_TEXT_BYTES = 16_777_215
 _ruleset_names = itertools.count(1)
 _sids = itertools.count(1)
 
@@ -78,6 +94,9 @@ class _Ruleset(NamedTuple):
     actions: dict[str, Alternative | None]  # engine rule name -> alternative (None: anchor)
     derived_in: list[str]  # derived facts its rules test
     conclusions_in: list[str]  # conclusions its rules test
+    # per rule, the situation properties it cannot fire without; None when some rule
+    # needs none (then the ruleset always runs)
+    needs: list[frozenset[str]] | None = None
 
 
 class Runner:
@@ -99,10 +118,15 @@ class Runner:
         self._derived_to: dict[str, list[int]] = {}
         self._conclusions_to: dict[str, list[int]] = {}
         self._effects = [rule.then for rule in pack.rules]
+        # only the facts some rule reads go to the engine: the others cost time and
+        # count against its properties per fact
+        self._engine_facts = engine_facts(pack)
+        self._python_tests = list(compiled.python_tests.items())
         try:
-            for key, definition in compiled.rulesets.items():
-                self._register(key, definition)
-            self._warm_up()
+            with c_numbers():
+                for key, definition in compiled.rulesets.items():
+                    self._register(key, definition)
+                self._warm_up()
         except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
             self.close()
             raise EngineError.at(pack.loc, f"durable_rules refused the compiled rules: {exc}",
@@ -110,7 +134,7 @@ class Runner:
 
     def _register(self, key: str, definition: dict[str, Any]) -> None:
         name = f"hunch{next(_ruleset_names)}-{self.pack.name}-{key}"
-        handle = _core.create_ruleset(name, json.dumps(definition))
+        handle = _core.create_ruleset(name, engine_json(definition))
         actions = {rule: self.compiled.alternatives.get(rule) for rule in definition}
         derived: set[str] = set()
         conclusions: set[str] = set()
@@ -126,7 +150,9 @@ class Runner:
             self._derived_to.setdefault(fact, []).append(index)
         for cid in conclusions:
             self._conclusions_to.setdefault(cid, []).append(index)
-        self.rulesets.append(_Ruleset(name, handle, actions, sorted(derived), sorted(conclusions)))
+        needs = [_needs(definition[rule]) for rule, alt in actions.items() if alt is not None]
+        self.rulesets.append(_Ruleset(name, handle, actions, sorted(derived), sorted(conclusions),
+                                      None if not all(needs) else needs))
 
     def _warm_up(self) -> None:
         """Run one empty session through every ruleset before any real one.
@@ -162,14 +188,14 @@ class Runner:
         sid = str(next(_sids))
         session = _Session(ledger, sid, max_firings)
         session.started = [False] * len(self.rulesets)
-        situation = json.dumps({**values, "_k": "s", "sid": sid})
+        sent = self.engine_values(values)
+        situation = engine_json({**sent, "_k": "s", "sid": sid})
         try:
-            for index in range(len(self.rulesets)):
-                session.started[index] = True
-                self._start(session, index, situation)
-                while session.pending:
-                    target, fact = session.pending.popleft()
-                    self._feed(session, target, fact)
+            if point_locale():
+                self._run(session, situation, sent)
+            else:
+                with c_numbers():
+                    self._run(session, situation, sent)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the C core raises plain Exception
@@ -188,6 +214,49 @@ class Runner:
             raise EngineError(f"a rule action failed: {type(first).__name__}: {first}",
                               self.pack.path)
         return ledger
+
+    def engine_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The situation as the engine gets it: the facts rules read, and the
+        properties of the tests worked out in Python (only those that hold)."""
+        facts = self._engine_facts
+        if facts.issuperset(values):
+            out = dict(values)
+        else:
+            out = {k: v for k, v in values.items() if k in facts}
+        for name, expr in self._python_tests:
+            if holds_expr(expr, values):
+                out[name] = True
+        return out
+
+    def situation_problem(self, values: dict[str, Any]) -> tuple[str, str]:
+        """Why the engine cannot hold this situation as one fact, and what to do
+        (('', '') when it can)."""
+        sent = self.engine_values(values)
+        count = len(sent) + 2  # "_k" and "sid"
+        if count > MAX_PROPERTIES:
+            return (f"the situation gives {count - 2} facts the rules test, over the "
+                    f"{MAX_PROPERTIES - 2} durable_rules can hold in one situation",
+                    "leave out the facts that do not matter here, or split the pack")
+        for name, value in sent.items():
+            # an escape is at most 6 bytes a character: only long texts need measuring
+            if isinstance(value, str) and len(value) * 6 > MAX_TEXT_BYTES \
+                    and len(json.dumps(value)) - 2 > MAX_TEXT_BYTES:
+                return (f"{name}: the text is over the {MAX_TEXT_BYTES:,} bytes (as JSON) "
+                        f"durable_rules can hold in one fact", "shorten it")
+        return "", ""
+
+    def _run(self, session: _Session, situation: str, sent: dict[str, Any]) -> None:
+        for index, ruleset in enumerate(self.rulesets):
+            if ruleset.needs is not None and not any(need.issubset(sent)
+                                                     for need in ruleset.needs):
+                # none of its rules can fire without a fact this situation lacks:
+                # a session costs ~5 ms on a 200-rule ruleset (measured), so skip it
+                continue
+            session.started[index] = True
+            self._start(session, index, situation)
+            while session.pending:
+                target, fact = session.pending.popleft()
+                self._feed(session, target, fact)
 
     def _start(self, session: _Session, index: int, situation: str) -> None:
         """Give a ruleset the situation, then what earlier rulesets established.
@@ -331,6 +400,8 @@ def holds(op: str, left: Any, right: Any, situation: dict[str, Any]) -> bool:
     if op == "ne":
         return not holds("eq", left, right, situation)
     if op == "in":
+        if type(left) is str:
+            return left in right  # the same test (text equals only text), at C speed
         return any(holds("eq", left, v, situation) for v in right)
     if isinstance(left, bool) or not isinstance(left, (int, float)):
         return False
@@ -340,3 +411,95 @@ def holds(op: str, left: Any, right: Any, situation: dict[str, Any]) -> bool:
         return False
     return bool({"lt": left < right, "lte": left <= right, "gt": left > right,
                  "gte": left >= right}[op])
+
+
+def _needs(definition: dict[str, Any]) -> frozenset[str]:
+    """The situation properties an engine rule cannot fire without.
+
+    Its first condition always matches the situation fact; each equality or
+    comparison at its top level (not inside an $or) needs its property there,
+    because durable_rules never matches a missing attribute (docs: field notes).
+    """
+    (element,) = definition["all"][0].values()
+    tests = element.get("$and", [element]) if isinstance(element, dict) else []
+    out: set[str] = set()
+    for test in tests:
+        if not isinstance(test, dict) or len(test) != 1:
+            continue
+        ((key, value),) = test.items()
+        if not key.startswith("$"):
+            if key != "_k" and not isinstance(value, (dict, list)):
+                out.add(key)
+        elif key in _PYTHON_OP and isinstance(value, dict) and len(value) == 1:
+            ((prop, literal),) = value.items()
+            if not isinstance(literal, (dict, list)):
+                out.add(prop)
+        elif key == "$ex" and isinstance(value, dict) and len(value) == 1:
+            out.update(value)
+    return frozenset(out)
+
+
+def holds_expr(expr: Any, values: dict[str, Any]) -> bool:
+    """A compiled input-only expression, evaluated in Python as the engine would.
+
+    As in durable_rules, a comparison never holds when a fact it reads is missing.
+    """
+    ((key, arg),) = expr.items()
+    if key == "$and":
+        return all(holds_expr(e, values) for e in arg)
+    if key == "$or":
+        return any(holds_expr(e, values) for e in arg)
+    if key in ("$ex", "$nex"):
+        ((fact, _),) = arg.items()
+        return bool((fact in values) == (key == "$ex"))
+    if key.startswith("$"):
+        op = _PYTHON_OP[key]
+        ((fact, right),) = arg.items()
+    else:
+        op, fact, right = "eq", key, arg
+    if fact not in values:
+        return False
+    if isinstance(right, dict):  # {"$m": other}: a comparison with another fact
+        right = values.get(right["$m"])
+        if right is None:
+            return False
+    return holds(op, values[fact], right, values)
+
+
+_PYTHON_OP = {"$neq": "ne", "$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte"}
+
+
+_POINT_LOCALES = {"C", "POSIX", "C.UTF-8", "C.utf8"}  # numeric locales that write 1000.5
+
+
+def point_locale() -> bool:
+    """Does the numeric locale write 1000.5 (so durable_rules reads numbers right)?"""
+    name = locale.setlocale(locale.LC_NUMERIC)  # a query: ~0.2 us; localeconv ~9 us
+    if name in _POINT_LOCALES:
+        return True
+    if locale.localeconv()["decimal_point"] == ".":
+        _POINT_LOCALES.add(name)  # locale names are few: remember the good ones
+        return True
+    return False
+
+
+@contextmanager
+def c_numbers() -> Iterator[None]:
+    """Run engine calls with the C numeric locale.
+
+    durable_rules reads and writes numbers with atof/atol/sprintf, which follow
+    LC_NUMERIC: after setlocale(LC_ALL, "de_DE.UTF-8") it reads 1000.5 as 1000.
+    Python programs are in the C locale unless they change it, so this costs one
+    query per call; when it has to switch, it switches back afterwards. The locale
+    is process-wide: another thread formatting numbers in those microseconds sees
+    the C locale (docs/limits.md).
+    """
+    if point_locale():
+        yield
+        return
+    saved = locale.setlocale(locale.LC_NUMERIC)
+    locale.setlocale(locale.LC_NUMERIC, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_NUMERIC, saved)

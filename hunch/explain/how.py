@@ -20,6 +20,7 @@ from hunch.engine.evaluate import Ranked, Result, compiled
 from hunch.engine.runner import holds
 from hunch.errors import HunchError, did_you_mean
 from hunch.explain.unknowns import (
+    Budget,
     Change,
     Unknown,
     _missing,
@@ -95,6 +96,8 @@ class Explanation:
     oppose: list[RuleNode]
     not_fired: list[RuleCheck]
     unknowns: list[Unknown]
+    # facts the unknowns search had no budget left for (unknowns.MAX_EVALUATIONS)
+    unknowns_unexamined: list[str] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:
@@ -264,7 +267,18 @@ def explain(result: Result, target: str, unknowns: bool = True) -> Explanation:
         result=result, id=target, kind=kind, title=title, certainty=certainty, rank=rank, of=of,
         support=[n for n in nodes if n.cf >= 0], oppose=[n for n in nodes if n.cf < 0],
         not_fired=sorted_checks(missed),
-        unknowns=target_unknowns(result, target) if unknowns else [])
+        unknowns=target_unknowns(result, target) if unknowns else [],
+        unknowns_unexamined=_unexamined(result, "target:" + target) if unknowns else [])
+
+
+def _unexamined(result: Result, search: str) -> list[str]:
+    """The facts a budgeted search of this result did not get to."""
+    found: dict[str, list[str]] = result.__dict__.get("_unexamined", {})
+    return list(found.get(search, []))
+
+
+def _stopped(result: Result, search: str, facts: list[str]) -> None:
+    result.__dict__.setdefault("_unexamined", {})[search] = list(facts)
 
 
 def derived_certainty(result: Result, name: str) -> float:
@@ -286,17 +300,28 @@ def target_unknowns(result: Result, target: str) -> list[Unknown]:
     """Missing input facts whose value could change one conclusion's certainty."""
     now = certainty_of(result, target)
     out = []
-    for fact in _missing(result, input_cone(result.pack, target)):
+    budget = Budget(result)
+    missing = _missing(result, input_cone(result.pack, target))
+    _stopped(result, "target:" + target, [])
+    for position, fact in enumerate(missing):
         examples = []
         values, _ = candidates(result, fact)
+        stopped = False
         for value in values:
-            after = probe(result, {fact: value})
+            after = budget.probe({fact: value})
+            if after is None:
+                stopped = True
+                break
             cf = certainty_of(after, target)
             if abs(cf - now) > EPSILON:
                 examples.append(Change(value, after.recommendation, top_hypothesis(after), cf))
         if examples:
             examples.sort(key=lambda c: -c.certainty)  # the most it could do first
             out.append(Unknown(fact, result.pack.facts[fact].question, [target], examples))
+        if stopped:
+            _stopped(result, "target:" + target,
+                     ([] if examples else [fact]) + missing[position + 1:])
+            break
     return out
 
 
@@ -383,9 +408,10 @@ def flips(result: Result) -> list[Flip]:
     rec = recommendation_id(result)
     values = result.situation.values
     out = []
-    for fact in result.pack.facts:
-        if fact not in fact_tests(result.pack):
-            continue
+    budget = Budget(result)
+    tested = [fact for fact in result.pack.facts if fact in fact_tests(result.pack)]
+    _stopped(result, "flips", [])
+    for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
         best: dict[str | None, tuple[float, Flip]] = {}
         now = signature(result, fact, values[fact]) if fact in values else None
@@ -393,7 +419,10 @@ def flips(result: Result) -> list[Flip]:
             if fact in values and (holds("eq", value, values[fact], {}) or
                                    (now is not None and signature(result, fact, value) == now)):
                 continue  # the same value, or one every rule treats the same way
-            after = probe(result, {fact: value})
+            after = budget.probe({fact: value})
+            if after is None:
+                _stopped(result, "flips", ([] if best else [fact]) + tested[position + 1:])
+                break
             new = recommendation_id(after)
             if new == rec:
                 continue
@@ -404,7 +433,14 @@ def flips(result: Result) -> list[Flip]:
             if new not in best or size < best[new][0]:
                 best[new] = (size, flip)
         out += [flip for _, flip in sorted(best.values(), key=lambda item: item[0])]
+        if _unexamined(result, "flips"):
+            break
     return out
+
+
+def flips_unexamined(result: Result) -> list[str]:
+    """The facts the last flips(result) search had no budget left for."""
+    return _unexamined(result, "flips")
 
 
 def _distance(before: Any, after: Any) -> float:
@@ -420,6 +456,7 @@ __all__ = [
     "WhatIf",
     "explain",
     "flips",
+    "flips_unexamined",
     "parse_sets",
     "target_unknowns",
     "what_if",

@@ -2,9 +2,16 @@
 
 A missing input fact *matters* when some value of it would change the recommendation
 or the top hypothesis. That is decided by re-evaluating the situation with candidate
-values (each enum value, both booleans, and for numbers the thresholds the rules
-mention, +-1) through hunch.evaluation.evaluate; values that every test treats alike
-are tried once. Results are cached per Result.
+values (each enum value, both booleans, and for numbers every threshold the rules
+mention, +-1, a point between each two thresholds and the fact's min and max, so
+every way the tests can come out is tried) through hunch.engine.evaluate; values
+that every test treats alike (the same "signature") are tried once. Results are
+cached per Result.
+
+Every search has a budget: at most MAX_EVALUATIONS new evaluations per analysis
+of one result (cached ones are free). When it runs out, the facts not examined
+are recorded (``unexamined``), and the outputs say the analysis stopped instead
+of claiming that no answer would change the advice (docs/explain.md).
 
 This lives apart from hunch.explain (HOW / WHY NOT) because `hunch evaluate` runs it
 on every situation: importing the whole explanation machinery for it cost a cold
@@ -14,6 +21,7 @@ start ~5 ms (docs/performance.md).
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from hunch.engine.compile import value_key
@@ -24,7 +32,10 @@ from hunch.pack.validate import Situation
 from hunch.pack.values import value_problem
 from hunch.record import Record
 
-MAX_CANDIDATES = 24  # values tried per fact when searching for changes
+# new evaluations one analysis (still unknown, flips, one conclusion's unknowns) may
+# run for one result: at ~0.2 ms each on the built-in packs, ~50 ms at most; a pack
+# of 7,200 rules (13 ms each) stops after ~3.4 s instead of running 200 s
+MAX_EVALUATIONS = 256
 
 
 class Change(NamedTuple):
@@ -34,6 +45,32 @@ class Change(NamedTuple):
     recommendation: Ranked | None
     top_hypothesis: Ranked | None
     certainty: float = 0.0  # of the explained conclusion, when there is one
+
+
+class Budget:
+    """The evaluations one analysis of one result may still run."""
+
+    def __init__(self, result: Result, limit: int | None = None) -> None:
+        self.result = result
+        self.left = MAX_EVALUATIONS if limit is None else limit
+
+    def probe(self, changes: dict[str, Any]) -> Result | None:
+        """The result with these changes, or None when that needs an evaluation the
+        budget no longer has."""
+        cache: dict[str, Result] = self.result.__dict__.setdefault("_probes", {})
+        if _probe_key(changes) not in cache:
+            if self.left <= 0:
+                return None
+            self.left -= 1
+        return probe(self.result, changes)
+
+
+class Unknowns(NamedTuple):
+    """The "Still unknown" analysis: the facts that matter, and those it did not
+    get to examine because its budget ran out (empty: the analysis is complete)."""
+
+    unknowns: list[Unknown]
+    unexamined: list[str]
 
 
 class Unknown(NamedTuple):
@@ -66,10 +103,14 @@ def probe(result: Result, changes: dict[str, Any]) -> Result:
     result. The cached results do not refer back to it: no reference cycle, so a batch
     frees each result as soon as it is rendered."""
     cache: dict[str, Result] = result.__dict__.setdefault("_probes", {})
-    key = value_key(sorted((k, value_key(v)) for k, v in changes.items()))
+    key = _probe_key(changes)
     if key not in cache:
         cache[key] = evaluate(result.pack, changed(result.situation, changes))
     return cache[key]
+
+
+def _probe_key(changes: dict[str, Any]) -> str:
+    return value_key(sorted((k, value_key(v)) for k, v in changes.items()))
 
 
 def changed(situation: Situation, changes: dict[str, Any]) -> Situation:
@@ -200,22 +241,38 @@ def _candidates(result: Result, fact: str) -> tuple[list[Any], bool]:
 
 
 def _numbers(result: Result, spec: FactSpec, tests: _Tests) -> list[Any]:
+    """Every threshold +-1 (nearest the current value first), then what completes
+    them: a point between each two thresholds closer than 2 apart, and the fact's
+    min and max (a threshold may lie outside them). With these, each way the tests
+    can come out has a candidate; signatures then keep one of each."""
     points = set(tests.numbers)
     for other in tests.refs:
         points.update(v for v in _side(result, other)
                       if isinstance(v, (int, float)) and not isinstance(v, bool))
+    if not points:
+        return []
     out: set[Any] = set()
     for p in points:
         for v in (p - 1, p, p + 1):
-            if spec.type == "integer":
-                out.update({math.floor(v), math.ceil(v)})
-            else:
-                out.add(v)
+            out.update(_as_type(spec, v))
     ok = sorted(v for v in out if not value_problem(spec, v))
     current = result.situation.values.get(spec.name)
     if isinstance(current, (int, float)) and not isinstance(current, bool):
         ok.sort(key=lambda v: (abs(v - current), v))
-    return ok[:MAX_CANDIDATES]
+    ordered = sorted(points)
+    extra: set[Any] = set()
+    for low, high in pairwise(ordered):
+        extra.update(_as_type(spec, (low + high) / 2))
+    extra.update(b for b in (spec.min, spec.max) if b is not None)
+    seen = set(ok)
+    ok += sorted(v for v in extra if v not in seen and not value_problem(spec, v))
+    return ok
+
+
+def _as_type(spec: FactSpec, value: float) -> list[Any]:
+    if spec.type == "integer":
+        return [math.floor(value), math.ceil(value)]
+    return [value]
 
 
 def _side(result: Result, fact: str) -> list[Any]:
@@ -238,13 +295,28 @@ def _any_value(spec: FactSpec) -> Any:
 
 def relevant_unknowns(result: Result) -> list[Unknown]:
     """Missing input facts whose value could change the recommendation or top hypothesis."""
+    return unknowns_search(result).unknowns
+
+
+def unknowns_search(result: Result) -> Unknowns:
+    """relevant_unknowns, with the facts the budget left unexamined (cached per result)."""
+    cached: Unknowns | None = result.__dict__.get("_unknowns")
+    if cached is not None:
+        return cached
     rec, top = recommendation_id(result), top_id(result)
+    budget = Budget(result)
     out = []
-    for fact in _missing(result, set(fact_tests(result.pack))):
+    missing = _missing(result, set(fact_tests(result.pack)))
+    unexamined: list[str] = []
+    for position, fact in enumerate(missing):
         changes: dict[str, Change] = {}
         values, _ = candidates(result, fact)
+        stopped = False
         for value in values:
-            after = probe(result, {fact: value})
+            after = budget.probe({fact: value})
+            if after is None:
+                stopped = True
+                break
             change = Change(value, after.recommendation, top_hypothesis(after))
             if recommendation_id(after) != rec:
                 changes.setdefault("recommendation", change)
@@ -252,8 +324,12 @@ def relevant_unknowns(result: Result) -> list[Unknown]:
                 changes.setdefault("top_hypothesis", change)
         if changes:
             out.append(_unknown(result.pack, fact, changes))
-    return out
-
+        if stopped:
+            unexamined = ([] if changes else [fact]) + missing[position + 1:]
+            break
+    found = Unknowns(out, unexamined)
+    result.__dict__["_unknowns"] = found
+    return found
 
 
 def _missing(result: Result, relevant: set[str]) -> list[str]:

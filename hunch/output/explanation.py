@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.how import Explanation, FactNode, Flip, RuleNode, WhatIf
+from hunch.explain.how import Explanation, FactNode, Flip, RuleNode, WhatIf, flips_unexamined
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
-from hunch.output.formats import change_json, fmt_cf, rounded
+from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
 
 WIDTH = 78
 
@@ -157,7 +157,10 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
             out.append(f"  {u.fact}: with {fmt_value(best.value)}, certainty "
                        f"{fmt_cf(best.certainty)} (now {fmt_cf(x.certainty)})")
             out.extend("    " + line for line in _wrap(u.question, WIDTH - 4))
-    return "\n".join(out) + "\n"
+    note = stopped_text(x.unknowns_unexamined, "  ") if unknowns else ""
+    if note and not x.unknowns:
+        out += ["", "Still unknown:"]
+    return "\n".join(out) + "\n" + note
 
 
 def _status_line(x: Explanation) -> str:
@@ -250,6 +253,7 @@ def explanation_json(x: Explanation) -> dict[str, Any]:
                       "could_change": list(u.could_change),
                       "examples": [change_json(c, certainty=True) for c in u.examples]}
                      for u in x.unknowns],
+        **_unexamined_json("unknowns", x.unknowns_unexamined),
     }
 
 
@@ -526,7 +530,10 @@ def flips_text(result: Result, flips: list[Flip]) -> str:
 
     out = [f"Recommendation now: {_brief(result.recommendation)}",
            f"situation: {result.situation.file}", ""]
+    stopped = stopped_text(flips_unexamined(result), "")
     if not flips:
+        if stopped:
+            return "\n".join(out) + "\n" + stopped
         out.append("No single-fact change (at the values the rules test) changes the "
                    "recommendation.")
         return "\n".join(out) + "\n"
@@ -537,7 +544,7 @@ def flips_text(result: Result, flips: list[Flip]) -> str:
              if f.recommendation else "none"] for f in flips]
     out.append(tabulate(rows, headers=["fact", "now", "change to", "recommendation then"],
                         tablefmt="simple", disable_numparse=True))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + stopped
 
 
 def flips_json(result: Result, flips: list[Flip]) -> dict[str, Any]:
@@ -551,7 +558,15 @@ def flips_json(result: Result, flips: list[Flip]) -> dict[str, Any]:
                    "any_value": f.any_value,
                    "recommendation": _brief_json(f.recommendation),
                    "top_hypothesis": _brief_json(f.top_hypothesis)} for f in flips],
+        **_unexamined_json("flips", flips_unexamined(result)),
     }
+
+
+def _unexamined_json(key: str, unexamined: list[str]) -> dict[str, Any]:
+    """Keys present only when a budgeted search stopped early (docs/json.md)."""
+    if not unexamined:
+        return {}
+    return {f"{key}_complete": False, f"{key}_unexamined": list(unexamined)}
 
 
 __all__ = [

@@ -9,7 +9,8 @@ import textwrap
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result, Support
-from hunch.explain.unknowns import Change, Unknown, fact_tests
+from hunch.explain import unknowns as analysis
+from hunch.explain.unknowns import Change, Unknown, fact_tests, unknowns_search
 from hunch.pack.model import Source
 
 
@@ -101,25 +102,44 @@ ASPECT = {"recommendation": "the recommendation", "top_hypothesis": "the top hyp
 
 def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
     """The "Still unknown" section after a table: each fact that matters, its question."""
+    unexamined = unknowns_search(result).unexamined
     if not unknowns:
-        missing = missing_tested(result)
+        missing = [f for f in missing_tested(result) if f not in unexamined]
         if not missing:
-            return ""
+            return stopped_text(unexamined, "")
         return "\n".join(textwrap.wrap(
             f"Still unknown: {', '.join(missing)} (no single answer would change the top "
-            f"hypothesis or the recommendation)", WIDTH)) + "\n"
+            f"hypothesis or the recommendation)", WIDTH)) + "\n" + stopped_text(unexamined, "")
     out = ["Still unknown (an answer could change the advice)"]
     for u in unknowns:
         what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
         out.append(f"  {u.fact}: could change {what}")
         out.extend(textwrap.wrap(" ".join(u.question.split()), WIDTH, initial_indent="    ",
                                  subsequent_indent="    "))
-    others = [f for f in missing_tested(result) if f not in {u.fact for u in unknowns}]
+    others = [f for f in missing_tested(result)
+              if f not in {u.fact for u in unknowns} and f not in unexamined]
     if others:
         out += textwrap.wrap(f"Also unknown, but no single answer would change the advice: "
                              f"{', '.join(others)}", WIDTH, initial_indent="  ",
                              subsequent_indent="  ")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + stopped_text(unexamined, "  ")
+
+
+def stopped_note(unexamined: list[str]) -> str:
+    """What an analysis that ran out of budget says instead of a result ('' if none)."""
+    if not unexamined:
+        return ""
+    return (f"not examined (the analysis stopped after {analysis.MAX_EVALUATIONS} "
+            f"evaluations): "
+            f"{', '.join(unexamined)}")
+
+
+def stopped_text(unexamined: list[str], indent: str) -> str:
+    note = stopped_note(unexamined)
+    if not note:
+        return ""
+    return "\n".join(textwrap.wrap(note[0].upper() + note[1:], WIDTH, initial_indent=indent,
+                                   subsequent_indent=indent)) + "\n"
 
 
 def missing_tested(result: Result) -> list[str]:

@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.unknowns import relevant_unknowns
+from hunch.explain.unknowns import relevant_unknowns, unknowns_search
 from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
@@ -17,6 +17,7 @@ from hunch.output.formats import (
     fmt_cf,
     fmt_ranked_cf,
     ranked_json,
+    stopped_note,
     unknown_json,
     unknowns_text,
 )
@@ -42,7 +43,7 @@ CITED_WIDTH = 18  # the five columns fit in 100 characters
 def result_json(result: Result) -> dict[str, Any]:
     close = close_calls(result.hypotheses) | close_calls(result.actions)
     best = result.recommendation
-    return {
+    data: dict[str, Any] = {
         "situation": result.situation.file,
         "pack": result.pack.name,
         "hypotheses": [_ranked_close(h, close) for h in result.hypotheses],
@@ -53,6 +54,11 @@ def result_json(result: Result) -> dict[str, Any]:
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
                             "close_call_margin": CLOSE_CALL},
     }
+    unexamined = unknowns_search(result).unexamined
+    if unexamined:  # only then: the keys of a complete analysis stay as they were
+        data["unknowns_complete"] = False
+        data["unknowns_unexamined"] = list(unexamined)
+    return data
 
 
 def _ranked_close(item: Ranked, close: set[str]) -> dict[str, Any]:
@@ -184,12 +190,15 @@ def render_table(result: Result, explain: str | None = None) -> str:
 def markdown_unknowns(result: Result) -> list[str]:
     """The "Still unknown" section of the Markdown output, as lines."""
     unknowns = relevant_unknowns(result)
-    if not unknowns:
+    note = stopped_note(unknowns_search(result).unexamined)
+    if not unknowns and not note:
         return []
     out = ["", "### Still unknown", ""]
     for u in unknowns:
         what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
         out.append(f"- **{u.fact}** (could change {what}): {' '.join(u.question.split())}")
+    if note:
+        out.append(f"- *{note[0].upper() + note[1:]}*")
     return out
 
 

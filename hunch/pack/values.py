@@ -13,6 +13,10 @@ FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 RESERVED_FACTS = {"id", "sid"}
 PACK_KEY = "_pack"  # a situation naming its pack (hunch.pack.project): FACT_NAME cannot match it
+# durable_rules stores integers as 64-bit and saturates bigger ones (measured)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def type_name(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -34,6 +38,8 @@ def value_problem(spec: FactSpec, value: Any) -> str:
             return "must be a number, got NaN"
         if isinstance(value, float) and value in (float("inf"), float("-inf")):
             return f"must be a finite number, got {value}"  # the engine cannot store it
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            return int64_problem(value)
         if spec.min is not None and value < spec.min:
             return f"{value} is below the minimum {fmt_num(spec.min)}"
         if spec.max is not None and value > spec.max:
@@ -47,6 +53,51 @@ def value_problem(spec: FactSpec, value: Any) -> str:
     if t == "string":
         return "" if isinstance(value, str) else f"must be text, got {short(value)}"
     return f"has unknown type {t}"
+
+
+def int64_problem(value: int) -> str:
+    return (f"{short(value)} is outside the 64-bit range durable_rules can compare "
+            f"({INT64_MIN} to {INT64_MAX}; write it as a decimal, e.g. {float(value):.3e})")
+
+
+def engine_equal_problem(values: list[Any]) -> str:
+    """Why durable_rules cannot tell some of these enum values apart, or ''.
+
+    It compares across types: a number with a text as the number written out
+    (1 and "1", 1.5 and "1.500000"), true with 1 and with "true" (measured); and
+    1 with 1.0 as numbers. hunch tells them apart, so an enum must not mix them.
+    """
+    numbers: dict[Any, Any] = {}  # as a number -> the value
+    texts: dict[str, Any] = {}  # a number or true/false written out -> the value
+    strings: dict[str, Any] = {}
+    for value in values:
+        if isinstance(value, (list, dict)) or value is None:
+            return (f"value {short(value)} is {type_name(value)}: an enum value must be "
+                    f"text, a number or true/false")
+        if isinstance(value, str):
+            other = texts.get(value)
+            strings.setdefault(value, value)
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and not INT64_MIN <= value <= INT64_MAX:
+            return "value " + int64_problem(value)
+        else:
+            number = int(value) if isinstance(value, bool) else value
+            text = ("true" if value else "false") if isinstance(value, bool) else (
+                f"{value:f}" if isinstance(value, float) else str(value))
+            other = numbers.get(number, strings.get(text))
+            numbers.setdefault(number, value)
+            texts.setdefault(text, value)
+        if other is not None:
+            return (f"values {_show(other)} and {_show(value)} look the same to "
+                    f"durable_rules (it compares 1, 1.0, true, '1' and 'true' alike)")
+    return ""
+
+
+def _show(value: Any) -> str:
+    """A value as it is written in YAML: true, 1, 1.0, 'text'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return short(value)
 
 
 def fmt_num(x: float) -> str:
