@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import hunch
 from hunch.cli.app import cli
 from hunch.engine.evaluate import Ranked
-from hunch.output.formats import CERTAINTY_NOTE, close_calls
+from hunch.output.formats import CERTAINTY_NOTE, close_calls, close_groups, close_note
 
 
 def _ranked(*values: float) -> list[Ranked]:
@@ -29,6 +29,13 @@ class TestCloseCalls:
         assert close_calls(_ranked(0.7063, 0.6151)) == {_ranked(0.7)[0].id,
                                                         _ranked(0, 0.6)[1].id}
 
+    def test_a_run_is_anchored_at_its_top_and_never_chains(self) -> None:
+        # each is within 0.1 of the one above, but 0.72 and 0.58 are not a close call
+        items = _ranked(0.72, 0.65, 0.58, 0.50, 0.2)
+        assert [[i.rank for i in g] for g in close_groups(items)] == [[1, 2], [3, 4]]
+        assert close_note(items).endswith("says little): #1-#2, #3-#4")
+        assert close_note(items[:2]).startswith("~ close call (less than 0.1 apart")
+
     def test_negative_certainties_are_never_close_calls(self) -> None:
         assert close_calls(_ranked(-0.40, -0.42)) == set()
 
@@ -41,7 +48,8 @@ class TestWhereItShows:
         assert "Close call" not in table  # let it go 0.97, clear the air 0.80
         policy = runner.invoke(cli, ["evaluate", "examples/policy.yaml"]).stdout
         assert "Close call: Raise the policy or union concern (0.75) is about as well" in policy
-        assert "~ close call: less than 0.1 from a neighbour" in policy
+        assert "~ close calls (less than 0.1 apart, so the order within says little):" \
+            in policy
         md = runner.invoke(cli, ["evaluate", "--format", "markdown",
                                  "examples/policy.yaml"]).stdout
         assert f"_{CERTAINTY_NOTE}_" in md and "| 0.75 ~ |" in md

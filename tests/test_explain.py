@@ -110,7 +110,7 @@ class TestAsker:
         for name, value in (("days_since_interview", "23"), ("promised_decision_days", "7"),
                             ("missed_callbacks", "2"), ("unanswered_emails", "1")):
             assert f"{name} = {value}  [examples/asker.yaml:{line_of(ASKER, name)}]" in out
-        assert out.splitlines()[1] == "hypothesis, certainty 0.65, rank 3 of 9 hypotheses"
+        assert out.splitlines()[1] == "hypothesis, certainty 0.72, rank 1 of 9 hypotheses"
 
     def test_how_shows_negations_defaults_and_absent_facts(self) -> None:
         code, out, _ = run(["explain", "examples/asker.yaml", "let-it-go"])

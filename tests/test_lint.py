@@ -177,7 +177,8 @@ def inject_every_problem(root: Path, pack: object) -> list[tuple[str, str, int, 
     used = {n.split(":", 1)[1] for deps in graph.values() for n in deps}
     sink = next(c.id for c in pack.conclusions.values()
                 if c.id not in used and c.id != hyp)
-    leaves = [f"{{fact: {name}}}" for name in pack.derived]
+    # 16 leaves (the condition limit); the built-in pack may derive more facts than that
+    leaves = [f"{{fact: {name}}}" for name in pack.derived][:16]
     for cid in pack.conclusions:
         deps = graph.get("conclusion:" + cid, set())
         if len(leaves) < 16 and cid != sink and all(d.startswith("fact:") for d in deps):

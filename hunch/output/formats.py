@@ -3,7 +3,6 @@ and the plain-text "Still unknown" section."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import textwrap
 from typing import Any
@@ -27,20 +26,35 @@ CERTAINTY_NOTE = ("certainty: how strongly the pack's sources support each concl
 # default --threshold of `hunch diff`). docs/certainty.md.
 CLOSE_CALL = 0.1
 CLOSE_MARK = "~"
-CLOSE_NOTE = (f"{CLOSE_MARK} close call: less than {CLOSE_CALL:g} from a neighbour, so the "
-              f"order between them says little")
+
+
+def close_groups(items: list[Ranked]) -> list[list[Ranked]]:
+    """Runs of positive conclusions, in rank order, that all lie less than CLOSE_CALL
+    below the first of their run: the order inside a run says little. A run is
+    anchored at its top so it never chains down a whole list (0.72, 0.65, 0.58 is
+    not one close call: its ends are 0.14 apart)."""
+    groups: list[list[Ranked]] = []
+    for item in (item for item in items if item.certainty > 0):
+        # on the numbers as printed, so 0.71 and 0.61 are never called close
+        if groups and round(groups[-1][0].certainty, 2) - round(item.certainty, 2) \
+                < CLOSE_CALL - 1e-9:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return [group for group in groups if len(group) > 1]
 
 
 def close_calls(items: list[Ranked]) -> set[str]:
-    """Ids of the positive conclusions less than CLOSE_CALL from the one ranked next
-    to them (above or below)."""
-    positive = [item for item in items if item.certainty > 0]
-    out: set[str] = set()
-    for upper, lower in itertools.pairwise(positive):
-        # on the numbers as printed, so 0.71 and 0.61 are never called close
-        if round(upper.certainty, 2) - round(lower.certainty, 2) < CLOSE_CALL - 1e-9:
-            out.update((upper.id, lower.id))
-    return out
+    """Ids of the conclusions in a close call (close_groups)."""
+    return {item.id for group in close_groups(items) for item in group}
+
+
+def close_note(items: list[Ranked]) -> str:
+    """The note under a table: which rows are tied together ("#1-#3, #5-#6")."""
+    runs = ", ".join(f"#{group[0].rank}-#{group[-1].rank}" for group in close_groups(items))
+    calls = "close call" if len(close_groups(items)) == 1 else "close calls"
+    return (f"{CLOSE_MARK} {calls} (less than {CLOSE_CALL:g} apart, so the order within "
+            f"says little): {runs}")
 
 
 def fmt_ranked_cf(item: Ranked, close: set[str]) -> str:

@@ -12,8 +12,8 @@ from hunch.output.formats import (
     CERTAINTY_NOTE,
     CLOSE_CALL,
     CLOSE_MARK,
-    CLOSE_NOTE,
     close_calls,
+    close_note,
     fmt_cf,
     fmt_ranked_cf,
     ranked_json,
@@ -114,13 +114,19 @@ def _wrap(cell: Any, width: int | None) -> Any:
     return "\n".join(textwrap.wrap(cell, width))
 
 
-def ranked_table(items: list[Ranked], close: set[str] | None = None) -> str:
-    close = close_calls(items) if close is None else close
+def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str:
+    """A table of `items`, close calls marked as found among `ranked` (the whole
+    ranking the items come from; default the items themselves)."""
+    ranked = items if ranked is None else ranked
+    close = close_calls(ranked)
     rows = [[item.rank, item.title, fmt_ranked_cf(item, close), item.reason(), authors(item)]
             for item in items]
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
                    [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
-    return table + (f"\n  {CLOSE_NOTE}" if close & {item.id for item in items} else "")
+    if not close & {item.id for item in items}:
+        return table
+    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=78, initial_indent="  ",
+                                            subsequent_indent="    ")])
 
 
 def close_second(result: Result) -> Ranked | None:
@@ -170,7 +176,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
     if others:
         out.append("")
         out.append("Other actions")
-        out.append(ranked_table(others, close_calls(result.actions)))
+        out.append(ranked_table(others, result.actions))
     parts = [unknowns_text(result, relevant_unknowns(result))]
     if explain:  # the account of the top conclusions goes before the unknowns
         from hunch.output.explanation import account_text
@@ -208,14 +214,15 @@ def _md_escape(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _md_rows(items: list[Ranked], close: set[str] | None = None) -> list[str]:
-    close = close_calls(items) if close is None else close
+def _md_rows(items: list[Ranked], ranked: list[Ranked] | None = None) -> list[str]:
+    ranked = items if ranked is None else ranked
+    close = close_calls(ranked)
     rows = ["| # | title | certainty | reason | cited |", "|---:|---|---:|---|---|"]
     for item in items:
         rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_ranked_cf(item, close)} | "
                     f"{_md_escape(item.reason())} | {_md_escape(authors(item))} |")
     if close & {item.id for item in items}:
-        rows += ["", CLOSE_NOTE.replace(CLOSE_MARK, "\\" + CLOSE_MARK, 1)]
+        rows += ["", close_note(ranked).replace(CLOSE_MARK, "\\" + CLOSE_MARK, 1)]
     return rows
 
 
@@ -249,7 +256,7 @@ def render_markdown(result: Result) -> str:
     others = [a for a in result.actions if best is None or a.id != best.id]
     if others:
         out += ["### Other actions", ""]
-        out.extend(_md_rows(others, close_calls(result.actions)))
+        out.extend(_md_rows(others, result.actions))
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"
 
