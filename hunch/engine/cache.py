@@ -20,7 +20,7 @@ from typing import Any
 from hunch.engine.compile import CompiledPack
 from hunch.pack.model import Pack
 
-FORMAT = 5  # bump when Pack, CompiledPack or their parts change shape
+FORMAT = 6  # bump when Pack, CompiledPack or their parts change shape
 
 
 def cache_dir() -> str | None:

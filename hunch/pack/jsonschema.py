@@ -177,6 +177,9 @@ def _conclusions() -> dict[str, Any]:
             "properties": {"id": {"$ref": "#/definitions/id"},
                            "kind": {"enum": ["hypothesis", "action"]},
                            "title": {"type": "string"}, "explanation": {"type": "string"},
+                           "group": {"type": "string", "pattern": ID.pattern,
+                                     "description": "exclusive group: at most one member "
+                                                    "is the answer (hypotheses only)"},
                            "sources": {"type": "array",
                                        "items": {"$ref": "#/definitions/source_id"}}}}
     return _top("conclusions", {"conclusions": {"type": "array", "items": item}},

@@ -63,6 +63,7 @@ class Conclusion(NamedTuple):
     explanation: str
     sources: list[str]
     loc: Location
+    group: str = ""  # exclusive group (hypotheses only); "" when in none
 
 
 class FactRef(NamedTuple):
@@ -159,6 +160,25 @@ class Pack:
 
     def actions(self) -> list[Conclusion]:
         return [c for c in self.conclusions.values() if c.kind == "action"]
+
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        """Exclusive groups: group name -> its conclusion ids, in file order.
+
+        At most one member of a group is the true answer (one animal, one fault),
+        so a ranking reports equal members as a tie and analyses ignore tie-breaks.
+        Worked out from each conclusion's ``group``; cheap, so not cached.
+        """
+        out: dict[str, list[str]] = {}
+        for c in self.conclusions.values():
+            if c.group:
+                out.setdefault(c.group, []).append(c.id)
+        return out
+
+    def group_of(self, conclusion_id: str) -> str | None:
+        """The exclusive group a conclusion belongs to, or None."""
+        c = self.conclusions.get(conclusion_id)
+        return (c.group or None) if c is not None else None
 
 
 def names_read(cond: Condition) -> list[str]:

@@ -293,7 +293,8 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
     for i, item in enumerate(items):
         path: Path = ("conclusions", i)
         body = r.mapping(item, path, "conclusion",
-                         ("id", "kind", "title", "explanation", "sources"), ("id", "kind", "title"))
+                         ("id", "kind", "title", "explanation", "sources", "group"),
+                         ("id", "kind", "title"))
         if body is None or "id" not in body:
             continue
         cid = r.ident(body["id"], path + ("id",), "conclusion id")
@@ -310,7 +311,19 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
             id=cid, kind=kind, title=r.string(body.get("title"), path + ("title",), "title"),
             explanation=r.string(body.get("explanation"), path + ("explanation",), "explanation"),
             sources=r.strings(body.get("sources"), path + ("sources",), "sources"),
-            loc=r.loc(path))
+            loc=r.loc(path), group=_group(r, body, path, kind))
+
+
+def _group(r: Reader, body: dict[str, Any], path: Path, kind: str) -> str:
+    """A conclusion's exclusive group: an id; only hypotheses exclude each other."""
+    if "group" not in body:
+        return ""
+    name = r.ident(body["group"], path + ("group",), "group name")
+    if name is not None and kind != "hypothesis":
+        r.error(path + ("group",), "only hypotheses can be in an exclusive group",
+                "actions do not exclude each other: the top one is the recommendation")
+        return ""
+    return name or ""
 
 
 def _read_sources(r: Reader, pack: Pack) -> None:
