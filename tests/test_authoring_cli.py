@@ -279,7 +279,9 @@ class TestTables:
             "id": "proverbs-17-18", "author": "Proverbs 17:18 (King James Version)",
             "posted": "1611", "best_answer": False, "rules": 1, "conclusions": 0,
             "quote": "A man void of understanding striketh hands, and becometh surety in the "
-                     "presence of his friend."}
+                     "presence of his friend.", "kind": "post",
+            "name": "Proverbs 17:18 (King James Version)",
+            "citation": "Proverbs 17:18 (King James Version)", "verified": True}
         table = run("sources", "lend-money").stdout.splitlines()
         assert table[0].split() == ["id", "author", "rules", "conclusions", "quote"]
 

@@ -9,8 +9,10 @@ from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns
 from hunch.output.formats import (
     ASPECT,
+    attribution,
     fmt_cf,
     ranked_json,
+    source_label,
     unknown_json,
     unknowns_text,
 )
@@ -60,7 +62,7 @@ def unknowns_json(result: Result) -> list[dict[str, Any]]:
 def authors(item: Ranked) -> str:
     """Authors of the sources cited by the rules that fired (not every source on file)."""
     cited = {sid for s in item.support + item.oppose for sid in s.rule.cites}
-    return ", ".join(dict.fromkeys(s.author for s in item.sources if s.id in cited))
+    return ", ".join(dict.fromkeys(source_label(s) for s in item.sources if s.id in cited))
 
 
 def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
@@ -105,9 +107,9 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     quote = " ".join(source.quote.split())
     lines = textwrap.wrap(f'"{quote}"', width=76, initial_indent=indent,
                           subsequent_indent=indent + " ")
-    badge = ", best answer" if source.best_answer else ""
-    when = f", {source.posted}" if source.posted else ""
-    lines.append(f"{indent}  -- {source.author}{when}{badge}")
+    if not quote:  # a citation without a quote: the reference alone
+        return [f"{indent}-- {attribution(source)}"]
+    lines.append(f"{indent}  -- {attribution(source)}")
     return lines
 
 
@@ -192,11 +194,10 @@ def render_markdown(result: Result) -> str:
         cited = best.support[0].rule.cites if best.support else []
         for source in best.sources:
             if source.id in cited or not cited:
-                badge = ", best answer" if source.best_answer else ""
-                out.append(f"> {_md_escape(source.quote)}")
-                out.append(">")
-                when = f", {source.posted}" if source.posted else ""
-                out.append(f"> -- {source.author}{when}{badge}")
+                if source.quote:
+                    out.append(f"> {_md_escape(source.quote)}")
+                    out.append(">")
+                out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
     others = [a for a in result.actions if best is None or a.id != best.id]
     if others:

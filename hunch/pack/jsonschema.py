@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hunch.pack.model import FACT_TYPES, FactSpec, Pack
+from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack
 from hunch.pack.values import FACT_NAME, ID
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -77,7 +77,8 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
     number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
     scalar_or_ref = {"anyOf": [scalar, fact_ref]}
     cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-          "description": "certainty factor in (0, 1]"}
+          "default": 1,
+          "description": "certainty factor in (0, 1]; 1 when left out"}
     return {
         "id": {"type": "string", "pattern": ID.pattern},
         "fact_name": _names(FACT_NAME.pattern, facts),
@@ -112,9 +113,9 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
             {"type": "object", "required": ["derive"], "additionalProperties": False,
              "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": scalar,
                             "cf": cf}},
-            {"type": "object", "required": ["support", "cf"], "additionalProperties": False,
+            {"type": "object", "required": ["support"], "additionalProperties": False,
              "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
-            {"type": "object", "required": ["oppose", "cf"], "additionalProperties": False,
+            {"type": "object", "required": ["oppose"], "additionalProperties": False,
              "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
         ]},
         "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
@@ -189,14 +190,33 @@ def _conclusions() -> dict[str, Any]:
 def _sources() -> dict[str, Any]:
     text = {"type": "object", "required": ["file"], "additionalProperties": False,
             "properties": {"file": {"type": "string"}, "title": {"type": "string"}}}
-    item = {"type": "object", "required": ["id", "author", "quote"],
-            "additionalProperties": False,
-            "properties": {"id": {"$ref": "#/definitions/id"}, "author": {"type": "string"},
-                           "posted": {"type": "string"}, "best_answer": {"type": "boolean"},
-                           "favorites": {"type": "integer", "minimum": 0},
-                           "text": {"type": "string"},
-                           "quote": {"type": "string",
-                                     "description": "word for word from the text"}}}
+    words = {"type": ["string", "number"]}
+    fields: dict[str, Any] = {
+        "id": {"$ref": "#/definitions/id"},
+        "kind": {"enum": list(SOURCE_KINDS), "default": "post",
+                 "description": "post (forum answer), book, article, web (page), standard "
+                                "(or regulation), note, interview"},
+        "author": {"type": "string"},
+        "authors": {"type": "array", "items": {"type": "string"},
+                    "description": "book or article: every author, in order"},
+        "posted": {"type": "string", "description": "post: when it was posted"},
+        "best_answer": {"type": "boolean"},
+        "favorites": {"type": "integer", "minimum": 0},
+        "title": {"type": "string"}, "year": words, "edition": words,
+        "publisher": {"type": "string"}, "page": words, "section": words,
+        "url": {"type": "string", "description": "web: the page's address"},
+        "accessed": {"type": "string", "description": "web: date accessed"},
+        "identifier": {"type": "string", "description": "standard: e.g. 16 CFR 444.3"},
+        "clause": words, "date": {"type": "string"},
+        "text": {"type": "string",
+                 "description": "the shipped text the quote is checked against; "
+                                "without one the citation is shown as not verified"},
+        "quote": {"type": "string", "description": "word for word from the text"},
+    }
+    post = {"if": {"properties": {"kind": {"const": "post"}}},
+            "then": {"required": ["author", "quote"]}}
+    item = {"type": "object", "required": ["id"], "additionalProperties": False,
+            "properties": fields, "allOf": [post]}
     return _top("sources", {"texts": {"type": "object", "additionalProperties": text},
                             "sources": {"type": "array", "items": item}}, ["sources"])
 

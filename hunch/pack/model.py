@@ -44,7 +44,19 @@ class SourceText(NamedTuple):
     text: str = ""
 
 
+SOURCE_KINDS = ("post", "book", "article", "web", "standard", "note", "interview")
+
+
 class Source(NamedTuple):
+    """Where a piece of knowledge comes from (docs/authoring.md, "Sources").
+
+    ``kind`` says which fields mean something: a forum ``post`` (author, posted,
+    best_answer, favorites), a ``book`` or ``article`` (authors, title, year,
+    edition, publisher, page or section), a ``web`` page (url, title, accessed),
+    a ``standard`` or regulation (identifier, clause), a ``note`` or ``interview``
+    (author, date). ``text`` names a shipped text the quote is checked against.
+    """
+
     id: str
     author: str
     posted: str
@@ -54,6 +66,73 @@ class Source(NamedTuple):
     quote: str
     loc: Location
     quote_loc: Location
+    kind: str = "post"
+    authors: tuple[str, ...] = ()
+    title: str = ""
+    year: str = ""
+    edition: str = ""
+    publisher: str = ""
+    page: str = ""
+    section: str = ""
+    url: str = ""
+    accessed: str = ""
+    identifier: str = ""
+    clause: str = ""
+    date: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """The quote was checked word for word against a text the pack ships.
+
+        A loaded pack passed `hunch check`, which fails a quote not found in its
+        text; so a source naming a text is verified, and one without is not.
+        """
+        return bool(self.text) and bool(self.quote)
+
+    @property
+    def name(self) -> str:
+        """A short, useful name: the author handle for a post (as always), else
+        author and short title with the page, or the standard and its clause."""
+        if self.kind == "post":
+            return self.author
+        if self.kind == "standard":
+            parts = [self.identifier or self.title or self.author, self.clause]
+        elif self.kind == "web":
+            parts = [self.author, _short(self.title) or self.url]
+        elif self.kind in ("note", "interview"):
+            parts = [self.author or self.title, self.date]
+        else:
+            parts = [_people(self.authors) or self.author, _short(self.title),
+                     f"p. {self.page}" if self.page else self.section]
+        return ", ".join(p for p in parts if p)
+
+
+    @property
+    def citation(self) -> str:
+        """The full reference, for the line under a quote."""
+        people = _people(self.authors) or self.author
+        if self.kind == "standard":
+            parts = [self.identifier, self.title, self.clause, self.date or self.year]
+        elif self.kind == "web":
+            parts = [people, self.title, self.url,
+                     f"accessed {self.accessed}" if self.accessed else ""]
+        elif self.kind in ("note", "interview"):
+            parts = [people, self.title, self.date or self.posted]
+        else:
+            parts = [people, self.title, self.edition, self.publisher, self.year or self.posted,
+                     f"p. {self.page}" if self.page else "", self.section]
+        return ", ".join(p for p in parts if p)
+
+
+def _people(authors: tuple[str, ...]) -> str:
+    if len(authors) > 2:
+        return f"{authors[0]} et al."
+    return " and ".join(authors)
+
+
+def _short(title: str) -> str:
+    """A title up to its subtitle: "The C Programming Language" of "...: 2nd ed"."""
+    return title.split(":")[0].strip()
 
 
 class Conclusion(NamedTuple):

@@ -15,6 +15,7 @@ from hunch.errors import HunchError, Location, PackError, YamlError, did_you_mea
 from hunch.pack.model import (
     FACT_TYPES,
     OPERATORS,
+    SOURCE_KINDS,
     All,
     AnyOf,
     Compare,
@@ -357,29 +358,54 @@ def _read_sources(r: Reader, pack: Pack) -> None:
         r.error(("sources",), "'sources' must be a list")
         return
     for i, item in enumerate(items):
-        path = ("sources", i)
-        body = r.mapping(item, path, "source",
-                         ("id", "author", "posted", "best_answer", "favorites", "text", "quote"),
-                         ("id", "author", "quote"))
-        if body is None or "id" not in body:
+        source = _read_source(r, ("sources", i), item)
+        if source is None:
             continue
-        sid = r.ident(body["id"], path + ("id",), "source id")
-        if sid is None:
+        if source.id in pack.sources:
+            r.error(("sources", i, "id"), f"duplicate source id {source.id!r}")
             continue
-        if sid in pack.sources:
-            r.error(path + ("id",), f"duplicate source id {sid!r}")
-            continue
-        fav = body.get("favorites", 0)
-        if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
-            r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
-            fav = 0
-        pack.sources[sid] = Source(
-            id=sid, author=r.string(body.get("author"), path + ("author",), "author"),
-            posted=r.string(body.get("posted"), path + ("posted",), "posted"),
-            best_answer=r.boolean(body.get("best_answer"), path + ("best_answer",), "best_answer"),
-            favorites=fav, text=r.string(body.get("text"), path + ("text",), "text"),
-            quote=r.string(body.get("quote"), path + ("quote",), "quote"),
-            loc=r.loc(path), quote_loc=r.loc(path + ("quote", "<value>")))
+        pack.sources[source.id] = source
+
+
+_SOURCE_TEXT = ("title", "year", "edition", "publisher", "page", "section", "url", "accessed",
+                "identifier", "clause", "date")
+_SOURCE_KEYS = ("id", "kind", "author", "authors", "posted", "best_answer", "favorites", "text",
+                "quote") + _SOURCE_TEXT
+
+
+def _read_source(r: Reader, path: Path, item: Any) -> Source | None:
+    kind = item.get("kind", "post") if isinstance(item, dict) else "post"
+    if kind not in SOURCE_KINDS:
+        r.error(path + ("kind",), f"unknown source kind {kind!r}",
+                did_you_mean(str(kind), SOURCE_KINDS) or f"use one of {', '.join(SOURCE_KINDS)}")
+        return None
+    # a post is quoted from its thread; other kinds may be cited without a quote
+    required = ("id", "author", "quote") if kind == "post" else ("id",)
+    body = r.mapping(item, path, "source", _SOURCE_KEYS, required)
+    if body is None or "id" not in body:
+        return None
+    sid = r.ident(body["id"], path + ("id",), "source id")
+    if sid is None:
+        return None
+    fav = body.get("favorites", 0)
+    if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
+        r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
+        fav = 0
+    authors = tuple(r.strings(body.get("authors"), path + ("authors",), "authors"))
+    author = r.string(body.get("author"), path + ("author",), "author")
+    if kind != "post" and not (author or authors or body.get("title")
+                               or body.get("identifier")):
+        r.error(path, f"source {sid!r} names no author, title or identifier",
+                "say who or what it is, so a reader can find it")
+    extra = {key: r.string(body.get(key), path + (key,), key) for key in _SOURCE_TEXT}
+    return Source(
+        id=sid, author=author or ", ".join(authors),
+        posted=r.string(body.get("posted"), path + ("posted",), "posted"),
+        best_answer=r.boolean(body.get("best_answer"), path + ("best_answer",), "best_answer"),
+        favorites=fav, text=r.string(body.get("text"), path + ("text",), "text"),
+        quote=r.string(body.get("quote"), path + ("quote",), "quote"),
+        loc=r.loc(path), quote_loc=r.loc(path + ("quote", "<value>")), kind=kind,
+        authors=authors, **extra)
 
 
 def _read_rules(r: Reader, pack: Pack) -> None:
@@ -505,9 +531,8 @@ def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
         return None
     if kind != "derive" and "value" in body:
         r.error(path + ("value",), "'value' is only for derive")
-    if kind != "derive" and "cf" not in body:
-        r.error(path, f"'{kind}' needs a certainty factor 'cf' in (0, 1]")
-        return None
+    # no cf means 1.0 for every effect, as it always did for derive: a purely
+    # categorical pack (docs/certainty.md) reads as plain if-then rules
     cf = body.get("cf", 1.0)
     if isinstance(cf, bool) or not isinstance(cf, (int, float)) or not 0 < cf <= 1:
         r.error(path + ("cf",), f"cf must be a number in (0, 1], got {cf!r}",

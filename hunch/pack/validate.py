@@ -50,7 +50,9 @@ def _check_sources(pack: Pack, problems: list[HunchError]) -> None:
     normalized = {tid: normalize_ws(t.text) for tid, t in pack.texts.items()}
     for source in pack.sources.values():
         if source.text not in pack.texts:
-            if source.text or pack.texts:
+            # no text: a citation that cannot be verified, allowed except for a post
+            # in a pack that ships texts (its thread is there: quote from it)
+            if source.text or (pack.texts and source.kind == "post"):
                 problems.append(PackError.at(
                     source.loc, f"source {source.id!r} names unknown text {source.text!r}",
                     did_you_mean(source.text, pack.texts) or
