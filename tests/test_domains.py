@@ -6,6 +6,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hunch.authoring.lint import check
 from hunch.engine.load import load_pack
 from tests.test_lint import TINY, write_pack
@@ -177,3 +180,97 @@ class TestSupportWithoutCf:
         _code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root),
                            "--format", "json")
         assert json.loads(out)["hypotheses"][0]["certainty"] == 1.0
+
+
+# --- ties inside an exclusive group ---------------------------------------------------
+
+def tie_pack(root: Path, rules: list[tuple[int, str, float]]) -> Path:
+    """Three exclusive hypotheses a, b, c and a free one; rule i: fact f<n> -> member."""
+    from tests.packgen import write_pack as write_full
+
+    facts = {f"f{i}": {"type": "boolean", "question": f"f{i}?"} for i in range(4)}
+    conclusions = [{"id": h, "kind": "hypothesis", "title": h.upper(), "group": "g"}
+                   for h in ("a", "b", "c")]
+    conclusions += [{"id": "free", "kind": "hypothesis", "title": "Free"},
+                    {"id": "act", "kind": "action", "title": "Act"}]
+    body = [{"id": f"r{i}", "when": {"fact": f"f{n}"}, "then": {"support": h, "cf": cf},
+             "cites": ["s"]} for i, (n, h, cf) in enumerate(rules)]
+    body.append({"id": "any-free", "when": {"conclusion": "free"}, "then": {"support": "act",
+                                                                        "cf": 0.5},
+                 "cites": ["s"]})
+    write_full(str(root), facts, body, conclusions)
+    return root
+
+
+class TestTies:
+    def test_tied_members_share_a_rank_and_say_so(self, tmp_path: Path) -> None:
+        root = tie_pack(tmp_path / "p", [(0, "b", 0.5), (0, "a", 0.5), (0, "free", 0.5)])
+        (tmp_path / "s.yaml").write_text("f0: true\n")
+        code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root),
+                           "--format", "json")
+        assert code == 0, out
+        import json
+
+        hyps = {h["id"]: h for h in json.loads(out)["hypotheses"]}
+        assert hyps["a"]["rank"] == hyps["b"]["rank"] == 1
+        assert hyps["a"]["tied_with"] == ["b"] and hyps["b"]["tied_with"] == ["a"]
+        assert "tied_with" not in hyps["free"]  # not in the group: ordered, not tied
+        _code, table = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root))
+        ranks = [line.split()[0] for line in table.splitlines()
+                 if line.strip()[:2] in ("1=", "3 ")]
+        assert ranks == ["1=", "1=", "3"]
+
+    def test_a_tie_break_is_not_a_change(self, tmp_path: Path) -> None:
+        # b leads on f0; f1 would bring a level with b: a tie (which ordering by id
+        # would have put a first: "could change the top hypothesis"), not a new answer
+        root = tie_pack(tmp_path / "p", [(0, "b", 0.5), (1, "a", 0.5)])
+        (tmp_path / "s.yaml").write_text("f0: true\n")
+        code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root))
+        assert code == 0
+        assert "Still unknown: f1 (no single answer would change" in out
+        code, out = invoke("what-if", str(tmp_path / "s.yaml"), "--rules", str(root),
+                           "--set", "f1=true")
+        assert code == 0, out
+        assert "Top hypothesis: unchanged" in out or "top hypothesis changed" not in out
+
+
+RULES = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["a", "b", "c", "free"]),
+                           st.sampled_from([0.3, 0.5, 0.5, 0.8])), min_size=1, max_size=7)
+SITUATIONS = st.dictionaries(st.sampled_from(["f0", "f1", "f2", "f3"]), st.booleans())
+
+
+class TestTieProperties:
+    @settings(max_examples=40, deadline=None)
+    @given(rules=RULES, facts=SITUATIONS)
+    def test_ties_never_produce_could_change_advice(
+            self, rules: list[tuple[int, str, float]],
+            facts: dict[str, bool]) -> None:
+        import tempfile
+
+        from hunch.engine.evaluate import evaluate
+        from hunch.explain.unknowns import probe, relevant_unknowns, top_hypothesis
+
+        with tempfile.TemporaryDirectory() as folder:
+            pack = load_pack(str(tie_pack(Path(folder), rules)))
+        result = evaluate(pack, facts)
+        # members of the group with equal certainty share a rank and name each other
+        group = [h for h in result.hypotheses if h.conclusion.group == "g"]
+        for x in group:
+            for y in group:
+                if x.id != y.id and round(x.certainty, 12) == round(y.certainty, 12):
+                    assert x.rank == y.rank and y.id in x.tied_with
+        top = top_hypothesis(result)
+        old = {top.id, *top.tied_with} if top else set()
+        for unknown in relevant_unknowns(result):
+            if "top_hypothesis" not in unknown.could_change:
+                continue
+            example = next(c for c in unknown.examples
+                           if {c.top_hypothesis.id if c.top_hypothesis else None} - old
+                           or c.top_hypothesis is None)
+            after = probe(result, {unknown.fact: example.value})
+            new = top_hypothesis(after)
+            best = new.certainty if new else 0.0
+            # a reported change of answer: every old leader is now strictly behind
+            for leader in old:
+                ranked = after.get(leader)
+                assert (ranked.certainty if ranked else 0.0) < best or new is None

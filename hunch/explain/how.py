@@ -28,8 +28,8 @@ from hunch.explain.unknowns import (
     probe,
     recommendation_id,
     signature,
+    top_changed,
     top_hypothesis,
-    top_id,
 )
 from hunch.explain.world import (
     EPSILON,
@@ -155,7 +155,7 @@ class WhatIf:
 
     @property
     def top_changed(self) -> bool:
-        return top_id(self.before) != top_id(self.after)
+        return top_changed(self.before, self.after)
 
 
 def _collect_inputs(node: RuleNode, seen: dict[str, FactNode], done: set[int]) -> None:

@@ -75,7 +75,15 @@ def ranked_json(item: Ranked) -> dict[str, Any]:
             "sources": [source_json(s) for s in item.sources],
             "support": [support_json(s) for s in item.support],
             "oppose": [support_json(s) for s in item.oppose],
-            "conflict": item.conflict}
+            "conflict": item.conflict,
+            # only for a hypothesis in an exclusive group that ties (docs/json.md)
+            **({"group": item.conclusion.group} if item.conclusion.group else {}),
+            **({"tied_with": list(item.tied_with)} if item.tied_with else {})}
+
+
+def rank_text(item: Ranked) -> str:
+    """The rank as shown: "1=" when it ties with another member of its group."""
+    return f"{item.rank}=" if item.tied_with else str(item.rank)
 
 
 def unknown_json(u: Unknown) -> dict[str, Any]:

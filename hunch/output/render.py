@@ -11,6 +11,7 @@ from hunch.output.formats import (
     ASPECT,
     attribution,
     fmt_cf,
+    rank_text,
     ranked_json,
     source_label,
     unknown_json,
@@ -97,7 +98,7 @@ def _wrap(cell: Any, width: int | None) -> Any:
 
 
 def ranked_table(items: list[Ranked]) -> str:
-    rows = [[item.rank, item.title, fmt_cf(item.certainty), item.reason(), authors(item)]
+    rows = [[rank_text(item), item.title, fmt_cf(item.certainty), item.reason(), authors(item)]
             for item in items]
     return _table(rows, ["#", "title", "certainty", "reason", "cited"],
                   [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
@@ -173,7 +174,7 @@ def _md_escape(text: str) -> str:
 def _md_rows(items: list[Ranked]) -> list[str]:
     rows = ["| # | title | certainty | reason | cited |", "|---:|---|---:|---|---|"]
     for item in items:
-        rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_cf(item.certainty)} | "
+        rows.append(f"| {rank_text(item)} | {_md_escape(item.title)} | {fmt_cf(item.certainty)} | "
                     f"{_md_escape(item.reason())} | {_md_escape(authors(item))} |")
     return rows
 
