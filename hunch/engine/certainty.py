@@ -214,8 +214,8 @@ def rank_places(certainties: dict[str, float], group_of: dict[str, str]) -> list
     runs: list[list[int]] = []  # positions of each run of tied group members
     for position, (cid, cf) in enumerate(ordered):
         prev = out[-1] if out else None
-        group = group_of.get(cid)
-        if prev is not None and group is not None and group_of.get(prev.id) == group \
+        member_of = group_of.get(cid)
+        if prev is not None and member_of is not None and group_of.get(prev.id) == member_of \
                 and round(prev.certainty, 12) == round(cf, 12):
             runs[-1].append(position)
             out.append(Place(cid, cf, prev.rank, ()))
