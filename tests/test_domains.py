@@ -274,3 +274,26 @@ class TestTieProperties:
             for leader in old:
                 ranked = after.get(leader)
                 assert (ranked.certainty if ranked else 0.0) < best or new is None
+
+
+class TestGroupCondition:
+    def test_group_condition_follows_any_member(self, tmp_path: Path) -> None:
+        import json
+
+        rules = GROUPED["rules.yaml"].replace("{conclusion: h}", "{group: fault}")
+        root = grouped(tmp_path / "p", rules__yaml=rules)
+        (tmp_path / "s.yaml").write_text("b: true\n")
+        code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root),
+                           "--format", "json")
+        assert code == 0, out
+        assert json.loads(out)["recommendation"]["id"] == "a"
+        code, out = invoke("explain", str(tmp_path / "s.yaml"), "a", "--rules", str(root))
+        assert "conclusion h" in out
+
+    def test_unknown_group_is_one_error(self, tmp_path: Path) -> None:
+        rules = GROUPED["rules.yaml"].replace("{conclusion: h}", "{group: falt}")
+        root = grouped(tmp_path / "p", rules__yaml=rules)
+        code, out = invoke("check", str(root))
+        assert code == 1
+        assert "unknown group 'falt' (did you mean 'fault'?)" in out
+        assert out.count("error:") == 1, out

@@ -86,7 +86,12 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
         "conclusion_id": _names(ID.pattern, conclusions),
         "source_id": _names(ID.pattern, sources),
         "condition": {"anyOf": [{"$ref": f"#/definitions/{k}"}
-                                for k in ("compare", "all", "any", "not", "conclusion")]},
+                                for k in ("compare", "all", "any", "not", "conclusion",
+                                          "group")]},
+        "group": {"type": "object", "required": ["group"], "additionalProperties": False,
+                  "description": "some conclusion of this exclusive group was supported",
+                  "properties": {"group": _names(ID.pattern,
+                                                 list(pack.groups) if pack else None)}},
         "compare": {
             "type": "object", "required": ["fact"], "additionalProperties": False,
             "maxProperties": 2,

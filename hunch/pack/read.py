@@ -52,9 +52,11 @@ BUILTIN_PACK_DIR = _builtin_dir()
 class Reader:
     """Reads one YAML document, recording errors instead of raising them."""
 
-    def __init__(self, doc: Document, errors: list[HunchError]) -> None:
+    def __init__(self, doc: Document, errors: list[HunchError],
+                 groups: dict[str, list[str]] | None = None) -> None:
         self.doc = doc
         self.errors = errors
+        self.groups = groups or {}  # exclusive groups, for {group: G} conditions
 
     def error(self, path: Path, message: str, hint: str = "") -> None:
         self.errors.append(PackError.at(self.doc.loc(path), message, hint))
@@ -174,7 +176,7 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
     for rule_file in rule_files:
         doc = _load(rule_file, errors)
         if doc is not None:
-            _read_rules(Reader(doc, errors), pack)
+            _read_rules(Reader(doc, errors, pack.groups), pack)
     test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
     for test_file in test_files:
         doc = _load(test_file, errors)
@@ -472,10 +474,13 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
             return None
         cid = r.ident(item["conclusion"], path + ("conclusion",), "conclusion id")
         return ConclusionCond(cid, loc) if cid else None
+    if "group" in keys:
+        return _group_condition(r, item, path)
     if "fact" not in keys:
         r.error(path, f"unknown condition keys: {', '.join(map(str, sorted(keys, key=str)))}",
                 did_you_mean(str(sorted(keys, key=str)[0]), ("fact", "all", "any", "not",
-                                                             "conclusion")) if keys else "")
+                                                             "conclusion", "group"))
+                if keys else "")
         return None
     fact = item["fact"]
     if not isinstance(fact, str):
@@ -500,6 +505,27 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
             return None
         value = FactRef(value["fact"])
     return Compare(fact, op, value, loc)
+
+
+def _group_condition(r: Reader, item: dict[str, Any], path: Path) -> Condition | None:
+    """``{group: G}``: some conclusion of exclusive group G was supported.
+
+    Read as ``any`` of the members' conclusion conditions, so the engine, HOW and
+    WHY NOT need nothing new: an explanation names the member that held.
+    """
+    if len(item) > 1:
+        r.error(path, "a group condition takes no operator",
+                "it holds when some rule supported a conclusion of the group")
+        return None
+    name = item["group"]
+    members = r.groups.get(name) if isinstance(name, str) else None
+    if not members:
+        r.error(path + ("group",), f"unknown group {short(name)}",
+                did_you_mean(str(name), r.groups) or
+                f"groups: {', '.join(r.groups) or 'none (set group: on hypotheses)'}")
+        return None
+    loc = r.loc(path)
+    return AnyOf([ConclusionCond(cid, loc) for cid in members], loc)
 
 
 def _read_effects(r: Reader, item: Any, path: Path) -> list[Effect]:
