@@ -297,3 +297,54 @@ class TestGroupCondition:
         assert code == 1
         assert "unknown group 'falt' (did you mean 'fault'?)" in out
         assert out.count("error:") == 1, out
+
+
+OBSERVED = dict(TINY)
+OBSERVED["facts.yaml"] = """\
+    facts:
+      feathers: {type: boolean, question: Does it have feathers?}
+    derived:
+      bird: {observable: true, question: Is it a bird?}
+    """
+OBSERVED["rules.yaml"] = """\
+    rules:
+      - id: feathers-bird
+        when: {fact: feathers}
+        then: {derive: bird}
+      - id: bird-h
+        when: {fact: bird}
+        then: {support: h, cf: 0.8}
+        cites: [q]
+      - id: to-a
+        when: {conclusion: h}
+        then: {support: a, cf: 0.5}
+        cites: [q]
+    """
+
+
+class TestObservableDerivedFacts:
+    def test_a_situation_may_state_it_and_explain_shows_it_given(self, tmp_path: Path) -> None:
+        import json
+
+        root = write_pack(tmp_path / "p", OBSERVED)
+        (tmp_path / "s.yaml").write_text("bird: true\n")
+        code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root),
+                           "--format", "json")
+        assert code == 0, out
+        assert json.loads(out)["hypotheses"][0]["certainty"] == 0.8
+        code, out = invoke("explain", str(tmp_path / "s.yaml"), "h", "--rules", str(root))
+        assert code == 0, out
+        assert f"bird = true  [{tmp_path / 's.yaml'}:1]" in out
+        code, out = invoke("check", "--strict", str(root))
+        assert code == 0, out
+
+    def test_a_plain_derived_fact_still_cannot_be_stated(self, tmp_path: Path) -> None:
+        files = dict(OBSERVED)
+        files["facts.yaml"] = OBSERVED["facts.yaml"].replace(
+            "{observable: true, question: Is it a bird?}", "{}")
+        root = write_pack(tmp_path / "p", files)
+        (tmp_path / "s.yaml").write_text("bird: true\n")
+        code, out = invoke("evaluate", str(tmp_path / "s.yaml"), "--rules", str(root))
+        assert code == 2
+        assert "'bird' is derived by the rules, it cannot be stated" in out
+        assert "observable: true" in out

@@ -107,10 +107,14 @@ class _Computation:
                 self.producers.setdefault(key, []).append(index)
         self.memo: dict[_Key, float] = {}
         self.out = Certainties()
+        # observable derived facts the situation states hold with certainty 1
+        self.given = {("d", name, value_key(value)) for name, value in ledger.situation.items()
+                      if name in pack.derived}
 
     def run(self) -> Certainties:
         out = self.out
-        for key in sorted(self.producers):
+        keys = set(self.producers) | self.given if self.given else self.producers
+        for key in sorted(keys):
             value = self.node(key)
             if key[0] == "c":
                 out.conclusions[key[1]] = value
@@ -130,7 +134,7 @@ class _Computation:
                     if ekey == key:
                         value = cf * premise if premise > 0 else 0.0
                         contribs.append(Contribution(index, cf, premise, value, firing))
-            memo[key] = combine([c.contribution for c in contribs])
+            memo[key] = 1.0 if key in self.given else combine([c.contribution for c in contribs])
             if key[0] == "c":
                 self.out.contributions[key[1]] = contribs
             else:

@@ -205,6 +205,11 @@ class _How:
 
     def derived_node(self, name: str, value: Any) -> FactNode:
         key = ("d:" + name, value_key(value))
+        situation = self.result.situation
+        if name in situation.values and value_key(situation.values[name]) == key[1]:
+            # an observable derived fact the situation states: shown as given
+            return FactNode(kind="input", name=name, value=value, given=True,
+                            where=where_of(situation, name))
         if key not in self.memo:
             certainties = self.result.certainties
             vkey = (name, value_key(value))

@@ -52,7 +52,9 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
         "description": f"{pack.title}: a situation file, a mapping of fact names to values."
         if pack.title else "A situation file: a mapping of fact names to values.",
         "type": "object",
-        "properties": {name: fact_schema(spec) for name, spec in pack.facts.items()},
+        "properties": {name: fact_schema(spec) for name, spec in
+                       [*pack.facts.items(),
+                        *((n, s) for n, s in pack.derived.items() if s.observable)]},
         "required": [name for name, spec in pack.facts.items() if spec.required],
         "additionalProperties": False,
     }
@@ -162,9 +164,12 @@ def _fact_definition(derived: bool) -> dict[str, Any]:
         "min": {"type": "number"},
         "max": {"type": "number"},
     }
+    props["question"] = {"type": "string"}
     if not derived:
-        props.update({"question": {"type": "string"}, "default": {},
-                      "required": {"type": "boolean"}})
+        props.update({"default": {}, "required": {"type": "boolean"}})
+    else:
+        props["observable"] = {"type": "boolean",
+                               "description": "a situation may state it; shown as given"}
     return {"type": ["object", "null"] if derived else "object",
             "required": [] if derived else ["type", "question"],
             "additionalProperties": False, "properties": props}

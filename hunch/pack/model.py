@@ -33,6 +33,7 @@ class FactSpec:
     default: Any = None
     has_default: bool = False
     required: bool = False
+    observable: bool = False  # derived facts: a situation may also state it (as given)
 
 
 class SourceText(NamedTuple):

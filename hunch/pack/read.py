@@ -207,7 +207,8 @@ def _read_meta(r: Reader, pack: Pack) -> None:
 
 _FACT_KEYS = ("type", "question", "description", "unit", "values", "min", "max", "default",
               "required")
-_DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max")
+_DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observable",
+                 "question")
 
 
 def _read_facts(r: Reader, pack: Pack) -> None:
@@ -253,7 +254,9 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
                     description=r.string(data.get("description"), path + ("description",),
                                          "description"),
                     unit=r.string(data.get("unit"), path + ("unit",), "unit"),
-                    required=r.boolean(data.get("required"), path + ("required",), "required"))
+                    required=r.boolean(data.get("required"), path + ("required",), "required"),
+                    observable=r.boolean(data.get("observable"), path + ("observable",),
+                                         "observable"))
     if ftype == "enum":
         values = data.get("values")
         if not isinstance(values, list) or not values:
@@ -282,6 +285,9 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             r.error(path + ("required",), "a required fact cannot have a default")
     if not derived and not spec.question:
         r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    if derived and spec.question and not spec.observable:
+        r.error(path + ("question",), "only an observable derived fact has a question",
+                "add observable: true if a person can state it directly")
     return spec
 
 

@@ -275,11 +275,13 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
     problems: list[HunchError] = []
     for key, value in data.items():
         where = loc((key,))
-        if not isinstance(key, str) or key not in pack.facts:
+        observed = isinstance(key, str) and key in pack.derived and pack.derived[key].observable
+        if not observed and (not isinstance(key, str) or key not in pack.facts):
             if isinstance(key, str) and key in pack.derived:
                 problems.append(SituationError.at(
                     where, f"{key!r} is derived by the rules, it cannot be stated",
-                    "remove it from the situation"))
+                    "remove it from the situation, or declare it observable: true in "
+                    "facts.yaml"))
                 continue
             hint = did_you_mean(str(key), pack.facts) if isinstance(key, str) else ""
             problems.append(SituationError.at(
@@ -288,9 +290,9 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
             continue
         if value is None:
             continue
-        problem = value_problem(pack.facts[key], value)
+        spec = pack.facts[key] if key in pack.facts else pack.derived[key]
+        problem = value_problem(spec, value)
         if problem:
-            spec = pack.facts[key]
             problems.append(SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
                                               spec.question and f"asked as: {spec.question}"))
     for name, spec in pack.facts.items():
