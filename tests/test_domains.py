@@ -348,3 +348,46 @@ class TestObservableDerivedFacts:
         assert code == 2
         assert "'bird' is derived by the rules, it cannot be stated" in out
         assert "observable: true" in out
+
+
+class TestPackTestExpectations:
+    def run_suite(self, tmp_path: Path, tests: str) -> tuple[int, str]:
+        files = dict(OBSERVED)
+        files["tests/t.yaml"] = tests
+        root = write_pack(tmp_path / "p", files)
+        return invoke("test", str(root))
+
+    def test_derives_and_exactly_pass(self, tmp_path: Path) -> None:
+        code, out = self.run_suite(tmp_path, """\
+            tests:
+              - name: feathers
+                situation: {feathers: true}
+                expect: {derives: {bird: true}, exactly: [h, a]}
+              - name: nothing
+                situation: {feathers: false}
+                expect: {derives: {bird: false}, exactly: []}
+            """)
+        assert code == 0, out
+        assert "2 passed, 0 failed" in out
+
+    def test_a_test_reports_all_its_failures(self, tmp_path: Path) -> None:
+        code, out = self.run_suite(tmp_path, """\
+            tests:
+              - name: wrong
+                situation: {feathers: false}
+                expect: {derives: {bird: true}, exactly: [h], top_hypothesis: h}
+            """)
+        assert code == 1
+        assert "derives bird: expected true, got not derived" in out
+        assert "exactly: expected h, got missing h" in out
+        assert "top_hypothesis: expected h" in out
+
+    def test_every_bad_expectation_is_reported(self, tmp_path: Path) -> None:
+        code, out = self.run_suite(tmp_path, """\
+            tests:
+              - name: bad
+                situation: {feathers: true}
+                expect: {derives: {brid: true}, exactly: [hh]}
+            """)
+        assert code != 0
+        assert "unknown derived fact 'brid'" in out and "unknown conclusion 'hh'" in out

@@ -258,6 +258,13 @@ def _tests(pack: Pack | None) -> dict[str, Any]:
         "not_concludes": {"$ref": "#/definitions/ids"},
         "certainty": {"type": "object", "additionalProperties": bounds},
         "ranks_above": {"type": "array", "items": pair},
+        "derives": {"type": "object", "minProperties": 1,
+                    "description": "derived facts and the value each must have "
+                                   "(false: not derived)",
+                    "propertyNames": {"$ref": "#/definitions/derived_name"},
+                    "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        "exactly": {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"},
+                    "description": "every conclusion with certainty > 0, no more, no fewer"},
     }}
     test = {"type": "object", "required": ["name", "expect"], "additionalProperties": False,
             "properties": {"name": {"type": "string"}, "situation": situation,
