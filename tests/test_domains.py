@@ -391,3 +391,50 @@ class TestPackTestExpectations:
             """)
         assert code != 0
         assert "unknown derived fact 'brid'" in out and "unknown conclusion 'hh'" in out
+
+
+class TestCheckMessages:
+    def test_every_cycle_at_the_rule_closing_it_with_only_its_rules(
+            self, tmp_path: Path) -> None:
+        files = dict(TINY)
+        files["facts.yaml"] = """\
+            facts:
+              b: {type: boolean, question: b?}
+            derived:
+              x: {}
+              y: {}
+              z: {}
+              w: {}
+            """
+        files["rules.yaml"] = """\
+            rules:
+              - id: seed-x
+                when: {fact: b}
+                then: {derive: x}
+              - id: x-to-y
+                when: {fact: x}
+                then: {derive: y}
+              - id: y-to-x
+                when: {fact: y}
+                then: {derive: x}
+              - id: z-to-w
+                when: {fact: z}
+                then: {derive: w}
+              - id: w-to-z
+                when: {fact: w}
+                then: {derive: z}
+              - id: to-h
+                when: {all: [{fact: y}, {fact: w}]}
+                then: {support: h, cf: 0.5}
+                cites: [q]
+            """
+        root = write_pack(tmp_path / "p", files)
+        code, out = invoke("check", str(root))
+        assert code == 1
+        cycles = [line for line in out.splitlines() if "cycle in derived facts" in line]
+        assert len(cycles) == 2, out
+        assert ":8:5: error: cycle in derived facts: x -> y -> x (rules in the loop: " \
+               "x-to-y, y-to-x)" in cycles[0]
+        assert ":14:5: error: cycle in derived facts: w -> z -> w (rules in the loop: " \
+               "w-to-z, z-to-w)" in cycles[1] or "z -> w -> z" in cycles[1]
+        assert "seed-x" not in out

@@ -192,18 +192,70 @@ def dependency_graph(pack: Pack) -> dict[str, set[str]]:
     return graph
 
 
+MAX_CYCLES = 50  # loops reported per pack: enough to fix them, never a flood
+
+
 def cycle_errors(pack: Pack) -> list[HunchError]:
-    graph = dependency_graph(pack)
-    cycle = find_cycle(graph)
-    if not cycle:
-        return []
-    names = " -> ".join(n.split(":", 1)[1] for n in cycle)
-    rules = [r for r in pack.rules
-             if any(("fact:" if e.kind == "derive" else "conclusion:") + e.target in cycle
-                    for e in r.then)]
-    loc = rules[0].loc if rules else pack.loc
-    return [PackError.at(loc, f"cycle in derived facts: {names}",
-                         "rules in the loop: " + ", ".join(r.id for r in rules))]
+    """Every loop through derived facts and conclusions, one error each.
+
+    A loop is reported at the rule that closes it (the last of its rules in the
+    pack's files: reading top down, the one that completes the circle) and names
+    only the rules in the loop, in the loop's order.
+    """
+    out: list[HunchError] = []
+    for built, builders in rule_cycles(pack):
+        # in the order things are derived: n0 -> n(k-1) -> ... -> n1 -> n0
+        nodes, rules = [built[0], *reversed(built[1:])], list(reversed(builders))
+        names = " -> ".join(n.split(":", 1)[1] for n in nodes + [nodes[0]])
+        closing = max(rules)
+        out.append(PackError.at(pack.rules[closing].loc, f"cycle in derived facts: {names}",
+                                "rules in the loop: "
+                                + ", ".join(pack.rules[i].id for i in rules)))
+    return out
+
+
+def rule_cycles(pack: Pack) -> list[tuple[list[str], list[int]]]:
+    """Each elementary cycle as (nodes, rule indexes): node i is built by rule i
+    from node i+1 (the last from the first). Found from each cycle's smallest node
+    only, so each cycle once; at most MAX_CYCLES."""
+    edges: dict[str, list[tuple[str, int]]] = {}
+    for index, rule in enumerate(pack.rules):
+        uses = _reads(pack, rule)
+        for effect in rule.then:
+            key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
+            edges.setdefault(key, []).extend((dep, index) for dep in sorted(uses))
+    found: list[tuple[list[str], list[int]]] = []
+    for start in sorted(edges):
+        _cycles_from(start, edges, [start], [], found)
+        if len(found) >= MAX_CYCLES:
+            break
+    return found[:MAX_CYCLES]
+
+
+def _cycles_from(start: str, edges: dict[str, list[tuple[str, int]]], nodes: list[str],
+                 rules: list[int], found: list[tuple[list[str], list[int]]]) -> None:
+    for dep, index in edges.get(nodes[-1], ()):
+        if len(found) >= MAX_CYCLES:
+            return
+        if dep == start:
+            found.append((list(nodes), rules + [index]))
+        elif dep > start and dep not in nodes:
+            nodes.append(dep)
+            _cycles_from(start, edges, nodes, rules + [index], found)
+            nodes.pop()
+
+
+def _reads(pack: Pack, rule: Rule) -> set[str]:
+    uses = set()
+    for node in walk(rule.when):
+        if isinstance(node, Compare):
+            if node.fact in pack.derived:
+                uses.add("fact:" + node.fact)
+            if isinstance(node.value, FactRef) and node.value.fact in pack.derived:
+                uses.add("fact:" + node.value.fact)
+        elif isinstance(node, ConclusionCond):
+            uses.add("conclusion:" + node.conclusion)
+    return uses
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
