@@ -4,6 +4,7 @@ groups, observable derived facts, authoring ergonomics, the diagnosis pack)."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -438,3 +439,38 @@ class TestCheckMessages:
         assert ":14:5: error: cycle in derived facts: w -> z -> w (rules in the loop: " \
                "w-to-z, z-to-w)" in cycles[1] or "z -> w -> z" in cycles[1]
         assert "seed-x" not in out
+
+    def check_out(self, tmp_path: Path, rules: Callable[[str], str], **extra: str) -> str:
+        from tests.test_lint import BASE_RULES
+
+        files = dict(TINY)
+        files["rules.yaml"] = rules(BASE_RULES)
+        files.update({k.replace("__", "/").replace("_yaml", ".yaml"): v
+                      for k, v in extra.items()})
+        root = write_pack(tmp_path / "p", files)
+        return invoke("check", str(root))[1]
+
+    def test_a_misspelt_fact_is_one_message(self, tmp_path: Path) -> None:
+        out = self.check_out(tmp_path, lambda r: r.replace("{fact: b}", "{fact: bb}"))
+        assert "unknown fact 'bb' (did you mean 'b'?)" in out
+        assert "never used" not in out and "1 error, 0 warnings" in out
+
+    def test_a_misspelt_conclusion_is_one_message(self, tmp_path: Path) -> None:
+        out = self.check_out(tmp_path, lambda r: r.replace("{support: h,", "{support: hh,"))
+        assert "1 error, 0 warnings" in out, out
+
+    def test_a_bad_definition_does_not_cascade_into_tests(self, tmp_path: Path) -> None:
+        test = ("tests:\n  - name: t\n    situation: {n: 2, b: true, c: red, s: x}\n"
+                "    expect: {top_hypothesis: h}\n")
+        out = self.check_out(tmp_path, lambda r: r, tests__t_yaml=test,
+                             facts_yaml=TINY["facts.yaml"].replace("type: integer, min: 0",
+                                                                   "type: integr, min: 0"))
+        assert "unknown fact type 'integr'" in out and "1 error, 0 warnings" in out, out
+
+    def test_a_shape_error_does_not_hide_the_rules_other_errors(self, tmp_path: Path) -> None:
+        out = self.check_out(tmp_path, lambda r: r.replace(
+            "then: {support: h, cf: 0.5}", "then: {support: h, cf: 0.5, extra: 1}").replace(
+            "{fact: level, gte: 2}", "{fact: levl, gte: 2}"))
+        assert "unknown key 'extra' in effect" in out
+        assert "unknown fact 'levl' (did you mean 'level'?)" in out
+        assert "2 errors, 0 warnings" in out, out

@@ -436,13 +436,16 @@ def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
     if body is None or not {"id", "when", "then"} <= set(body):
         return None
     rid = r.ident(body["id"], path + ("id",), "rule id")
-    n_errors = len(r.errors)
     when = read_condition(r, body["when"], path + ("when",))
     then = _read_effects(r, body["then"], path + ("then",))
+    complete = len(then) == (len(body["then"]) if isinstance(body["then"], list) else 1)
     cites = r.strings(body.get("cites"), path + ("cites",), "cites")
     because = r.string(body.get("because"), path + ("because",), "because")
-    if rid is None or when is None or len(r.errors) > n_errors:
+    if rid is None or when is None or not then or not complete:
         return None
+    # A rule whose only errors are shape errors that lose nothing (an unknown key)
+    # is kept, so its other mistakes are reported too; the pack still fails to
+    # load, because the read errors stand.
     return Rule(id=rid, when=when, then=then, cites=cites, because=because, loc=r.loc(path),
                 file=r.doc.file)
 
