@@ -80,8 +80,10 @@ class TestCheck:
     def test_every_builtin_pack_by_default(self) -> None:
         result = run("check")
         assert result.exit_code == 0
-        assert result.stdout.splitlines() == [f"{name}: 0 errors, 0 warnings"
-                                              for name in builtin_packs()]
+        # printer-wont-print cites one standard whose text does not ship
+        lines = [line.removesuffix(", 1 citation not verified")
+                 for line in result.stdout.splitlines()]
+        assert lines == [f"{name}: 0 errors, 0 warnings" for name in builtin_packs()]
 
     def test_errors_exit_1(self, pack: Path) -> None:
         rules = pack / "rules.yaml"

@@ -474,3 +474,45 @@ class TestCheckMessages:
         assert "unknown key 'extra' in effect" in out
         assert "unknown fact 'levl' (did you mean 'level'?)" in out
         assert "2 errors, 0 warnings" in out, out
+
+
+# --- the printer-wont-print pack ------------------------------------------------------
+
+class TestPrinterPack:
+    def test_why_not_one_definition_of_failed_and_unknown(self) -> None:
+        code, out = invoke("explain", "examples/printer-wont-print/paper-out.yaml",
+                           "queue-paused", "--rules", "printer-wont-print")
+        assert code == 0, out
+        # not derived because its rule failed: failed; because its rule is still
+        # open (a missing input): unknown, and so is what rests on it
+        assert "mechanics_ok: failed (not derived)" in out
+        assert "reachable: unknown (not derived)" in out
+        assert "computer_side: failed (not derived)" in out
+
+    def test_a_stated_observable_fact_is_shown_as_given(self) -> None:
+        code, out = invoke("explain", "examples/printer-wont-print/jammed.yaml",
+                           "printer-fault", "--rules", "printer-wont-print")
+        assert code == 0, out
+        assert "has_power = true  [examples/printer-wont-print/jammed.yaml:3]" in out
+        assert "has_power: passed (true, given)" in out
+
+    def test_causes_form_one_exclusive_group(self) -> None:
+        pack = load_pack("printer-wont-print")
+        assert len(pack.groups["cause"]) >= 6
+        assert all(pack.group_of(h.id) == "cause" for h in pack.hypotheses())
+
+    def test_every_quote_is_verified_but_the_standard(self) -> None:
+        pack = load_pack("printer-wont-print")
+        assert [s.id for s in pack.sources.values() if not s.verified] == ["ipp-state-reasons"]
+        assert all(s.kind == "manual" for s in pack.sources.values() if s.verified)
+
+    def test_chains_are_three_derived_facts_deep(self) -> None:
+        from hunch.pack.validate import dependency_graph
+
+        graph = dependency_graph(load_pack("printer-wont-print"))
+
+        def depth(node: str) -> int:
+            below = [depth(n) for n in graph.get(node, ()) if n.startswith("fact:")]
+            return 1 + max(below, default=0)
+
+        assert depth("fact:computer_side") >= 3
