@@ -204,8 +204,9 @@ def _sources() -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": {"$ref": "#/definitions/id"},
         "kind": {"enum": list(SOURCE_KINDS), "default": "post",
-                 "description": "post (forum answer), book, article, web (page), standard "
-                                "(or regulation), note, interview"},
+                 "description": "post (forum answer), book, article, manual (a program's "
+                                "or product's documentation), web (page), standard (or "
+                                "regulation), note, interview"},
         "author": {"type": "string"},
         "authors": {"type": "array", "items": {"type": "string"},
                     "description": "book or article: every author, in order"},

@@ -45,15 +45,15 @@ class SourceText(NamedTuple):
     text: str = ""
 
 
-SOURCE_KINDS = ("post", "book", "article", "web", "standard", "note", "interview")
+SOURCE_KINDS = ("post", "book", "article", "manual", "web", "standard", "note", "interview")
 
 
 class Source(NamedTuple):
     """Where a piece of knowledge comes from (docs/authoring.md, "Sources").
 
     ``kind`` says which fields mean something: a forum ``post`` (author, posted,
-    best_answer, favorites), a ``book`` or ``article`` (authors, title, year,
-    edition, publisher, page or section), a ``web`` page (url, title, accessed),
+    best_answer, favorites), a ``book``, ``article`` or ``manual`` (authors, title,
+    year, edition or version, publisher, page or section), a ``web`` page (url, title, accessed),
     a ``standard`` or regulation (identifier, clause), a ``note`` or ``interview``
     (author, date). ``text`` names a shipped text the quote is checked against.
     """
