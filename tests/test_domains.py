@@ -516,3 +516,29 @@ class TestPrinterPack:
             return 1 + max(below, default=0)
 
         assert depth("fact:computer_side") >= 3
+
+
+class TestInitTemplates:
+    def test_each_template_checks_and_tests_clean(self, tmp_path: Path) -> None:
+        import pytest
+
+        for template in ("advice", "diagnosis", "blank"):
+            folder = str(tmp_path / template)
+            code, out = invoke("init", "--template", template, folder)
+            assert code == 0, out
+            code, out = invoke("check", "--strict", folder)
+            assert (code, out.splitlines()[-1]) == (0, f"{folder}: 0 errors, 0 warnings"), out
+            code, out = invoke("test", "--min-coverage", "100", folder)
+            assert code == 0 and "coverage 100.0 %" in out, out
+        with pytest.raises(AssertionError):
+            assert invoke("init", "--template", "nope", str(tmp_path / "x"))[0] == 0
+
+    def test_default_is_the_advice_template(self, tmp_path: Path) -> None:
+        invoke("init", str(tmp_path / "a"))
+        invoke("init", "--template", "advice", str(tmp_path / "b"))
+        for name in ("rules.yaml", "facts.yaml", "tests/basic.yaml"):
+            assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()
+
+    def test_diagnosis_template_has_an_exclusive_group(self, tmp_path: Path) -> None:
+        invoke("init", "--template", "diagnosis", str(tmp_path / "d"))
+        assert load_pack(str(tmp_path / "d")).groups["animal"][0] == "cheetah"

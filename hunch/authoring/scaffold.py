@@ -262,11 +262,30 @@ def pack_name(directory: str) -> str:
     return name[:64] or "my-pack"
 
 
-def init_pack(directory: str, name: str | None = None) -> list[str]:
-    """Write the starter pack into ``directory`` (created if missing, refused if not
+TEMPLATES = ("advice", "diagnosis", "blank")
+
+
+def template_files(template: str) -> dict[str, str]:
+    """The files of a starter pack: advice (the default, docs/authoring.md's first
+    worked example), diagnosis (an identification pack), or blank."""
+    if template == "advice":
+        return FILES
+    from hunch.authoring.templates import BLANK, DIAGNOSIS
+
+    if template == "diagnosis":
+        return DIAGNOSIS
+    if template == "blank":
+        return BLANK
+    raise HunchError(f"unknown template {template!r}", "--template",
+                     hint=f"use one of {', '.join(TEMPLATES)}")
+
+
+def init_pack(directory: str, name: str | None = None, template: str = "advice") -> list[str]:
+    """Write a starter pack into ``directory`` (created if missing, refused if not
     empty) and return the paths written."""
     from hunch.pack.values import ID
 
+    files = template_files(template)
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise HunchError("exists and is not a folder", directory, hint="pick a new folder name")
     if os.path.isdir(directory) and os.listdir(directory):
@@ -279,11 +298,11 @@ def init_pack(directory: str, name: str | None = None) -> list[str]:
     shown = directory.rstrip("/\\") or directory
     written = []
     try:
-        for rel, template in FILES.items():
+        for rel, text in files.items():
             path = os.path.join(directory, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "x", encoding="utf-8") as handle:
-                handle.write(template.replace("{name}", name).replace("{dir}", shown))
+                handle.write(text.replace("{name}", name).replace("{dir}", shown))
             written.append(path)
     except OSError as exc:
         raise HunchError(f"cannot write the pack: {exc.strerror or exc}",
@@ -291,4 +310,4 @@ def init_pack(directory: str, name: str | None = None) -> list[str]:
     return written
 
 
-__all__ = ["FILES", "init_pack", "pack_name"]
+__all__ = ["FILES", "TEMPLATES", "init_pack", "pack_name", "template_files"]
