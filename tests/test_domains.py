@@ -542,3 +542,26 @@ class TestInitTemplates:
     def test_diagnosis_template_has_an_exclusive_group(self, tmp_path: Path) -> None:
         invoke("init", "--template", "diagnosis", str(tmp_path / "d"))
         assert load_pack(str(tmp_path / "d")).groups["animal"][0] == "cheetah"
+
+
+class TestSecondWorkedExample:
+    def test_identification_example_is_what_init_writes(self, tmp_path: Path) -> None:
+        import os
+        import re
+
+        root = Path(__file__).resolve().parent.parent
+        doc = (root / "docs" / "authoring.md").read_text()
+        blocks = dict(re.findall(r"### `which-animal/([^`]+)`\n\n```(?:yaml|text)\n(.*?)\n```",
+                                 doc, re.S))
+        assert {"conclusions.yaml", "rules.yaml"} <= set(blocks)
+        old = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            assert invoke("init", "--template", "diagnosis", "which-animal")[0] == 0
+            for name, text in blocks.items():
+                assert (tmp_path / "which-animal" / name).read_text().rstrip() == text
+            code, out = invoke("explain", "--rules", "which-animal",
+                               "which-animal/example.yaml", "tiger")
+        finally:
+            os.chdir(old)
+        assert code == 0 and out.rstrip() in doc

@@ -193,6 +193,7 @@ def dependency_graph(pack: Pack) -> dict[str, set[str]]:
 
 
 MAX_CYCLES = 50  # loops reported per pack: enough to fix them, never a flood
+MAX_CYCLE_STEPS = 20_000  # search steps inside tangles: the count of loops can explode
 
 
 def cycle_errors(pack: Pack) -> list[HunchError]:
@@ -216,33 +217,96 @@ def cycle_errors(pack: Pack) -> list[HunchError]:
 
 def rule_cycles(pack: Pack) -> list[tuple[list[str], list[int]]]:
     """Each elementary cycle as (nodes, rule indexes): node i is built by rule i
-    from node i+1 (the last from the first). Found from each cycle's smallest node
-    only, so each cycle once; at most MAX_CYCLES."""
+    from node i+1 (the last from the first). Searched only inside strongly
+    connected tangles (an acyclic pack costs one linear pass), from each cycle's
+    smallest node, so each cycle once; at most MAX_CYCLES, within MAX_CYCLE_STEPS."""
     edges: dict[str, list[tuple[str, int]]] = {}
     for index, rule in enumerate(pack.rules):
         uses = _reads(pack, rule)
         for effect in rule.then:
             key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
             edges.setdefault(key, []).extend((dep, index) for dep in sorted(uses))
-    found: list[tuple[list[str], list[int]]] = []
+    component = _components({n: [d for d, _ in out] for n, out in edges.items()})
+    search = _Search(edges, component)
     for start in sorted(edges):
-        _cycles_from(start, edges, [start], [], found)
-        if len(found) >= MAX_CYCLES:
+        tangled = any(component.get(dep) == component[start] for dep, _ in edges[start])
+        if tangled:
+            search.run(start)
+        if len(search.found) >= MAX_CYCLES or search.steps > MAX_CYCLE_STEPS:
             break
-    return found[:MAX_CYCLES]
+    return search.found[:MAX_CYCLES]
 
 
-def _cycles_from(start: str, edges: dict[str, list[tuple[str, int]]], nodes: list[str],
-                 rules: list[int], found: list[tuple[list[str], list[int]]]) -> None:
-    for dep, index in edges.get(nodes[-1], ()):
-        if len(found) >= MAX_CYCLES:
-            return
-        if dep == start:
-            found.append((list(nodes), rules + [index]))
-        elif dep > start and dep not in nodes:
-            nodes.append(dep)
-            _cycles_from(start, edges, nodes, rules + [index], found)
-            nodes.pop()
+class _Search:
+    """Bounded enumeration of elementary cycles within one component at a time."""
+
+    def __init__(self, edges: dict[str, list[tuple[str, int]]],
+                 component: dict[str, int]) -> None:
+        self.edges = edges
+        self.component = component
+        self.found: list[tuple[list[str], list[int]]] = []
+        self.steps = 0
+
+    def run(self, start: str) -> None:
+        # iterative depth-first search: (path of nodes, rules, index of next edge)
+        nodes, todo = [start], [0]
+        rules: list[int] = []
+        home = self.component[start]
+        while todo:
+            out = self.edges.get(nodes[-1], [])
+            if todo[-1] >= len(out) or len(self.found) >= MAX_CYCLES \
+                    or self.steps > MAX_CYCLE_STEPS:
+                todo.pop()
+                nodes.pop()
+                if rules:
+                    rules.pop()
+                continue
+            dep, index = out[todo[-1]]
+            todo[-1] += 1
+            self.steps += 1
+            if dep == start:
+                self.found.append((list(nodes), rules + [index]))
+            elif dep > start and dep not in nodes and self.component.get(dep) == home:
+                nodes.append(dep)
+                rules.append(index)
+                todo.append(0)
+
+
+def _components(graph: dict[str, list[str]]) -> dict[str, int]:
+    """Strongly connected components (Kosaraju, iterative): node -> component."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in sorted(graph):
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph.get(root, ())))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(graph.get(nxt, ()))))
+    reverse: dict[str, list[str]] = {}
+    for node, deps in graph.items():
+        for dep in deps:
+            reverse.setdefault(dep, []).append(node)
+    component: dict[str, int] = {}
+    for root in reversed(order):
+        if root in component:
+            continue
+        component[root] = len(component)
+        label, todo = component[root], [root]
+        while todo:
+            node = todo.pop()
+            for prev in reverse.get(node, ()):
+                if prev not in component:
+                    component[prev] = label
+                    todo.append(prev)
+    return component
 
 
 def _reads(pack: Pack, rule: Rule) -> set[str]:
