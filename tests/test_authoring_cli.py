@@ -285,7 +285,9 @@ class TestTables:
             "name": "Proverbs 17:18 (King James Version)",
             "citation": "Proverbs 17:18 (King James Version)", "verified": True}
         table = run("sources", "lend-money").stdout.splitlines()
-        assert table[0].split() == ["id", "author", "rules", "conclusions", "quote"]
+        # its books and its standard bring the kind and verified columns
+        assert table[0].split() == ["id", "kind", "author", "verified", "rules", "conclusions",
+                                    "quote"]
 
     def test_thread_pack_shows_best_answers(self) -> None:
         table = run("sources", "interview-silence").stdout.splitlines()

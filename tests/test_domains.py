@@ -565,3 +565,12 @@ class TestSecondWorkedExample:
         finally:
             os.chdir(old)
         assert code == 0 and out.rstrip() in doc
+
+
+class TestEnumBooleans:
+    def test_unquoted_on_off_in_enum_values_is_an_error(self, tmp_path: Path) -> None:
+        files = dict(TINY)
+        files["facts.yaml"] = TINY["facts.yaml"].replace("[red, blue, green]", "[on, off]")
+        root = write_pack(tmp_path / "p", files)
+        out = invoke("check", str(root))[1]
+        assert "enum fact 'c' has a true/false value" in out and 'quote them ("on")' in out

@@ -97,7 +97,7 @@ class Source(NamedTuple):
         if self.kind == "post":
             return self.author
         if self.kind == "standard":
-            parts = [self.identifier or self.title or self.author, self.clause]
+            parts = [self.identifier or self.author, _short(self.title), self.clause]
         elif self.kind == "web":
             parts = [self.author, _short(self.title) or self.url]
         elif self.kind in ("note", "interview"):

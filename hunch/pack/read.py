@@ -264,6 +264,11 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             return None
         if len(set(map(repr, values))) != len(values):
             r.error(path + ("values",), f"enum fact {name!r} lists a value twice")
+        if any(isinstance(v, bool) for v in values):
+            # YAML 1.1 reads on/off/yes/no unquoted as booleans
+            r.error(path + ("values",), f"enum fact {name!r} has a true/false value",
+                    "YAML reads on, off, yes, no as true/false: quote them (\"on\") "
+                    "or pick other words")
         spec.values = values
     elif "values" in data:
         r.error(path + ("values",), "'values' is only for enum facts", "set type: enum")
