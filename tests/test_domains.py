@@ -574,3 +574,24 @@ class TestEnumBooleans:
         root = write_pack(tmp_path / "p", files)
         out = invoke("check", str(root))[1]
         assert "enum fact 'c' has a true/false value" in out and 'quote them ("on")' in out
+
+
+class TestDocsStayInTheRepository:
+    def test_every_file_the_docs_name_exists(self) -> None:
+        import glob
+        import os
+        import re
+
+        root = Path(__file__).resolve().parent.parent
+        missing = []
+        for doc in [*glob.glob(str(root / "docs" / "*.md")), str(root / "README.md")]:
+            text = Path(doc).read_text()
+            names = re.findall(r"(?<![\w/.])((?:docs/)?[\w.-]+\.md)\b", text)
+            for name in names:
+                if not any(os.path.exists(root / p) for p in (name, "docs/" + name)):
+                    missing.append((os.path.basename(doc), name))
+            for link in re.findall(r"\]\(([^)#]+)", text):
+                if not link.startswith("http") and \
+                        not os.path.exists(os.path.join(os.path.dirname(doc), link)):
+                    missing.append((os.path.basename(doc), link))
+        assert missing == []
