@@ -457,7 +457,10 @@ def dot(x: Explanation) -> str:
 # --- what-if --------------------------------------------------------------------------
 
 def _brief(item: Ranked | None) -> str:
-    return f"{item.title} ({item.id}, {fmt_cf(item.certainty)})" if item else "none"
+    if item is None:
+        return "none"
+    tie = f", tied with {', '.join(item.tied_with)}" if item.tied_with else ""
+    return f"{item.title} ({item.id}, {fmt_cf(item.certainty)}{tie})"
 
 
 def _brief_json(item: Ranked | None) -> dict[str, Any] | None:
