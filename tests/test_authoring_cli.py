@@ -80,8 +80,10 @@ class TestCheck:
     def test_every_builtin_pack_by_default(self) -> None:
         result = run("check")
         assert result.exit_code == 0
-        assert result.stdout.splitlines() == [f"{name}: 0 errors, 0 warnings"
-                                              for name in builtin_packs()]
+        # printer-wont-print cites one standard whose text does not ship
+        lines = [line.removesuffix(", 1 citation not verified")
+                 for line in result.stdout.splitlines()]
+        assert lines == [f"{name}: 0 errors, 0 warnings" for name in builtin_packs()]
 
     def test_errors_exit_1(self, pack: Path) -> None:
         rules = pack / "rules.yaml"
@@ -279,9 +281,13 @@ class TestTables:
             "id": "proverbs-17-18", "author": "Proverbs 17:18 (King James Version)",
             "posted": "1611", "best_answer": False, "rules": 1, "conclusions": 0,
             "quote": "A man void of understanding striketh hands, and becometh surety in the "
-                     "presence of his friend."}
+                     "presence of his friend.", "kind": "post",
+            "name": "Proverbs 17:18 (King James Version)",
+            "citation": "Proverbs 17:18 (King James Version)", "verified": True}
         table = run("sources", "lend-money").stdout.splitlines()
-        assert table[0].split() == ["id", "author", "rules", "conclusions", "quote"]
+        # its books and its standard bring the kind and verified columns
+        assert table[0].split() == ["id", "kind", "author", "verified", "rules", "conclusions",
+                                    "quote"]
 
     def test_thread_pack_shows_best_answers(self) -> None:
         table = run("sources", "interview-silence").stdout.splitlines()

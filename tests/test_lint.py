@@ -301,7 +301,7 @@ def inject_every_problem(root: Path, pack: object) -> list[tuple[str, str, int, 
          r"quote of source 'misquoted' does not appear word for word"),
         ("warning", "facts.yaml", line_of(facts, "unused_signal"),
          r"derived fact 'unused_signal' is never derived and never used"),
-        ("error", r, line_of(rules, "id: loop-a"), r"cycle in derived facts: loop_\w -> loop_\w"),
+        ("error", r, line_of(rules, "id: loop-b"), r"cycle in derived facts: loop_\w -> loop_\w"),
         ("error", r, line_of(rules, "lt: 5"), r"rule 'contradiction' can never fire: "
          rf"'{integer.name} is more than 10' and '{integer.name} is less than 5' contradict"),
         ("error", r, line_of(rules, "gt: 1}"), r"'gt' compares numbers but .* is boolean"),

@@ -203,7 +203,8 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     ("unknown fact, did you mean", "colour: red\n", "s.yaml:1:1: unknown fact 'colour' "
                                                     "(did you mean 'color'?)"),
     ("derived fact stated", "big: true\n", "s.yaml:1:1: 'big' is derived by the rules, it "
-                                           "cannot be stated (remove it from the situation)"),
+                                           "cannot be stated (remove it from the situation, or "
+                                           "declare it observable: true in facts.yaml)"),
     ("infinite number", "score: .inf\n", "s.yaml:1:8: score: must be a finite number, got inf "
                                           "(asked as: score?)"),
     ("out of range", "a: -5\n", "s.yaml:1:4: a: -5 is below the minimum 0 (asked as: a?)"),

@@ -97,12 +97,39 @@ def check(path: str) -> CheckReport:
         # unknown: fix the YAML first; the semantic checks run on the next check.
         return _report(path, pack, problems)
     dropped = _dropped_names(pack, read_errors)
-    problems.extend(p for p in check_pack(pack) if not _about_dropped(p, dropped))
-    problems.extend(lint_pack(pack, unparsed_rules(path, pack, read_errors)))
+    semantic = [p for p in check_pack(pack) if not _about_dropped(p, dropped)]
+    problems.extend(semantic)
+    unparsed = unparsed_rules(path, pack, read_errors)
+    _assume_meant(semantic, unparsed)
+    problems.extend(lint_pack(pack, unparsed))
     from hunch.authoring.packtest import static_test_problems
 
-    problems.extend(static_test_problems(pack))
+    # a test situation naming a fact whose definition has an error is not a second
+    # mistake: the definition's error is the one message
+    problems.extend(p for p in static_test_problems(pack) if not _about_dropped(p, dropped))
     return _report(path, pack, problems)
+
+
+_MEANT = re.compile(r"did you mean '([^']+)'")
+
+
+def _assume_meant(problems: list[HunchError], unparsed: Unparsed) -> None:
+    """A misspelt reference ("unknown fact 'bb'", did you mean 'b') stands for the
+    name it was meant to be, so the lints do not add that 'b' is never used: one
+    mistake, one message."""
+    for problem in problems:
+        meant = _MEANT.search(problem.hint or "")
+        if meant is None or problem.level != "error" or "unknown" not in problem.message:
+            continue
+        name, message = meant.group(1), problem.message
+        if "derives unknown" in message:
+            unparsed.derives.add(name)
+        elif "supports unknown" in message or "opposes unknown" in message:
+            unparsed.supports.add(name)
+        elif "unknown source" in message:
+            unparsed.cites.add(name)
+        elif "unknown fact" in message or "unknown derived fact" in message:
+            unparsed.uses.add(name)
 
 
 def _report(path: str, pack: Pack, problems: list[HunchError]) -> CheckReport:

@@ -20,7 +20,7 @@ from hunch.pack.model import Compare, ConclusionCond, FactRef, Pack, PackTest, R
 from hunch.pack.yamlsource import Document, load_file
 
 EXPECT_KEYS = ("top_hypothesis", "in_top", "recommendation", "not_recommendation", "concludes",
-               "not_concludes", "certainty", "ranks_above")
+               "not_concludes", "certainty", "ranks_above", "derives", "exactly")
 
 
 # --- static checks of expectations (also run by `hunch check`) ------------------------------
@@ -120,6 +120,14 @@ def expect_problems(pack: Pack, expect: dict[str, Any]) -> list[tuple[tuple[Any,
                 known(path, ids, kind)
         elif key == "in_top":
             out.extend(_in_top_problems(value, known))
+        elif key == "exactly":
+            ids = _ids(value) if value != [] else []
+            if ids is None:
+                out.append((path, "exactly takes the list of every conclusion expected", ""))
+            else:
+                known(path, ids)
+        elif key == "derives":
+            out.extend(_derives_problems(pack, value))
         elif key == "certainty":
             out.extend(_certainty_problems(value, known))
         else:
@@ -145,6 +153,27 @@ def _in_top_problems(value: Any, known: Callable[..., None]) -> list[tuple[Any, 
         return [(path, "in_top needs one of any_of or all_of, a list of ids", "")]
     known((*path, lists[0]), _ids(value[lists[0]]) or [])
     return []
+
+
+def _derives_problems(pack: Pack, value: Any) -> list[tuple[Any, str, str]]:
+    """`derives: {fact: value}` (false: not derived with that value, e.g. {bird: false})."""
+    path = ("derives",)
+    if not isinstance(value, dict) or not value:
+        return [(path, "derives takes {derived_fact: value}", "e.g. derives: {mammal: true}")]
+    from hunch.pack.values import value_problem
+
+    out: list[tuple[Any, str, str]] = []
+    for name, expected in value.items():
+        spec = pack.derived.get(str(name))
+        if spec is None:
+            out.append(((*path, name), f"unknown derived fact {name!r}",
+                        did_you_mean(str(name), pack.derived) or
+                        ("it is an input fact" if name in pack.facts else "")))
+        elif not (spec.type == "boolean" and expected is False):
+            problem = value_problem(spec, expected)
+            if problem:
+                out.append(((*path, name), f"{name}: {problem}", ""))
+    return out
 
 
 def _certainty_problems(value: Any, known: Callable[..., None]) -> list[tuple[Any, str, str]]:
@@ -226,12 +255,16 @@ class Observed:
 class CaseOutcome:
     test: PackTest
     failures: list[Failure] = field(default_factory=list)
-    error: HunchError | None = None
+    errors: list[HunchError] = field(default_factory=list)  # every problem, not the first
     fired: set[int] = field(default_factory=set)
 
     @property
+    def error(self) -> HunchError | None:
+        return self.errors[0] if self.errors else None
+
+    @property
     def passed(self) -> bool:
-        return self.error is None and not self.failures
+        return not self.errors and not self.failures
 
 
 @dataclass
@@ -290,18 +323,16 @@ def run_test(pack: Pack, test: PackTest,
     source = source or _TestSource(None, -1)
     outcome = CaseOutcome(test)
     problems = data_problems(test.situation, source.situation_loc(test), pack)
-    bad = expect_problems(pack, test.expect)
-    if bad:
-        path, message, hint = bad[0]
-        problems.append(PackError.at(source.loc(test, "expect", *path), message, hint))
+    problems += [PackError.at(source.loc(test, "expect", *path), message, hint)
+                 for path, message, hint in expect_problems(pack, test.expect)]
     if problems:
-        outcome.error = problems[0]
+        outcome.errors = problems
         return outcome, None
     situation = situation_from(test.loc.file, test.situation, test.situation_lines, pack)
     try:
         result = evaluate(pack, situation)
     except HunchError as exc:
-        outcome.error = exc
+        outcome.errors = [exc]
         return outcome, None
     outcome.fired = {f.rule_index for f in result.ledger.firings}
     outcome.failures = check_expectations(test.expect, _Got(result))
@@ -322,6 +353,9 @@ class _Got:
         self.recommendation: str | None = rec.id if rec is not None else None
         self.cf: dict[str, float] = dict(self.hypotheses + self.actions)
         self.kinds: dict[str, str] = {c.id: c.kind for c in result.pack.conclusions.values()}
+        self.derived: dict[str, list[Any]] = {k: list(v.values())
+                                              for k, v in result.ledger.derived.items()}
+        self.derived_cf: dict[tuple[str, str], float] = dict(result.certainties.derived)
 
     def certainty(self, cid: str) -> float:
         return self.cf.get(cid, 0.0)
@@ -444,7 +478,45 @@ def _ranks_above(value: Any, got: _Got) -> list[Failure]:
     return out
 
 
+def _derives(value: Any, got: _Got) -> list[Failure]:
+    """Each derived fact holds with the value given (certainty > 0); `false` for a
+    boolean fact also passes when it was not derived at all (closed world)."""
+    from hunch.engine.compile import value_key
+
+    out = []
+    for name, expected in value.items():
+        held = [v for v in got.derived.get(str(name), [])
+                if got.derived_cf.get((str(name), value_key(v)), 1.0) > 0]
+        shown = ", ".join(_json(v) for v in held) or "not derived"
+        if expected is False:
+            if any(v is True for v in held):
+                out.append(Failure(f"derives {name}", "false (not derived)", shown))
+        elif not any(v == expected and type(v) is type(expected) for v in held):
+            out.append(Failure(f"derives {name}", _json(expected), shown))
+    return out
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _exactly(value: Any, got: _Got) -> list[Failure]:
+    """Exactly these conclusions (hypotheses and actions) have certainty > 0."""
+    wanted = set(_ids(value) or [])
+    concluded = set(got.concluded("hypothesis") + got.concluded("action"))
+    if wanted == concluded:
+        return []
+    parts = [f"also {', '.join(sorted(concluded - wanted))}" if concluded - wanted else "",
+             f"missing {', '.join(sorted(wanted - concluded))}" if wanted - concluded else ""]
+    return [Failure("exactly", ", ".join(sorted(wanted)) or "nothing",
+                    "; ".join(p for p in parts if p))]
+
+
 _CHECKS: dict[str, Callable[[Any, _Got], list[Failure]]] = {
+    "derives": _derives,
+    "exactly": _exactly,
     "top_hypothesis": _top_hypothesis,
     "in_top": _in_top,
     "recommendation": _recommendation,

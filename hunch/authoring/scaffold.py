@@ -268,9 +268,27 @@ def pack_name(directory: str) -> str:
     return name[:64] or "my-pack"
 
 
-def init_pack(directory: str, name: str | None = None) -> list[str]:
-    """Write the starter pack into ``directory`` (created if missing, refused if not
-    empty) and return the paths written.
+TEMPLATES = ("advice", "diagnosis", "blank")
+
+
+def template_files(template: str) -> dict[str, str]:
+    """The files of a starter pack: advice (the default, docs/authoring.md's first
+    worked example), diagnosis (an identification pack), or blank."""
+    if template == "advice":
+        return FILES
+    from hunch.authoring.templates import BLANK, DIAGNOSIS
+
+    if template == "diagnosis":
+        return DIAGNOSIS
+    if template == "blank":
+        return BLANK
+    raise HunchError(f"unknown template {template!r}", "--template",
+                     hint=f"use one of {', '.join(TEMPLATES)}")
+
+
+def init_pack(directory: str, name: str | None = None, template: str = "advice") -> list[str]:
+    """Write a starter pack (advice, diagnosis or blank) into ``directory`` (created
+    if missing, refused if not empty) and return the paths written.
 
     All or nothing: the pack is built in a temporary folder beside ``directory``
     and renamed into place when complete, so a failure (a full disk, a name the
@@ -278,6 +296,7 @@ def init_pack(directory: str, name: str | None = None) -> list[str]:
     """
     from hunch.pack.values import ID
 
+    files = template_files(template)
     shown = display(directory)
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise HunchError("exists and is not a folder", shown, hint="pick a new folder name")
@@ -289,8 +308,8 @@ def init_pack(directory: str, name: str | None = None) -> list[str]:
         raise HunchError(f"pack name {name!r} is not a valid id", shown,
                          hint="use lower case letters, digits, '-', '_' or '.', starting "
                               "with a letter or digit")
-    _build(directory, shown, _contents(name, shown.rstrip("/\\") or shown))
-    return [os.path.join(shown, rel) for rel in FILES]
+    _build(directory, shown, _contents(files, name, shown.rstrip("/\\") or shown))
+    return [os.path.join(shown, rel) for rel in files]
 
 
 def display(path: str) -> str:
@@ -302,14 +321,14 @@ def display(path: str) -> str:
     return path
 
 
-def _contents(name: str, shown: str) -> dict[str, str]:
+def _contents(files: dict[str, str], name: str, shown: str) -> dict[str, str]:
     """Every file of the pack, as text. The name goes into pack.yaml as YAML writes
     a scalar (quoted when YAML would read it as something else: yes, null, 0x10,
     1_000, ...); the folder, only into comments, as a shell word on one line."""
     quoted = yaml.safe_dump(name).split("\n", 1)[0]
     folder = _one_line(shlex.quote(shown))
     return {rel: template.replace("{name}", quoted).replace("{dir}", folder)
-            for rel, template in FILES.items()}
+            for rel, template in files.items()}
 
 
 def _one_line(text: str) -> str:
@@ -353,4 +372,4 @@ def _default_dir_mode() -> int:
     return 0o777 & ~umask
 
 
-__all__ = ["FILES", "display", "init_pack", "pack_name"]
+__all__ = ["FILES", "TEMPLATES", "display", "init_pack", "pack_name", "template_files"]

@@ -75,8 +75,15 @@ def check(packs: tuple[str, ...], strict: bool, fmt: str) -> None:
                             "level": problem.level, "message": problem.message,
                             "hint": problem.hint})
         errors, warnings = len(report.errors), len(report.warnings)
+        # a citation without a shipped text is allowed, never silently: counted
+        # here, listed under --strict (docs/checking.md)
+        unchecked = [s for s in report.pack.sources.values() if not s.verified]
         if fmt == "text":
-            click.echo(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+            tail = f", {plural(len(unchecked), 'citation')} not verified" if unchecked else ""
+            click.echo(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}{tail}")
+            if strict and unchecked:
+                click.echo("  not verified (no shipped text to check the quote against): "
+                           + ", ".join(s.id for s in unchecked))
         failed = failed or errors > 0 or (strict and warnings > 0)
     if fmt == "json":
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))

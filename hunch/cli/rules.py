@@ -73,7 +73,9 @@ def source_rows(pack: Any) -> list[dict[str, Any]]:
             conclusion_cites[sid] = conclusion_cites.get(sid, 0) + 1
     return [{"id": s.id, "author": s.author, "posted": s.posted, "best_answer": s.best_answer,
              "rules": rule_cites.get(s.id, 0), "conclusions": conclusion_cites.get(s.id, 0),
-             "quote": " ".join(s.quote.split())} for s in pack.sources.values()]
+             "quote": " ".join(s.quote.split()), "kind": s.kind, "name": s.name,
+             "citation": s.citation if s.kind != "post" else s.author,
+             "verified": s.verified} for s in pack.sources.values()]
 
 
 @click.command()
@@ -83,7 +85,10 @@ def sources(pack: str | None, fmt: str) -> None:
     """List a pack's sources with how often each is cited.
 
     `rules` counts the rules citing a source, `conclusions` the conclusions
-    listing it. PACK is a pack folder or a built-in pack name (default: the
+    listing it. A source is a forum post, book, article, web page, standard,
+    note or interview (its `kind`); `verified` says whether its quote was
+    checked word for word against a text the pack ships. PACK is a pack
+    folder or a built-in pack name (default: the
     project's pack, from hunch.toml or [tool.hunch], else interview-silence).
 
     \b
@@ -93,8 +98,16 @@ def sources(pack: str | None, fmt: str) -> None:
     rows = source_rows(_load(pack))
     # the "best answer" column only means something for packs built from a thread
     best = any(r["best_answer"] for r in rows)
-    table = [[r["id"], r["author"]] + (["yes" if r["best_answer"] else ""] if best else [])
+    # kind and verified columns only when some source is not a checked forum post,
+    # so a thread-built pack's listing reads as it always has
+    general = any(r["kind"] != "post" or not r["verified"] for r in rows)
+    table = [[r["id"]] + ([r["kind"]] if general else []) + [r["name"]]
+             + (["yes" if r["best_answer"] else ""] if best else [])
+             + (["yes" if r["verified"] else "NO"] if general else [])
              + [r["rules"], r["conclusions"], r["quote"]] for r in rows]
-    headers = ["id", "author"] + (["best"] if best else []) + ["rules", "conclusions", "quote"]
-    widths: list[int | None] = [30, 20] + ([None] if best else []) + [None, None, 50]
+    headers = (["id"] + (["kind"] if general else []) + ["author"] + (["best"] if best else [])
+               + (["verified"] if general else []) + ["rules", "conclusions", "quote"])
+    widths: list[int | None] = ([30] + ([None] if general else []) + [20]
+                                + ([None] if best else []) + ([None] if general else [])
+                                + [None, None, 50])
     _emit(rows, fmt, lambda: _table(table, headers, widths))

@@ -55,8 +55,8 @@ def test_command(packs: tuple[str, ...], min_coverage: float | None, verbose: bo
                     click.echo(f"  PASS {outcome.test.name}")
                 continue
             click.echo(f"  FAIL {outcome.test.name} ({_where(outcome.test.loc)})")
-            if outcome.error is not None:
-                click.echo(f"    {located(outcome.error, with_level=False)}")
+            for error in outcome.errors:
+                click.echo(f"    {located(error, with_level=False)}")
             for failure in outcome.failures:
                 click.echo(f"    {failure}")
         total = len(pack.rules)

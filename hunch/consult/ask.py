@@ -537,13 +537,8 @@ def _cone(pack: Pack, name: str) -> set[str]:
 def candidate_ids(pack: Pack) -> list[str]:
     """The answers a consultation reasons toward: the hypotheses of the pack's exclusive
     groups when it declares some (``pack.groups``), otherwise every hypothesis."""
-    groups: Any = getattr(pack, "groups", None) or {}  # the group model may not exist yet
-    members: list[str] = []
-    for group in (groups.values() if isinstance(groups, dict) else groups):
-        ids: Any = getattr(group, "members", group) or []
-        members += [m for m in ids if isinstance(m, str) and m not in members]
-    hypotheses = [c.id for c in pack.hypotheses()]
-    return [m for m in members if m in hypotheses] or hypotheses
+    members = [m for ids in pack.groups.values() for m in ids]
+    return members or [c.id for c in pack.hypotheses()]
 
 
 def _wins(result: Result, candidate: str) -> bool:

@@ -107,10 +107,14 @@ class _Computation:
                 self.producers.setdefault(key, []).append(index)
         self.memo: dict[_Key, float] = {}
         self.out = Certainties()
+        # observable derived facts the situation states hold with certainty 1
+        self.given = {("d", name, value_key(value)) for name, value in ledger.situation.items()
+                      if name in pack.derived}
 
     def run(self) -> Certainties:
         out = self.out
-        for key in sorted(self.producers):
+        keys = set(self.producers) | self.given if self.given else self.producers
+        for key in sorted(keys):
             value = self.node(key)
             if key[0] == "c":
                 out.conclusions[key[1]] = value
@@ -130,7 +134,7 @@ class _Computation:
                     if ekey == key:
                         value = cf * premise if premise > 0 else 0.0
                         contribs.append(Contribution(index, cf, premise, value, firing))
-            memo[key] = combine([c.contribution for c in contribs])
+            memo[key] = 1.0 if key in self.given else combine([c.contribution for c in contribs])
             if key[0] == "c":
                 self.out.contributions[key[1]] = contribs
             else:
@@ -182,3 +186,49 @@ def _firing_key(firing: Firing) -> tuple[str, str]:
 def rank(certainties: dict[str, float]) -> list[tuple[str, float]]:
     """Highest certainty first; ties by id, so output is deterministic."""
     return sorted(certainties.items(), key=lambda item: (-round(item[1], 12), item[0]))
+
+
+class Place(NamedTuple):
+    """One conclusion's place in a ranking."""
+
+    id: str
+    certainty: float
+    rank: int  # competition ranking: members of a group tied at 0.7 share their rank
+    tied_with: tuple[str, ...]  # the other members of its exclusive group it ties with
+
+
+def rank_places(certainties: dict[str, float], group_of: dict[str, str]) -> list[Place]:
+    """Highest certainty first, with ties inside an exclusive group reported as ties.
+
+    Equal members of one group stand next to each other and share a rank (1, 1, 3):
+    nothing in the evidence orders them, so ordering them by id would claim more
+    than is known. Everything else is ordered as ``rank`` orders it (ties by id), so
+    a pack without groups ranks exactly as before.
+    """
+    first: dict[str, str] = {}  # each group's smallest id: where its members stand
+    for cid, group in group_of.items():
+        first[group] = min(first.get(group, cid), cid)
+
+    def key(item: tuple[str, float]) -> tuple[float, str, str]:
+        group = group_of.get(item[0])
+        return (-round(item[1], 12), first[group] if group else item[0], item[0])
+
+    ordered = sorted(certainties.items(), key=key) if group_of else rank(certainties)
+    out: list[Place] = []
+    runs: list[list[int]] = []  # positions of each run of tied group members
+    for position, (cid, cf) in enumerate(ordered):
+        prev = out[-1] if out else None
+        member_of = group_of.get(cid)
+        if prev is not None and member_of is not None and group_of.get(prev.id) == member_of \
+                and round(prev.certainty, 12) == round(cf, 12):
+            runs[-1].append(position)
+            out.append(Place(cid, cf, prev.rank, ()))
+        else:
+            runs.append([position])
+            out.append(Place(cid, cf, position + 1, ()))
+    for run in runs:
+        if len(run) > 1:
+            ids = [out[i].id for i in run]
+            for i in run:
+                out[i] = out[i]._replace(tied_with=tuple(x for x in ids if x != out[i].id))
+    return out

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank
+from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
 from hunch.engine.compile import CompiledPack, compile_pack
 from hunch.engine.load import load_pack
 from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner
@@ -40,6 +40,7 @@ class Ranked:
     support: list[Support]  # contributions > 0, strongest first
     oppose: list[Support]  # contributions < 0, strongest first
     conflict: bool = False
+    tied_with: tuple[str, ...] = ()  # members of its exclusive group with equal certainty
 
     @property
     def id(self) -> str:
@@ -155,7 +156,9 @@ def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
     values = {cid: cf for cid, cf in certainties.conclusions.items()
               if pack.conclusions[cid].kind == kind}
     out = []
-    for position, (cid, cf) in enumerate(rank(values), start=1):
+    groups = {cid: c.group for cid, c in pack.conclusions.items() if c.group and cid in values}
+    for place in rank_places(values, groups):
+        cid, cf = place.id, place.certainty
         contribs = certainties.contributions.get(cid, [])
         support: list[Support] = []
         oppose: list[Support] = []
@@ -169,10 +172,11 @@ def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
         if len(oppose) > 1:
             oppose.sort(key=lambda s: (s.contribution, s.rule.id))
         conclusion = pack.conclusions[cid]
-        out.append(Ranked(conclusion=conclusion, certainty=cf, rank=position,
+        out.append(Ranked(conclusion=conclusion, certainty=cf, rank=place.rank,
                           sources=_sources(pack, conclusion, support + oppose),
                           support=support, oppose=oppose,
-                          conflict=conflict([c.contribution for c in contribs])))
+                          conflict=conflict([c.contribution for c in contribs]),
+                          tied_with=place.tied_with))
     return out
 
 

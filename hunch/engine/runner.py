@@ -185,6 +185,14 @@ class Runner:
         ledger = Ledger(situation=dict(values))
         if not self.rulesets:
             return ledger
+        observed = [name for name in values if name in self.pack.derived]
+        if observed:
+            # an observable derived fact the situation states: in the ledger from the
+            # start, as if derived, so each ruleset receives it when it starts
+            values = dict(values)
+            for name in observed:
+                value = values.pop(name)
+                ledger.derived.setdefault(name, {})[value_key(value)] = value
         sid = str(next(_sids))
         session = _Session(ledger, sid, max_firings)
         session.started = [False] * len(self.rulesets)

@@ -29,8 +29,8 @@ from hunch.explain.unknowns import (
     probe,
     recommendation_id,
     signature,
+    top_changed,
     top_hypothesis,
-    top_id,
 )
 from hunch.explain.world import (
     EPSILON,
@@ -158,7 +158,7 @@ class WhatIf:
 
     @property
     def top_changed(self) -> bool:
-        return top_id(self.before) != top_id(self.after)
+        return top_changed(self.before, self.after)
 
 
 def _collect_inputs(node: RuleNode, seen: dict[str, FactNode], done: set[int]) -> None:
@@ -208,6 +208,11 @@ class _How:
 
     def derived_node(self, name: str, value: Any) -> FactNode:
         key = ("d:" + name, value_key(value))
+        situation = self.result.situation
+        if name in situation.values and value_key(situation.values[name]) == key[1]:
+            # an observable derived fact the situation states: shown as given
+            return FactNode(kind="input", name=name, value=value, given=True,
+                            where=where_of(situation, name))
         if key not in self.memo:
             certainties = self.result.certainties
             vkey = (name, value_key(value))

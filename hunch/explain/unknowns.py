@@ -93,6 +93,29 @@ def top_id(result: Result) -> str | None:
     return best.id if best else None
 
 
+def leaders(result: Result) -> frozenset[str]:
+    """The top hypothesis and every hypothesis level with it: the answer as far
+    as the evidence goes (which of equals is listed first is only a tie-break).
+    Empty when no hypothesis is above 0."""
+    best = top_hypothesis(result)
+    if best is None:
+        return frozenset()
+    level = round(best.certainty, 12)
+    return frozenset(h.id for h in result.hypotheses if round(h.certainty, 12) == level)
+
+
+def top_changed(before: Result, after: Result) -> bool:
+    """Did the top hypothesis really change? Not when only a tie-break moved.
+
+    Hypotheses with equal certainty are a tie, not an order (docs/certainty.md;
+    inside an exclusive group the ranking says so too); so the top changed only
+    when no hypothesis that led before leads after. Becoming, or ceasing to be,
+    level with the current leader is not a change of answer.
+    """
+    a, b = leaders(before), leaders(after)
+    return a != b and not a & b
+
+
 def recommendation_id(result: Result) -> str | None:
     return result.recommendation.id if result.recommendation else None
 
@@ -303,7 +326,7 @@ def unknowns_search(result: Result) -> Unknowns:
     cached: Unknowns | None = result.__dict__.get("_unknowns")
     if cached is not None:
         return cached
-    rec, top = recommendation_id(result), top_id(result)
+    rec = recommendation_id(result)
     budget = Budget(result)
     out = []
     missing = _missing(result, set(fact_tests(result.pack)))
@@ -320,7 +343,7 @@ def unknowns_search(result: Result) -> Unknowns:
             change = Change(value, after.recommendation, top_hypothesis(after))
             if recommendation_id(after) != rec:
                 changes.setdefault("recommendation", change)
-            if top_id(after) != top:
+            if top_changed(result, after):
                 changes.setdefault("top_hypothesis", change)
         if changes:
             out.append(_unknown(result.pack, fact, changes))

@@ -181,9 +181,11 @@ class World:
             return Check("not", kleene_not(item.status), items=[item])
         if isinstance(cond, ConclusionCond):
             ok = cond.conclusion in self.supported
-            return Check("test", PASSED if ok else FAILED, text=f"conclusion {cond.conclusion}",
+            because = [] if ok else self.rules_for("support", cond.conclusion, depth)
+            return Check("test", PASSED if ok else _failed_unless_open(because),
+                         text=f"conclusion {cond.conclusion}",
                          facts=(cond.conclusion,), seen="supported" if ok else "not supported",
-                         because=[] if ok else self.rules_for("support", cond.conclusion, depth))
+                         because=because)
         return self.compare(cond, depth)
 
     def compare(self, cond: Compare, depth: int) -> Check:
@@ -212,6 +214,7 @@ class World:
                      for name in facts if name in self.pack.derived]
             # one list is kept as it is: renderers recognise a list they have shown
             because = lists[0] if len(lists) == 1 else [rc for part in lists for rc in part]
+            status = _failed_unless_open(because)
         return Check("test", status, text=text, facts=tuple(facts),
                      seen=" vs ".join(self.seen(name) for name in facts),
                      missing=tuple(missing), because=because)
@@ -223,6 +226,8 @@ class World:
         if name in self.result.situation.defaulted:
             return f"{fmt_value(values[0])}, the default"
         if name in self.pack.derived:
+            if name in self.values:  # an observable derived fact the situation states
+                return f"{fmt_value(self.values[name])}, given"
             if not values:
                 return "not derived"
             if values == [True]:
@@ -248,6 +253,15 @@ class World:
         return RuleCheck(rule=rule, effect=effect.kind, cf=effect.signed_cf,
                          check=self.check(rule.when, depth), would_add=effect.signed_cf,
                          would_be=combine([*now, effect.signed_cf]))
+
+
+def _failed_unless_open(because: list[RuleCheck]) -> str:
+    """The one definition (docs/explain.md): a test *failed* when nothing still
+    missing could make it hold; it is *unknown* when it could, that is when it reads
+    a missing input fact, or a derived fact or conclusion that a rule which has
+    not fired could still establish, because that rule's own conditions are
+    unknown. A derived fact absent only because its rules failed is failed."""
+    return UNKNOWN if any(rc.status == UNKNOWN for rc in because) else FAILED
 
 
 def check_condition(result: Result, cond: Condition) -> Check:

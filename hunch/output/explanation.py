@@ -14,6 +14,7 @@ from hunch.explain.how import Explanation, FactNode, Flip, RuleNode, WhatIf, fli
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
 from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
+from hunch.pack.model import Source
 
 WIDTH = 78
 
@@ -150,6 +151,10 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
                     f"{'derived' if x.kind == 'derived' else 'concluded'} it but did not fire"]
         shown: set[int] = set()
         out.extend(_draw([_rule_check_lines(rc, shown) for rc in x.not_fired]))
+    unchecked = unverified_sources(x)
+    if unchecked:
+        out += ["", "Sources not verified (no shipped text to check their quotes against):"]
+        out.extend(f"  {s.id}: {s.citation or s.name}" for s in unchecked)
     if unknowns and x.unknowns:
         out += ["", "Still unknown, and could change it:"]
         for u in x.unknowns:
@@ -161,6 +166,17 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
     if note and not x.unknowns:
         out += ["", "Still unknown:"]
     return "\n".join(out) + "\n" + note
+
+
+def unverified_sources(x: Explanation) -> list[Source]:
+    """The sources this explanation cites whose quotes could not be checked."""
+    pack = x.result.pack
+    conclusion = pack.conclusions.get(x.id)
+    ids = list(conclusion.sources) if conclusion else []
+    ids += [sid for n in x.support + x.oppose for sid in n.rule.cites]
+    ids += [sid for rc in x.not_fired for sid in rc.rule.cites]
+    found = (pack.sources.get(sid) for sid in dict.fromkeys(ids))
+    return [s for s in found if s is not None and not s.verified]
 
 
 def _status_line(x: Explanation) -> str:
@@ -249,6 +265,8 @@ def explanation_json(x: Explanation) -> dict[str, Any]:
         "inputs": [{"fact": f.name, "value": f.value, "where": f.where}
                    for f in x.inputs() if f.given],
         "not_fired": [rule_check_json(rc, x) for rc in x.not_fired],
+        **({"unverified_sources": [s.id for s in unverified_sources(x)]}
+           if unverified_sources(x) else {}),
         "unknowns": [{"fact": u.fact, "question": " ".join(u.question.split()),
                       "could_change": list(u.could_change),
                       "examples": [change_json(c, certainty=True) for c in u.examples]}
@@ -443,7 +461,10 @@ def dot(x: Explanation) -> str:
 # --- what-if --------------------------------------------------------------------------
 
 def _brief(item: Ranked | None) -> str:
-    return f"{item.title} ({item.id}, {fmt_cf(item.certainty)})" if item else "none"
+    if item is None:
+        return "none"
+    tie = f", tied with {', '.join(item.tied_with)}" if item.tied_with else ""
+    return f"{item.title} ({item.id}, {fmt_cf(item.certainty)}{tie})"
 
 
 def _brief_json(item: Ranked | None) -> dict[str, Any] | None:

@@ -67,10 +67,44 @@ def rounded(value: float) -> float:
     return round(value, 4) + 0.0
 
 
+NOT_VERIFIED = "not verified"
+_BIBLIOGRAPHY = ("title", "year", "edition", "publisher", "page", "section", "url", "accessed",
+                 "identifier", "clause", "date")
+
+
 def source_json(source: Source) -> dict[str, Any]:
-    return {"id": source.id, "author": source.author, "quote": " ".join(source.quote.split()),
-            "best_answer": source.best_answer, "posted": source.posted,
-            "favorites": source.favorites}
+    """A post keeps today's keys (so existing outputs do not change); other kinds
+    add kind, name and their filled-in fields; "verified" appears, false, only
+    for a quote that no shipped text backs (docs/json.md)."""
+    out: dict[str, Any] = {"id": source.id, "author": source.author,
+                           "quote": " ".join(source.quote.split()),
+                           "best_answer": source.best_answer, "posted": source.posted,
+                           "favorites": source.favorites}
+    if source.kind != "post":
+        out["kind"] = source.kind
+        out["name"] = source.name
+        if source.authors:
+            out["authors"] = list(source.authors)
+        out.update({key: getattr(source, key) for key in _BIBLIOGRAPHY if getattr(source, key)})
+    if not source.verified:
+        out["verified"] = False
+    return out
+
+
+def source_label(source: Source) -> str:
+    """How the "cited" column names a source, marked when its quote is unchecked."""
+    return source.name + ("" if source.verified else f" ({NOT_VERIFIED})")
+
+
+def attribution(source: Source) -> str:
+    """The line under a quote: who said it, where, and whether it was checked."""
+    if source.kind == "post":
+        badge = ", best answer" if source.best_answer else ""
+        when = f", {source.posted}" if source.posted else ""
+        text = f"{source.author}{when}{badge}"
+    else:
+        text = source.citation
+    return text + ("" if source.verified else f" ({NOT_VERIFIED})")
 
 
 def support_json(item: Support) -> dict[str, Any]:
@@ -87,7 +121,15 @@ def ranked_json(item: Ranked) -> dict[str, Any]:
             "sources": [source_json(s) for s in item.sources],
             "support": [support_json(s) for s in item.support],
             "oppose": [support_json(s) for s in item.oppose],
-            "conflict": item.conflict}
+            "conflict": item.conflict,
+            # only for a hypothesis in an exclusive group that ties (docs/json.md)
+            **({"group": item.conclusion.group} if item.conclusion.group else {}),
+            **({"tied_with": list(item.tied_with)} if item.tied_with else {})}
+
+
+def rank_text(item: Ranked) -> str:
+    """The rank as shown: "1=" when it ties with another member of its group."""
+    return f"{item.rank}=" if item.tied_with else str(item.rank)
 
 
 def unknown_json(u: Unknown) -> dict[str, Any]:

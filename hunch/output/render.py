@@ -12,11 +12,14 @@ from hunch.output.formats import (
     CERTAINTY_NOTE,
     CLOSE_CALL,
     CLOSE_MARK,
+    attribution,
     close_calls,
     close_note,
     fmt_cf,
     fmt_ranked_cf,
+    rank_text,
     ranked_json,
+    source_label,
     stopped_note,
     unknown_json,
     unknowns_text,
@@ -80,7 +83,7 @@ def unknowns_json(result: Result) -> list[dict[str, Any]]:
 def authors(item: Ranked) -> str:
     """Authors of the sources cited by the rules that fired (not every source on file)."""
     cited = {sid for s in item.support + item.oppose for sid in s.rule.cites}
-    return ", ".join(dict.fromkeys(s.author for s in item.sources if s.id in cited))
+    return ", ".join(dict.fromkeys(source_label(s) for s in item.sources if s.id in cited))
 
 
 def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
@@ -119,7 +122,7 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
     ranking the items come from; default the items themselves)."""
     ranked = items if ranked is None else ranked
     close = close_calls(ranked)
-    rows = [[item.rank, item.title, fmt_ranked_cf(item, close), item.reason(), authors(item)]
+    rows = [[rank_text(item), item.title, fmt_ranked_cf(item, close), item.reason(), authors(item)]
             for item in items]
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
                    [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
@@ -142,9 +145,9 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     quote = " ".join(source.quote.split())
     lines = textwrap.wrap(f'"{quote}"', width=76, initial_indent=indent,
                           subsequent_indent=indent + " ")
-    badge = ", best answer" if source.best_answer else ""
-    when = f", {source.posted}" if source.posted else ""
-    lines.append(f"{indent}  -- {source.author}{when}{badge}")
+    if not quote:  # a citation without a quote: the reference alone
+        return [f"{indent}-- {attribution(source)}"]
+    lines.append(f"{indent}  -- {attribution(source)}")
     return lines
 
 
@@ -219,8 +222,9 @@ def _md_rows(items: list[Ranked], ranked: list[Ranked] | None = None) -> list[st
     close = close_calls(ranked)
     rows = ["| # | title | certainty | reason | cited |", "|---:|---|---:|---|---|"]
     for item in items:
-        rows.append(f"| {item.rank} | {_md_escape(item.title)} | {fmt_ranked_cf(item, close)} | "
-                    f"{_md_escape(item.reason())} | {_md_escape(authors(item))} |")
+        rows.append(f"| {rank_text(item)} | {_md_escape(item.title)} | "
+                    f"{fmt_ranked_cf(item, close)} | {_md_escape(item.reason())} | "
+                    f"{_md_escape(authors(item))} |")
     if close & {item.id for item in items}:
         rows += ["", close_note(ranked).replace(CLOSE_MARK, "\\" + CLOSE_MARK, 1)]
     return rows
@@ -247,11 +251,10 @@ def render_markdown(result: Result) -> str:
         cited = best.support[0].rule.cites if best.support else []
         for source in best.sources:
             if source.id in cited or not cited:
-                badge = ", best answer" if source.best_answer else ""
-                out.append(f"> {_md_escape(source.quote)}")
-                out.append(">")
-                when = f", {source.posted}" if source.posted else ""
-                out.append(f"> -- {source.author}{when}{badge}")
+                if source.quote:
+                    out.append(f"> {_md_escape(source.quote)}")
+                    out.append(">")
+                out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
     others = [a for a in result.actions if best is None or a.id != best.id]
     if others:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hunch.pack.model import FACT_TYPES, FactSpec, Pack
+from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -56,7 +56,9 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
                                   "description": "the rule pack this situation is for: a "
                                                  "built-in pack name, or a folder (relative "
                                                  "to this file); not a fact"},
-                       **{name: fact_schema(spec) for name, spec in pack.facts.items()}},
+                       **{name: fact_schema(spec) for name, spec in
+                          [*pack.facts.items(),
+                           *((n, s) for n, s in pack.derived.items() if s.observable)]}},
         "required": [name for name, spec in pack.facts.items() if spec.required],
         "additionalProperties": False,
     }
@@ -81,7 +83,8 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
     number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
     scalar_or_ref = {"anyOf": [scalar, fact_ref]}
     cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-          "description": "certainty factor in (0, 1]"}
+          "default": 1,
+          "description": "certainty factor in (0, 1]; 1 when left out"}
     return {
         "id": {"type": "string", "pattern": ID.pattern},
         "fact_name": _names(FACT_NAME.pattern, facts),
@@ -89,7 +92,12 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
         "conclusion_id": _names(ID.pattern, conclusions),
         "source_id": _names(ID.pattern, sources),
         "condition": {"anyOf": [{"$ref": f"#/definitions/{k}"}
-                                for k in ("compare", "all", "any", "not", "conclusion")]},
+                                for k in ("compare", "all", "any", "not", "conclusion",
+                                          "group")]},
+        "group": {"type": "object", "required": ["group"], "additionalProperties": False,
+                  "description": "some conclusion of this exclusive group was supported",
+                  "properties": {"group": _names(ID.pattern,
+                                                 list(pack.groups) if pack else None)}},
         "compare": {
             "type": "object", "required": ["fact"], "additionalProperties": False,
             "maxProperties": 2,
@@ -116,9 +124,9 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
             {"type": "object", "required": ["derive"], "additionalProperties": False,
              "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": scalar,
                             "cf": cf}},
-            {"type": "object", "required": ["support", "cf"], "additionalProperties": False,
+            {"type": "object", "required": ["support"], "additionalProperties": False,
              "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
-            {"type": "object", "required": ["oppose", "cf"], "additionalProperties": False,
+            {"type": "object", "required": ["oppose"], "additionalProperties": False,
              "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
         ]},
         "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
@@ -162,9 +170,12 @@ def _fact_definition(derived: bool) -> dict[str, Any]:
         "min": {"type": "number"},
         "max": {"type": "number"},
     }
+    props["question"] = {"type": "string"}
     if not derived:
-        props.update({"question": {"type": "string"}, "default": {},
-                      "required": {"type": "boolean"}})
+        props.update({"default": {}, "required": {"type": "boolean"}})
+    else:
+        props["observable"] = {"type": "boolean",
+                               "description": "a situation may state it; shown as given"}
     return {"type": ["object", "null"] if derived else "object",
             "required": [] if derived else ["type", "question"],
             "additionalProperties": False, "properties": props}
@@ -183,6 +194,9 @@ def _conclusions() -> dict[str, Any]:
             "properties": {"id": {"$ref": "#/definitions/id"},
                            "kind": {"enum": ["hypothesis", "action"]},
                            "title": {"type": "string"}, "explanation": {"type": "string"},
+                           "group": {"type": "string", "pattern": ID.pattern,
+                                     "description": "exclusive group: at most one member "
+                                                    "is the answer (hypotheses only)"},
                            "sources": {"type": "array",
                                        "items": {"$ref": "#/definitions/source_id"}}}}
     return _top("conclusions", {"conclusions": {"type": "array", "items": item}},
@@ -192,14 +206,34 @@ def _conclusions() -> dict[str, Any]:
 def _sources() -> dict[str, Any]:
     text = {"type": "object", "required": ["file"], "additionalProperties": False,
             "properties": {"file": {"type": "string"}, "title": {"type": "string"}}}
-    item = {"type": "object", "required": ["id", "author", "quote"],
-            "additionalProperties": False,
-            "properties": {"id": {"$ref": "#/definitions/id"}, "author": {"type": "string"},
-                           "posted": {"type": "string"}, "best_answer": {"type": "boolean"},
-                           "favorites": {"type": "integer", "minimum": 0},
-                           "text": {"type": "string"},
-                           "quote": {"type": "string",
-                                     "description": "word for word from the text"}}}
+    words = {"type": ["string", "number"]}
+    fields: dict[str, Any] = {
+        "id": {"$ref": "#/definitions/id"},
+        "kind": {"enum": list(SOURCE_KINDS), "default": "post",
+                 "description": "post (forum answer), book, article, manual (a program's "
+                                "or product's documentation), web (page), standard (or "
+                                "regulation), note, interview"},
+        "author": {"type": "string"},
+        "authors": {"type": "array", "items": {"type": "string"},
+                    "description": "book or article: every author, in order"},
+        "posted": {"type": "string", "description": "post: when it was posted"},
+        "best_answer": {"type": "boolean"},
+        "favorites": {"type": "integer", "minimum": 0},
+        "title": {"type": "string"}, "year": words, "edition": words,
+        "publisher": {"type": "string"}, "page": words, "section": words,
+        "url": {"type": "string", "description": "web: the page's address"},
+        "accessed": {"type": "string", "description": "web: date accessed"},
+        "identifier": {"type": "string", "description": "standard: e.g. 16 CFR 444.3"},
+        "clause": words, "date": {"type": "string"},
+        "text": {"type": "string",
+                 "description": "the shipped text the quote is checked against; "
+                                "without one the citation is shown as not verified"},
+        "quote": {"type": "string", "description": "word for word from the text"},
+    }
+    post = {"if": {"properties": {"kind": {"const": "post"}}},
+            "then": {"required": ["author", "quote"]}}
+    item = {"type": "object", "required": ["id"], "additionalProperties": False,
+            "properties": fields, "allOf": [post]}
     return _top("sources", {"texts": {"type": "object", "additionalProperties": text},
                             "sources": {"type": "array", "items": item}}, ["sources"])
 
@@ -231,6 +265,13 @@ def _tests(pack: Pack | None) -> dict[str, Any]:
         "not_concludes": {"$ref": "#/definitions/ids"},
         "certainty": {"type": "object", "additionalProperties": bounds},
         "ranks_above": {"type": "array", "items": pair},
+        "derives": {"type": "object", "minProperties": 1,
+                    "description": "derived facts and the value each must have "
+                                   "(false: not derived)",
+                    "propertyNames": {"$ref": "#/definitions/derived_name"},
+                    "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        "exactly": {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"},
+                    "description": "every conclusion with certainty > 0, no more, no fewer"},
     }}
     test = {"type": "object", "required": ["name", "expect"], "additionalProperties": False,
             "properties": {"name": {"type": "string"}, "situation": situation,

@@ -33,6 +33,7 @@ class FactSpec:
     default: Any = None
     has_default: bool = False
     required: bool = False
+    observable: bool = False  # derived facts: a situation may also state it (as given)
 
 
 class SourceText(NamedTuple):
@@ -44,7 +45,19 @@ class SourceText(NamedTuple):
     text: str = ""
 
 
+SOURCE_KINDS = ("post", "book", "article", "manual", "web", "standard", "note", "interview")
+
+
 class Source(NamedTuple):
+    """Where a piece of knowledge comes from (docs/authoring.md, "Sources").
+
+    ``kind`` says which fields mean something: a forum ``post`` (author, posted,
+    best_answer, favorites), a ``book``, ``article`` or ``manual`` (authors, title,
+    year, edition or version, publisher, page or section), a ``web`` page (url, title, accessed),
+    a ``standard`` or regulation (identifier, clause), a ``note`` or ``interview``
+    (author, date). ``text`` names a shipped text the quote is checked against.
+    """
+
     id: str
     author: str
     posted: str
@@ -54,6 +67,73 @@ class Source(NamedTuple):
     quote: str
     loc: Location
     quote_loc: Location
+    kind: str = "post"
+    authors: tuple[str, ...] = ()
+    title: str = ""
+    year: str = ""
+    edition: str = ""
+    publisher: str = ""
+    page: str = ""
+    section: str = ""
+    url: str = ""
+    accessed: str = ""
+    identifier: str = ""
+    clause: str = ""
+    date: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """The quote was checked word for word against a text the pack ships.
+
+        A loaded pack passed `hunch check`, which fails a quote not found in its
+        text; so a source naming a text is verified, and one without is not.
+        """
+        return bool(self.text) and bool(self.quote)
+
+    @property
+    def name(self) -> str:
+        """A short, useful name: the author handle for a post (as always), else
+        author and short title with the page, or the standard and its clause."""
+        if self.kind == "post":
+            return self.author
+        if self.kind == "standard":
+            parts = [self.identifier or self.author, _short(self.title), self.clause]
+        elif self.kind == "web":
+            parts = [self.author, _short(self.title) or self.url]
+        elif self.kind in ("note", "interview"):
+            parts = [self.author or self.title, self.date]
+        else:
+            parts = [_people(self.authors) or self.author, _short(self.title),
+                     f"p. {self.page}" if self.page else self.section]
+        return ", ".join(p for p in parts if p)
+
+
+    @property
+    def citation(self) -> str:
+        """The full reference, for the line under a quote."""
+        people = _people(self.authors) or self.author
+        if self.kind == "standard":
+            parts = [self.identifier, self.title, self.clause, self.date or self.year]
+        elif self.kind == "web":
+            parts = [people, self.title, self.url,
+                     f"accessed {self.accessed}" if self.accessed else ""]
+        elif self.kind in ("note", "interview"):
+            parts = [people, self.title, self.date or self.posted]
+        else:
+            parts = [people, self.title, self.edition, self.publisher, self.year or self.posted,
+                     f"p. {self.page}" if self.page else "", self.section]
+        return ", ".join(p for p in parts if p)
+
+
+def _people(authors: tuple[str, ...]) -> str:
+    if len(authors) > 2:
+        return f"{authors[0]} et al."
+    return " and ".join(authors)
+
+
+def _short(title: str) -> str:
+    """A title up to its subtitle: "The C Programming Language" of "...: 2nd ed"."""
+    return title.split(":")[0].strip()
 
 
 class Conclusion(NamedTuple):
@@ -63,6 +143,7 @@ class Conclusion(NamedTuple):
     explanation: str
     sources: list[str]
     loc: Location
+    group: str = ""  # exclusive group (hypotheses only); "" when in none
 
 
 class FactRef(NamedTuple):
@@ -162,6 +243,25 @@ class Pack:
 
     def actions(self) -> list[Conclusion]:
         return [c for c in self.conclusions.values() if c.kind == "action"]
+
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        """Exclusive groups: group name -> its conclusion ids, in file order.
+
+        At most one member of a group is the true answer (one animal, one fault),
+        so a ranking reports equal members as a tie and analyses ignore tie-breaks.
+        Worked out from each conclusion's ``group``; cheap, so not cached.
+        """
+        out: dict[str, list[str]] = {}
+        for c in self.conclusions.values():
+            if c.group:
+                out.setdefault(c.group, []).append(c.id)
+        return out
+
+    def group_of(self, conclusion_id: str) -> str | None:
+        """The exclusive group a conclusion belongs to, or None."""
+        c = self.conclusions.get(conclusion_id)
+        return (c.group or None) if c is not None else None
 
 
 def names_read(cond: Condition) -> list[str]:

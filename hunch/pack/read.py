@@ -15,6 +15,7 @@ from hunch.errors import HunchError, Location, PackError, YamlError, did_you_mea
 from hunch.pack.model import (
     FACT_TYPES,
     OPERATORS,
+    SOURCE_KINDS,
     All,
     AnyOf,
     Compare,
@@ -51,9 +52,11 @@ BUILTIN_PACK_DIR = _builtin_dir()
 class Reader:
     """Reads one YAML document, recording errors instead of raising them."""
 
-    def __init__(self, doc: Document, errors: list[HunchError]) -> None:
+    def __init__(self, doc: Document, errors: list[HunchError],
+                 groups: dict[str, list[str]] | None = None) -> None:
         self.doc = doc
         self.errors = errors
+        self.groups = groups or {}  # exclusive groups, for {group: G} conditions
 
     def error(self, path: Path, message: str, hint: str = "") -> None:
         self.errors.append(PackError.at(self.doc.loc(path), message, hint))
@@ -173,7 +176,7 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
     for rule_file in rule_files:
         doc = _load(rule_file, errors)
         if doc is not None:
-            _read_rules(Reader(doc, errors), pack)
+            _read_rules(Reader(doc, errors, pack.groups), pack)
     test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
     for test_file in test_files:
         doc = _load(test_file, errors)
@@ -204,7 +207,8 @@ def _read_meta(r: Reader, pack: Pack) -> None:
 
 _FACT_KEYS = ("type", "question", "description", "unit", "values", "min", "max", "default",
               "required")
-_DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max")
+_DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observable",
+                 "question")
 
 
 def _read_facts(r: Reader, pack: Pack) -> None:
@@ -250,7 +254,9 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
                     description=r.string(data.get("description"), path + ("description",),
                                          "description"),
                     unit=r.string(data.get("unit"), path + ("unit",), "unit"),
-                    required=r.boolean(data.get("required"), path + ("required",), "required"))
+                    required=r.boolean(data.get("required"), path + ("required",), "required"),
+                    observable=r.boolean(data.get("observable"), path + ("observable",),
+                                         "observable"))
     if ftype == "enum":
         values = data.get("values")
         if not isinstance(values, list) or not values:
@@ -258,6 +264,11 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             return None
         if len(set(map(repr, values))) != len(values):
             r.error(path + ("values",), f"enum fact {name!r} lists a value twice")
+        if any(isinstance(v, bool) for v in values):
+            # YAML 1.1 reads on/off/yes/no unquoted as booleans
+            r.error(path + ("values",), f"enum fact {name!r} has a true/false value",
+                    "YAML reads on, off, yes, no as true/false: quote them (\"on\") "
+                    "or pick other words")
         spec.values = values
     elif "values" in data:
         r.error(path + ("values",), "'values' is only for enum facts", "set type: enum")
@@ -279,6 +290,9 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             r.error(path + ("required",), "a required fact cannot have a default")
     if not derived and not spec.question:
         r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    if derived and spec.question and not spec.observable:
+        r.error(path + ("question",), "only an observable derived fact has a question",
+                "add observable: true if a person can state it directly")
     return spec
 
 
@@ -293,7 +307,8 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
     for i, item in enumerate(items):
         path: Path = ("conclusions", i)
         body = r.mapping(item, path, "conclusion",
-                         ("id", "kind", "title", "explanation", "sources"), ("id", "kind", "title"))
+                         ("id", "kind", "title", "explanation", "sources", "group"),
+                         ("id", "kind", "title"))
         if body is None or "id" not in body:
             continue
         cid = r.ident(body["id"], path + ("id",), "conclusion id")
@@ -310,7 +325,19 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
             id=cid, kind=kind, title=r.string(body.get("title"), path + ("title",), "title"),
             explanation=r.string(body.get("explanation"), path + ("explanation",), "explanation"),
             sources=r.strings(body.get("sources"), path + ("sources",), "sources"),
-            loc=r.loc(path))
+            loc=r.loc(path), group=_group(r, body, path, kind))
+
+
+def _group(r: Reader, body: dict[str, Any], path: Path, kind: str) -> str:
+    """A conclusion's exclusive group: an id; only hypotheses exclude each other."""
+    if "group" not in body:
+        return ""
+    name = r.ident(body["group"], path + ("group",), "group name")
+    if name is not None and kind != "hypothesis":
+        r.error(path + ("group",), "only hypotheses can be in an exclusive group",
+                "actions do not exclude each other: the top one is the recommendation")
+        return ""
+    return name or ""
 
 
 def _read_sources(r: Reader, pack: Pack) -> None:
@@ -344,29 +371,54 @@ def _read_sources(r: Reader, pack: Pack) -> None:
         r.error(("sources",), "'sources' must be a list")
         return
     for i, item in enumerate(items):
-        path = ("sources", i)
-        body = r.mapping(item, path, "source",
-                         ("id", "author", "posted", "best_answer", "favorites", "text", "quote"),
-                         ("id", "author", "quote"))
-        if body is None or "id" not in body:
+        source = _read_source(r, ("sources", i), item)
+        if source is None:
             continue
-        sid = r.ident(body["id"], path + ("id",), "source id")
-        if sid is None:
+        if source.id in pack.sources:
+            r.error(("sources", i, "id"), f"duplicate source id {source.id!r}")
             continue
-        if sid in pack.sources:
-            r.error(path + ("id",), f"duplicate source id {sid!r}")
-            continue
-        fav = body.get("favorites", 0)
-        if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
-            r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
-            fav = 0
-        pack.sources[sid] = Source(
-            id=sid, author=r.string(body.get("author"), path + ("author",), "author"),
-            posted=r.string(body.get("posted"), path + ("posted",), "posted"),
-            best_answer=r.boolean(body.get("best_answer"), path + ("best_answer",), "best_answer"),
-            favorites=fav, text=r.string(body.get("text"), path + ("text",), "text"),
-            quote=r.string(body.get("quote"), path + ("quote",), "quote"),
-            loc=r.loc(path), quote_loc=r.loc(path + ("quote", "<value>")))
+        pack.sources[source.id] = source
+
+
+_SOURCE_TEXT = ("title", "year", "edition", "publisher", "page", "section", "url", "accessed",
+                "identifier", "clause", "date")
+_SOURCE_KEYS = ("id", "kind", "author", "authors", "posted", "best_answer", "favorites", "text",
+                "quote") + _SOURCE_TEXT
+
+
+def _read_source(r: Reader, path: Path, item: Any) -> Source | None:
+    kind = item.get("kind", "post") if isinstance(item, dict) else "post"
+    if kind not in SOURCE_KINDS:
+        r.error(path + ("kind",), f"unknown source kind {kind!r}",
+                did_you_mean(str(kind), SOURCE_KINDS) or f"use one of {', '.join(SOURCE_KINDS)}")
+        return None
+    # a post is quoted from its thread; other kinds may be cited without a quote
+    required = ("id", "author", "quote") if kind == "post" else ("id",)
+    body = r.mapping(item, path, "source", _SOURCE_KEYS, required)
+    if body is None or "id" not in body:
+        return None
+    sid = r.ident(body["id"], path + ("id",), "source id")
+    if sid is None:
+        return None
+    fav = body.get("favorites", 0)
+    if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
+        r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
+        fav = 0
+    authors = tuple(r.strings(body.get("authors"), path + ("authors",), "authors"))
+    author = r.string(body.get("author"), path + ("author",), "author")
+    if kind != "post" and not (author or authors or body.get("title")
+                               or body.get("identifier")):
+        r.error(path, f"source {sid!r} names no author, title or identifier",
+                "say who or what it is, so a reader can find it")
+    extra = {key: r.string(body.get(key), path + (key,), key) for key in _SOURCE_TEXT}
+    return Source(
+        id=sid, author=author or ", ".join(authors),
+        posted=r.string(body.get("posted"), path + ("posted",), "posted"),
+        best_answer=r.boolean(body.get("best_answer"), path + ("best_answer",), "best_answer"),
+        favorites=fav, text=r.string(body.get("text"), path + ("text",), "text"),
+        quote=r.string(body.get("quote"), path + ("quote",), "quote"),
+        loc=r.loc(path), quote_loc=r.loc(path + ("quote", "<value>")), kind=kind,
+        authors=authors, **extra)
 
 
 def _read_rules(r: Reader, pack: Pack) -> None:
@@ -389,14 +441,17 @@ def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
     if body is None or not {"id", "when", "then"} <= set(body):
         return None
     rid = r.ident(body["id"], path + ("id",), "rule id")
-    n_errors = len(r.errors)
     when = read_condition(r, body["when"], path + ("when",))
     then = _read_effects(r, body["then"], path + ("then",))
+    complete = len(then) == (len(body["then"]) if isinstance(body["then"], list) else 1)
     cites = r.strings(body.get("cites"), path + ("cites",), "cites")
     because = r.string(body.get("because"), path + ("because",), "because")
     distinct = r.string(body.get("distinct"), path + ("distinct",), "distinct")
-    if rid is None or when is None or len(r.errors) > n_errors:
+    if rid is None or when is None or not then or not complete:
         return None
+    # A rule whose only errors are shape errors that lose nothing (an unknown key)
+    # is kept, so its other mistakes are reported too; the pack still fails to
+    # load, because the read errors stand.
     return Rule(id=rid, when=when, then=then, cites=cites, because=because, loc=r.loc(path),
                 file=r.doc.file, distinct=distinct)
 
@@ -434,10 +489,13 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
             return None
         cid = r.ident(item["conclusion"], path + ("conclusion",), "conclusion id")
         return ConclusionCond(cid, loc) if cid else None
+    if "group" in keys:
+        return _group_condition(r, item, path)
     if "fact" not in keys:
         r.error(path, f"unknown condition keys: {', '.join(map(str, sorted(keys, key=str)))}",
                 did_you_mean(str(sorted(keys, key=str)[0]), ("fact", "all", "any", "not",
-                                                             "conclusion")) if keys else "")
+                                                             "conclusion", "group"))
+                if keys else "")
         return None
     fact = item["fact"]
     if not isinstance(fact, str):
@@ -462,6 +520,27 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
             return None
         value = FactRef(value["fact"])
     return Compare(fact, op, value, loc)
+
+
+def _group_condition(r: Reader, item: dict[str, Any], path: Path) -> Condition | None:
+    """``{group: G}``: some conclusion of exclusive group G was supported.
+
+    Read as ``any`` of the members' conclusion conditions, so the engine, HOW and
+    WHY NOT need nothing new: an explanation names the member that held.
+    """
+    if len(item) > 1:
+        r.error(path, "a group condition takes no operator",
+                "it holds when some rule supported a conclusion of the group")
+        return None
+    name = item["group"]
+    members = r.groups.get(name) if isinstance(name, str) else None
+    if not members:
+        r.error(path + ("group",), f"unknown group {short(name)}",
+                did_you_mean(str(name), r.groups) or
+                f"groups: {', '.join(r.groups) or 'none (set group: on hypotheses)'}")
+        return None
+    loc = r.loc(path)
+    return AnyOf([ConclusionCond(cid, loc) for cid in members], loc)
 
 
 def _read_effects(r: Reader, item: Any, path: Path) -> list[Effect]:
@@ -493,9 +572,8 @@ def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
         return None
     if kind != "derive" and "value" in body:
         r.error(path + ("value",), "'value' is only for derive")
-    if kind != "derive" and "cf" not in body:
-        r.error(path, f"'{kind}' needs a certainty factor 'cf' in (0, 1]")
-        return None
+    # no cf means 1.0 for every effect, as it always did for derive: a purely
+    # categorical pack (docs/certainty.md) reads as plain if-then rules
     cf = body.get("cf", 1.0)
     if isinstance(cf, bool) or not isinstance(cf, (int, float)) or not 0 < cf <= 1:
         r.error(path + ("cf",), f"cf must be a number in (0, 1], got {cf!r}",

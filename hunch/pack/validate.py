@@ -78,7 +78,9 @@ def _check_sources(pack: Pack, problems: list[HunchError]) -> None:
     normalized = {tid: normalize_ws(t.text) for tid, t in pack.texts.items()}
     for source in pack.sources.values():
         if source.text not in pack.texts:
-            if source.text or pack.texts:
+            # no text: a citation that cannot be verified, allowed except for a post
+            # in a pack that ships texts (its thread is there: quote from it)
+            if source.text or (pack.texts and source.kind == "post"):
                 problems.append(PackError.at(
                     source.loc, f"source {source.id!r} names unknown text {source.text!r}",
                     did_you_mean(source.text, pack.texts) or
@@ -219,18 +221,134 @@ def dependency_graph(pack: Pack) -> dict[str, set[str]]:
     return graph
 
 
+MAX_CYCLES = 50  # loops reported per pack: enough to fix them, never a flood
+MAX_CYCLE_STEPS = 20_000  # search steps inside tangles: the count of loops can explode
+
+
 def cycle_errors(pack: Pack) -> list[HunchError]:
-    graph = dependency_graph(pack)
-    cycle = find_cycle(graph)
-    if not cycle:
-        return []
-    names = " -> ".join(n.split(":", 1)[1] for n in cycle)
-    rules = [r for r in pack.rules
-             if any(("fact:" if e.kind == "derive" else "conclusion:") + e.target in cycle
-                    for e in r.then)]
-    loc = rules[0].loc if rules else pack.loc
-    return [PackError.at(loc, f"cycle in derived facts: {names}",
-                         "rules in the loop: " + ", ".join(r.id for r in rules))]
+    """Every loop through derived facts and conclusions, one error each.
+
+    A loop is reported at the rule that closes it (the last of its rules in the
+    pack's files: reading top down, the one that completes the circle) and names
+    only the rules in the loop, in the loop's order.
+    """
+    out: list[HunchError] = []
+    for built, builders in rule_cycles(pack):
+        # in the order things are derived: n0 -> n(k-1) -> ... -> n1 -> n0
+        nodes, rules = [built[0], *reversed(built[1:])], list(reversed(builders))
+        names = " -> ".join(n.split(":", 1)[1] for n in nodes + [nodes[0]])
+        closing = max(rules)
+        out.append(PackError.at(pack.rules[closing].loc, f"cycle in derived facts: {names}",
+                                "rules in the loop: "
+                                + ", ".join(pack.rules[i].id for i in rules)))
+    return out
+
+
+def rule_cycles(pack: Pack) -> list[tuple[list[str], list[int]]]:
+    """Each elementary cycle as (nodes, rule indexes): node i is built by rule i
+    from node i+1 (the last from the first). Searched only inside strongly
+    connected tangles (an acyclic pack costs one linear pass), from each cycle's
+    smallest node, so each cycle once; at most MAX_CYCLES, within MAX_CYCLE_STEPS."""
+    edges: dict[str, list[tuple[str, int]]] = {}
+    for index, rule in enumerate(pack.rules):
+        uses = _reads(pack, rule)
+        for effect in rule.then:
+            key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
+            edges.setdefault(key, []).extend((dep, index) for dep in sorted(uses))
+    component = _components({n: [d for d, _ in out] for n, out in edges.items()})
+    search = _Search(edges, component)
+    for start in sorted(edges):
+        tangled = any(component.get(dep) == component[start] for dep, _ in edges[start])
+        if tangled:
+            search.run(start)
+        if len(search.found) >= MAX_CYCLES or search.steps > MAX_CYCLE_STEPS:
+            break
+    return search.found[:MAX_CYCLES]
+
+
+class _Search:
+    """Bounded enumeration of elementary cycles within one component at a time."""
+
+    def __init__(self, edges: dict[str, list[tuple[str, int]]],
+                 component: dict[str, int]) -> None:
+        self.edges = edges
+        self.component = component
+        self.found: list[tuple[list[str], list[int]]] = []
+        self.steps = 0
+
+    def run(self, start: str) -> None:
+        # iterative depth-first search: (path of nodes, rules, index of next edge)
+        nodes, todo = [start], [0]
+        rules: list[int] = []
+        home = self.component[start]
+        while todo:
+            out = self.edges.get(nodes[-1], [])
+            if todo[-1] >= len(out) or len(self.found) >= MAX_CYCLES \
+                    or self.steps > MAX_CYCLE_STEPS:
+                todo.pop()
+                nodes.pop()
+                if rules:
+                    rules.pop()
+                continue
+            dep, index = out[todo[-1]]
+            todo[-1] += 1
+            self.steps += 1
+            if dep == start:
+                self.found.append((list(nodes), rules + [index]))
+            elif dep > start and dep not in nodes and self.component.get(dep) == home:
+                nodes.append(dep)
+                rules.append(index)
+                todo.append(0)
+
+
+def _components(graph: dict[str, list[str]]) -> dict[str, int]:
+    """Strongly connected components (Kosaraju, iterative): node -> component."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in sorted(graph):
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph.get(root, ())))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(graph.get(nxt, ()))))
+    reverse: dict[str, list[str]] = {}
+    for node, deps in graph.items():
+        for dep in deps:
+            reverse.setdefault(dep, []).append(node)
+    component: dict[str, int] = {}
+    for root in reversed(order):
+        if root in component:
+            continue
+        component[root] = len(component)
+        label, todo = component[root], [root]
+        while todo:
+            node = todo.pop()
+            for prev in reverse.get(node, ()):
+                if prev not in component:
+                    component[prev] = label
+                    todo.append(prev)
+    return component
+
+
+def _reads(pack: Pack, rule: Rule) -> set[str]:
+    uses = set()
+    for node in walk(rule.when):
+        if isinstance(node, Compare):
+            if node.fact in pack.derived:
+                uses.add("fact:" + node.fact)
+            if isinstance(node.value, FactRef) and node.value.fact in pack.derived:
+                uses.add("fact:" + node.value.fact)
+        elif isinstance(node, ConclusionCond):
+            uses.add("conclusion:" + node.conclusion)
+    return uses
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
@@ -313,11 +431,13 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
                     where, f"{PACK_KEY} must name a rule pack (a built-in name or a folder)",
                     f"e.g. {PACK_KEY}: interview-silence"))
             continue
-        if not isinstance(key, str) or key not in pack.facts:
+        observed = isinstance(key, str) and key in pack.derived and pack.derived[key].observable
+        if not observed and (not isinstance(key, str) or key not in pack.facts):
             if isinstance(key, str) and key in pack.derived:
                 problems.append(SituationError.at(
                     where, f"{key!r} is derived by the rules, it cannot be stated",
-                    "remove it from the situation"))
+                    "remove it from the situation, or declare it observable: true in "
+                    "facts.yaml"))
                 continue
             # only the first few problems are printed (SituationErrors.SHOWN): a close
             # match costs ~0.3 ms, so 170,000 unknown keys cost a minute (F9)
@@ -333,9 +453,9 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
             continue
         if value is None:
             continue
-        problem = value_problem(pack.facts[key], value)
+        spec = pack.facts[key] if key in pack.facts else pack.derived[key]
+        problem = value_problem(spec, value)
         if problem:
-            spec = pack.facts[key]
             problems.append(SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
                                               spec.question and f"asked as: {spec.question}"))
     for name, spec in pack.facts.items():
