@@ -592,6 +592,25 @@ class TestOneAnswerOncePerConclusion:
                                    "when: {all: [{fact: n, gte: 5}, not: {fact: big}]}")
         assert messages(tiny(tmp_path, rules)) == []  # to-h needs big
 
+    def test_two_passages_of_a_book_are_two_pieces_of_evidence(self, tmp_path: Path) -> None:
+        # a forum post is one answer however many entries quote it; a book, manual or
+        # standard is cited passage by passage, and each entry is its own statement
+        books = textwrap.dedent("""\
+            texts:
+              t: {file: t.txt}
+            sources:
+              - {id: q, kind: book, authors: [me], title: T, page: "1", text: t, quote: hello}
+              - {id: q2, kind: book, authors: [me], title: T, page: "2", text: t, quote: world}
+            """)
+        head, _, tail = self.TWICE.rpartition("cites: [q]")
+        apart = head + "cites: [q2]" + tail  # h-again cites the other passage
+        assert apart.count("[q2]") == 1
+        assert messages(tiny(tmp_path / "a", apart, **{"sources.yaml": books})) == []
+        same = tiny(tmp_path / "b", self.TWICE, **{"sources.yaml": books})
+        assert [m.split(": one answer")[0].split("warning: ")[1] for m in messages(same)
+                if "one answer" in m] == [
+            "rule 'h-again' and rule 'to-h' both cite me, T, p. 1 (q) and support 'h'"]
+
     def test_opposing_is_not_counted(self, tmp_path: Path) -> None:
         rules = self.TWICE.replace("then: {support: h, cf: 0.3}", "then: {oppose: h, cf: 0.3}")
         assert messages(tiny(tmp_path, rules)) == []

@@ -41,6 +41,7 @@ from hunch.pack.model import (
     Not,
     Pack,
     Rule,
+    Source,
     walk,
 )
 from hunch.pack.read import read_pack
@@ -650,10 +651,15 @@ def _same_answer_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]
     """Two rules citing the same answer that support the same conclusion count that
     answer twice when both fire. The second and later of such rules must say why
     they are separate evidence (`distinct:`), unless their conditions can never hold
-    together (then they never count the answer twice)."""
+    together (then they never count the answer twice).
+
+    An answer is a forum post (its author and time: one post may be quoted in
+    several source entries). A source of any other kind (a book, a manual, a
+    standard) is cited passage by passage, so each of its entries is one piece of
+    evidence: two passages of one manual are two statements, not one repeated."""
     groups: dict[tuple[str, str, str], list[Rule]] = {}
     for rule in rules:
-        answers = dict.fromkeys((pack.sources[sid].author, pack.sources[sid].posted)
+        answers = dict.fromkeys(_answer(pack.sources[sid])
                                 for sid in rule.cites if sid in pack.sources)
         for effect in rule.then:
             if effect.kind != "support" or effect.target not in pack.conclusions:
@@ -684,6 +690,13 @@ def _same_answer_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]
 
 
 _SAME_ANSWER_SCAN = 32
+
+
+def _answer(source: Source) -> tuple[str, str]:
+    """What counts as one piece of evidence, named as the warning names it."""
+    if source.kind == "post":
+        return source.author, source.posted
+    return f"{source.name} ({source.id})", ""
 
 
 def _repeat_key(rule: Rule) -> tuple[Any, ...]:
