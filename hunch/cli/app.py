@@ -30,7 +30,28 @@ COMMANDS = {
 }
 
 
+def shipped(folder: str) -> str:
+    """Where an installed hunch keeps docs/ or examples/ (the source tree's, in a checkout)."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec(f"hunch.{folder}")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if locations:
+        return str(locations[0])
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(here, folder)  # an editable install maps no data-only packages
+
+
 class HunchGroup(click.Group):
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Computed here, not in the docstring: a pip user has no docs/ or examples/ folder
+        # of their own, so say where the installed copies are.
+        formatter.write_paragraph()
+        formatter.write_text(
+            f"\b\nThe docs/ and examples/ these help texts name are installed with hunch:\n"
+            f"  docs:     {shipped('docs')}\n  examples: {shipped('examples')}")
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
