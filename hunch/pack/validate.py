@@ -252,13 +252,21 @@ def validate_situation(doc: Document, pack: Pack) -> Situation:
 
 
 def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack) -> Situation:
-    values = {k: v for k, v in data.items() if v is not None}
+    values = {k: _as_declared(pack, k, v) for k, v in data.items() if v is not None}
     sit = Situation(file=file, values=values, lines=dict(lines))
     for name, spec in pack.facts.items():
         if name not in values and spec.has_default:
             sit.values[name] = spec.default
             sit.defaulted.add(name)
     return sit
+
+
+def _as_declared(pack: Pack, name: str, value: Any) -> Any:
+    """An integer fact written 1e2 or 100.0 is the whole number 100 (JSON Schema agrees)."""
+    spec = pack.facts.get(name)
+    if isinstance(value, float) and spec is not None and spec.type == "integer":
+        return int(value)
+    return value
 
 
 def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:

@@ -12,6 +12,9 @@ from hunch.pack.yamlsource import short
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 RESERVED_FACTS = {"id", "sid"}
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+
+
 def type_name(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -23,9 +26,15 @@ def value_problem(spec: FactSpec, value: Any) -> str:
     """Why ``value`` does not fit the fact, or '' when it does."""
     t = spec.type
     if t == "boolean":
-        return "" if isinstance(value, bool) else f"must be true or false, got {short(value)}"
+        if isinstance(value, bool):
+            return ""
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            # YAML 1.1 read these as booleans; YAML 1.2 (hunch, editors, validators) as text
+            return f"must be true or false, got {short(value)}: write true or false"
+        return f"must be true or false, got {short(value)}"
     if t in ("integer", "number"):
         ok = isinstance(value, int) if t == "integer" else isinstance(value, (int, float))
+        ok = ok or (t == "integer" and isinstance(value, float) and value.is_integer())
         if isinstance(value, bool) or not ok:
             kind = "a whole number" if t == "integer" else "a number"
             return f"must be {kind}, got {short(value)}"
