@@ -1,7 +1,8 @@
 """Batches: many situations in, one result (or one error) per situation out, in input order.
 
 Inputs are situation files, directories (their *.yaml and *.yml files, sorted) and
-``-``: JSON Lines on standard input, one object of facts per line. Every input
+``-``: standard input, either JSON Lines (one object of facts per line) or one YAML or
+JSON situation (see read_stdin for how the two are told apart). Every input
 becomes exactly one Outcome, a rendered result or a one-line error, so nothing is
 silently dropped. With ``jobs > 1`` situations run in worker processes (the
 engine holds the GIL); results still come back in input order and are identical.
@@ -38,6 +39,7 @@ class Item(NamedTuple):
     raw: bytes | None = None  # one line of JSON from standard input
     line: int = 0  # that line's number
     error: str = ""  # a problem found while listing the inputs
+    text: str | None = None  # one whole YAML (or JSON) situation read from standard input
 
 
 class Outcome(NamedTuple):
@@ -82,9 +84,7 @@ def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
     """Every input as Items, in order; directories list their situation files sorted."""
     for name in inputs:
         if name == STDIN:
-            if stdin is None:
-                stdin = _stdin()
-            yield from read_jsonl(stdin, max_bytes)
+            yield from read_stdin(_stdin() if stdin is None else stdin, max_bytes)[1]
         elif os.path.isdir(name):
             yield from _directory(name)
         else:
@@ -110,7 +110,64 @@ def _directory(folder: str) -> Iterator[Item]:
         yield Item(path, path=path)
 
 
-def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
+def read_stdin(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> tuple[bool, Iterator[Item]]:
+    """Standard input as Items, and whether it is one document rather than JSON Lines.
+
+    JSON Lines when the first non-blank line starts with ``{`` and ends with ``}``: a
+    whole JSON object on one line, read (and streamed) line by line. Anything else,
+    a YAML mapping or a pretty-printed JSON object, is one situation: the whole input,
+    up to ``max_bytes``. (A one-line YAML flow mapping, ``{a: 1}``, therefore reads as
+    JSON Lines and gets a JSON error: write it as block YAML.)
+    """
+    seen: list[bytes] = []
+    while True:
+        raw = stream.readline(max_bytes + 1)
+        seen.append(raw)
+        if not raw or raw.strip():
+            break
+    first = raw.strip()
+    if first.startswith(b"{") and first.endswith(b"}"):
+        return False, read_jsonl(_Replay(seen, stream), max_bytes)
+    item = _document(b"".join(seen), stream, max_bytes)
+    return not item.error, iter([item])  # an error item is reported the batch way (exit 2)
+
+
+def _document(start: bytes, stream: BinaryIO, max_bytes: int) -> Item:
+    try:
+        return Item(STDIN_LABEL, text=read_document(stream, max_bytes, start))
+    except HunchError as exc:
+        return Item(STDIN_LABEL, error=exc.format())
+
+
+def read_document(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES, start: bytes = b"") -> str:
+    """The rest of ``stream`` (after ``start``, already read) as one situation's text."""
+    from hunch.errors import YamlError
+    from hunch.pack.yamlsource import decode
+
+    raw = start + stream.read(max(0, max_bytes + 1 - len(start)))
+    if len(raw) > max_bytes:
+        raise YamlError(f"input is over the {max_bytes:,}-byte limit", STDIN_LABEL,
+                        hint="raise it with --max-bytes")
+    if not raw.strip():
+        raise YamlError("no situation on standard input", STDIN_LABEL, 1,
+                        hint="expected a YAML or JSON mapping of facts, or JSON Lines")
+    return decode(raw, STDIN_LABEL)
+
+
+class _Replay:
+    """A stream whose first lines were already read: they come back first."""
+
+    def __init__(self, lines: list[bytes], stream: BinaryIO) -> None:
+        self.lines = deque(line for line in lines if line)
+        self.stream = stream
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self.lines:
+            return self.lines.popleft()
+        return self.stream.readline(limit)
+
+
+def read_jsonl(stream: BinaryIO | _Replay, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
     """One Item per non-blank line; a line longer than ``max_bytes`` is an error item."""
     number = 0
     found = False
@@ -135,7 +192,7 @@ def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[It
                                       f"of facts per line)")
 
 
-def _skip_rest_of_line(stream: BinaryIO) -> None:
+def _skip_rest_of_line(stream: BinaryIO | _Replay) -> None:
     while True:
         chunk = stream.readline(1 << 16)
         if not chunk or chunk.endswith(b"\n"):
@@ -213,6 +270,11 @@ def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
 
     if item.path is not None:
         return load_situation(item.path, pack, max_bytes)
+    if item.text is not None:
+        from hunch.pack.validate import validate_situation
+        from hunch.pack.yamlsource import load_text
+
+        return validate_situation(load_text(item.text, STDIN_LABEL), pack)
     assert item.raw is not None
     data = parse_json_line(item.raw, item.line)
     where = Location(STDIN_LABEL, item.line)
@@ -455,7 +517,11 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
     import click
 
     single = is_single(inputs)
-    items: Iterable[Item] = expand(inputs, stdin, settings.max_bytes)
+    items: Iterable[Item]
+    if inputs == [STDIN]:  # one YAML or JSON document there is a single situation
+        single, items = read_stdin(_stdin() if stdin is None else stdin, settings.max_bytes)
+    else:
+        items = expand(inputs, stdin, settings.max_bytes)
     total = None
     if STDIN not in inputs:
         items = list(items)

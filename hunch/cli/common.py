@@ -34,6 +34,21 @@ def load_pack_or_fail(name: str | None) -> Any:
     return load_pack(name)
 
 
+def load_situation_arg(path: str, pack: Any) -> Any:
+    """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin."""
+    from hunch.engine.evaluate import load_situation
+
+    if path != "-":
+        return load_situation(path, pack)
+    import sys
+
+    from hunch.batch.run import STDIN_LABEL, read_document
+    from hunch.pack.validate import validate_situation
+    from hunch.pack.yamlsource import load_text
+
+    return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack)
+
+
 def emit(text: str, output: str | None) -> None:
     if output:
         from hunch.output.atomic import write_atomic
@@ -43,4 +58,4 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_option"]
+__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "load_situation_arg", "pack_option"]

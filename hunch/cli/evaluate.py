@@ -35,8 +35,9 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
-    files, sorted), or - for JSON Lines on standard input (one object of facts
-    per line). Results come in input order. In a batch a bad input is reported
+    files, sorted), or - for standard input: JSON Lines (one object of facts
+    per line) when its first line is a JSON object on its own, otherwise one
+    YAML or JSON situation. Results come in input order. In a batch a bad input is reported
     in place (a block in table output, an object with "error" in json/jsonl)
     and the others are still evaluated; the exit status is then 2.
 
@@ -46,6 +47,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate --format json examples/*.yaml
       hunch evaluate --format jsonl --jobs 2 examples/ -o results.jsonl
       echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
+      hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
     """
     from hunch.batch.run import Settings, renderer, write_batch
