@@ -58,6 +58,7 @@ class Settings(NamedTuple):
     max_bytes: int = MAX_FILE_BYTES
     max_firings: int = 0  # 0: the engine's default
     debug: bool = False
+    columns: int | None = None  # the terminal's width for text output (hunch.output.width)
     # "jsonl"/"json": JSON objects are encoded where they are made (in the worker),
     # not in the parent, which otherwise spends most of its time in json.dumps and
     # caps --jobs 2 (measured: 1.24x -> see docs/performance.md)
@@ -345,6 +346,9 @@ def _init_worker(settings: Settings) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, once
+    from hunch.output.width import set_columns
+
+    set_columns(settings.columns)  # forked workers have it already; spawned ones do not
     if _WORKER.get("settings") != settings or "pack" not in _WORKER:
         from hunch.engine.load import load_pack
 
@@ -472,11 +476,71 @@ def _block_of(outcome: Outcome, fmt: str) -> str:
 
 
 def stderr_is_tty() -> bool:
-    """Whether to draw a progress bar (a function, so tests can pretend)."""
+    """Whether standard error is a terminal (a function, so tests can pretend)."""
     try:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def stdout_is_stderr() -> bool:
+    """Whether standard output goes to the same terminal as standard error: a bar
+    redrawn there would be torn by the results printed between its updates."""
+    try:
+        return sys.stdout.isatty() and os.path.samestat(os.fstat(sys.stdout.fileno()),
+                                                        os.fstat(sys.stderr.fileno()))
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def wants_bar(choice: bool | None, output: str | None) -> bool:
+    """--progress/--no-progress, or by default: stderr is a terminal, and the results go
+    to a file (--output) or somewhere other than that terminal."""
+    if choice is not None:
+        return choice
+    return stderr_is_tty() and (bool(output) or not stdout_is_stderr())
+
+
+class Eta:
+    """The bar's "eta": from the rate since the first results came in, so the
+    start-up (workers loading the pack, the first chunk) does not count as the time
+    every situation takes; results that come in one burst count as arriving together."""
+
+    BURST = 0.05  # seconds: outcomes closer than this together are one burst
+
+    def __init__(self, total: int | None, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.total = total
+        self.clock = clock or time.monotonic
+        self.count = 0
+        self.start: tuple[float, int] | None = None  # (time of the first burst, its size)
+        self.last = 0.0
+
+    def __call__(self, outcome: Any) -> str | None:
+        if outcome is None:
+            return None
+        now = self.clock()
+        self.count += 1
+        if self.start is None or (self.count == self.start[1] + 1
+                                  and now - self.last < self.BURST):
+            self.start = (self.start[0] if self.start else now, self.count)
+        self.last = now
+        began, first = self.start
+        done, elapsed = self.count - first, now - began
+        if self.total is None or done < 1 or elapsed <= 0:
+            return None
+        left = (self.total - self.count) * elapsed / done
+        return f"eta {_duration(left)}" if left >= 1 else None
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
@@ -484,7 +548,7 @@ def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
     import click
 
     return click.progressbar(outcomes, length=total, label="evaluating", file=sys.stderr,
-                             show_pos=True)
+                             show_pos=True, show_eta=False, item_show_func=Eta(total))
 
 
 # --- the whole run ---------------------------------------------------------------------------
@@ -508,7 +572,7 @@ class Summary(Record):
 
 def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
                 output: str | None = None, jobs: int = 1,
-                stdin: BinaryIO | None = None) -> Summary:
+                stdin: BinaryIO | None = None, progress: bool | None = None) -> Summary:
     """Evaluate every input and write the results; Ctrl-C exits 130 with a summary.
 
     A single situation file is not a batch: its error is raised as it is. In a batch
@@ -527,7 +591,7 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
         items = list(items)
         total = len(items)
     summary = Summary(total)
-    show_bar = not single and stderr_is_tty()
+    show_bar = not single and wants_bar(progress, output)
     errors: list[str] = []
     try:
         with _Destination(output) as write:

@@ -109,6 +109,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from hunch.output.width import set_columns, terminal_columns
+
+    # text fits the terminal stdout is; files and pipes get the fixed widths (and
+    # commands writing --output FILE go back to them: hunch.cli.common.to_file)
+    set_columns(terminal_columns(sys.stdout))
     if ctx.invoked_subcommand != "evaluate":
         gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
 

@@ -49,6 +49,14 @@ def load_situation_arg(path: str, pack: Any) -> Any:
     return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack)
 
 
+def to_file(output: str | None) -> None:
+    """Output going to a file: the fixed widths, not the terminal's (docs/limits.md)."""
+    if output:
+        from hunch.output.width import set_columns
+
+        set_columns(None)
+
+
 def emit(text: str, output: str | None) -> None:
     if output:
         from hunch.output.atomic import write_atomic
@@ -58,4 +66,5 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "load_situation_arg", "pack_option"]
+__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "load_situation_arg", "pack_option",
+           "to_file"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hunch.cli.common import emit, load_pack_or_fail, load_situation_arg, pack_option
+from hunch.cli.common import emit, load_pack_or_fail, load_situation_arg, pack_option, to_file
 
 FORMATS = ("text", "json", "mermaid", "dot")
 
@@ -57,6 +57,7 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
     from hunch.output.explanation import dot, explanation_json, explanation_text, mermaid
     from hunch.output.formats import to_json
 
+    to_file(output)
     pack = load_pack_or_fail(rules)
     if conclusion not in pack.conclusions and conclusion not in pack.derived:
         hint = did_you_mean(conclusion, list(pack.conclusions) + list(pack.derived))

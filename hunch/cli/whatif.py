@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option
+from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option, to_file
 from hunch.cli.explain import emit_quietly
 
 FORMATS = ("text", "json")
@@ -51,6 +51,7 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None
 
     if not sets and not flip:
         raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
+    to_file(output)
     pack = load_pack_or_fail(rules)
     try:
         changes = parse_sets(pack, sets)
