@@ -5,9 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
+
+
+def complete_packs(ctx: click.Context, param: click.Parameter,
+                   incomplete: str) -> list[CompletionItem]:
+    """Shell completion for --rules: the built-in packs' names, then folders."""
+    from hunch.pack.read import builtin_packs
+
+    names = [CompletionItem(name) for name in builtin_packs() if name.startswith(incomplete)]
+    return names + [CompletionItem(incomplete, type="dir")]
+
+
+def complete_conclusions(ctx: click.Context, param: click.Parameter,
+                         incomplete: str) -> list[CompletionItem]:
+    """Shell completion for a conclusion ID: those of the pack --rules names (or the default)."""
+    from hunch.errors import HunchError
+
+    try:
+        pack = load_pack_or_fail(ctx.params.get("rules"))
+    except HunchError:
+        return []  # a pack that does not load has nothing to offer; the command will say why
+    ids = list(pack.conclusions) + list(pack.derived)
+    return [CompletionItem(i, help=pack.conclusions[i].title if i in pack.conclusions else "")
+            for i in ids if i.startswith(incomplete)]
+
 
 pack_option = click.option(
-    "--rules", "-r", "rules", metavar="PACK", default=None,
+    "--rules", "-r", "rules", metavar="PACK", default=None, shell_complete=complete_packs,
     help="Rule pack: a folder, or a built-in pack name (default: interview-silence).")
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from hunch.cli.common import emit, load_pack_or_fail, load_situation_arg, pack_option, to_file
+from hunch.cli.common import (
+    complete_conclusions,
+    emit,
+    load_pack_or_fail,
+    load_situation_arg,
+    pack_option,
+    to_file,
+)
 
 FORMATS = ("text", "json", "mermaid", "dot")
 
@@ -25,7 +32,7 @@ def emit_quietly(text: str, output: str | None) -> None:
 
 @click.command()
 @click.argument("situation", type=click.Path())
-@click.argument("conclusion", metavar="ID")
+@click.argument("conclusion", metavar="ID", shell_complete=complete_conclusions)
 @pack_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: the derivation tree; json: the same as data (docs/explain.md); "
