@@ -102,6 +102,16 @@ def _spawn(args: list[str], cwd: Path) -> pexpect.spawn[str]:
                          dimensions=(24, 80))
 
 
+def _interrupted_after_one_answer(args: list[str], cwd: Path) -> pexpect.spawn[str]:
+    child = _spawn(args, cwd)
+    child.expect("> ")
+    child.send("20\r")
+    child.expect("Question 2")
+    child.expect("> ")
+    child.sendintr()
+    return child
+
+
 class TestInATerminal:
     def test_line_editing(self, tmp_path: Path) -> None:
         child = _spawn(["--save", "tea.yaml"], tmp_path)
@@ -114,12 +124,7 @@ class TestInATerminal:
         assert saved(tmp_path / "tea.yaml")["minutes_since_boil"] == 215
 
     def test_ctrl_c_offers_to_save_what_was_answered(self, tmp_path: Path) -> None:
-        child = _spawn([], tmp_path)
-        child.expect("> ")
-        child.send("20\r")
-        child.expect("Question 2")
-        child.expect("> ")
-        child.sendintr()
+        child = _interrupted_after_one_answer([], tmp_path)
         child.expect(r"Save the 1 answer so far\? File name")
         child.send("partial.yaml\r")
         child.expect(pexpect.EOF)
@@ -138,12 +143,7 @@ class TestInATerminal:
     @pytest.mark.parametrize(("reply", "kept"), [("\r", True), ("n\r", False)])
     def test_ctrl_c_with_save_asks_to_confirm(self, tmp_path: Path, reply: str,
                                               kept: bool) -> None:
-        child = _spawn(["--save", "tea.yaml"], tmp_path)
-        child.expect("> ")
-        child.send("20\r")
-        child.expect("Question 2")
-        child.expect("> ")
-        child.sendintr()
+        child = _interrupted_after_one_answer(["--save", "tea.yaml"], tmp_path)
         child.expect(r"Save the 1 answer so far to tea.yaml\? \[Y/n\]")
         child.send(reply)
         child.expect(pexpect.EOF)
@@ -152,12 +152,7 @@ class TestInATerminal:
         assert (tmp_path / "tea.yaml").exists() == kept
 
     def test_a_second_ctrl_c_leaves_without_saving(self, tmp_path: Path) -> None:
-        child = _spawn([], tmp_path)
-        child.expect("> ")
-        child.send("20\r")
-        child.expect("Question 2")
-        child.expect("> ")
-        child.sendintr()
+        child = _interrupted_after_one_answer([], tmp_path)
         child.expect("File name")
         child.sendintr()
         child.expect("nothing was saved")
