@@ -12,6 +12,7 @@ import re
 import tomllib
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -62,8 +63,10 @@ class TestWheelLayout:
         assert setuptools["package-data"]["hunch.examples"] == ["**/*.yaml"]
         assert setuptools["package-data"]["hunch.docs"] == ["*.md"]
 
-    def test_help_says_where_the_docs_and_examples_are(self) -> None:
-        result = CliRunner().invoke(cli, ["--help"])
+    @pytest.mark.parametrize("args", [["--help"], ["evaluate", "--help"], ["ask", "-h"],
+                                      ["explain", "--help"]])
+    def test_help_says_where_the_docs_and_examples_are(self, args: list[str]) -> None:
+        result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0
         found = dict(re.findall(r"^  (docs|examples): +(\S+)$", result.output, re.M))
         assert os.path.isfile(os.path.join(found["docs"], "json.md"))

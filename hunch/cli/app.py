@@ -43,14 +43,22 @@ def shipped(folder: str) -> str:
     return os.path.join(here, folder)  # an editable install maps no data-only packages
 
 
+def where_text() -> str:
+    return (f"\b\nThe docs/ and examples/ these help texts name are installed with hunch:\n"
+            f"  docs:     {shipped('docs')}\n  examples: {shipped('examples')}")
+
+
+def _where_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """Every command's help ends with where the docs and examples are (only when shown)."""
+    formatter.write_paragraph()
+    formatter.write_text(where_text())
+
+
 class HunchGroup(click.Group):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Computed here, not in the docstring: a pip user has no docs/ or examples/ folder
         # of their own, so say where the installed copies are.
-        formatter.write_paragraph()
-        formatter.write_text(
-            f"\b\nThe docs/ and examples/ these help texts name are installed with hunch:\n"
-            f"  docs:     {shipped('docs')}\n  examples: {shipped('examples')}")
+        _where_epilog(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -62,6 +70,8 @@ class HunchGroup(click.Group):
         module, attr = target.split(":")
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
+        if command.epilog is None:  # its help names docs/ or examples/ files too
+            command.format_epilog = _where_epilog  # type: ignore[method-assign]
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
