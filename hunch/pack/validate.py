@@ -23,7 +23,7 @@ from hunch.pack.model import (
     walk,
 )
 from hunch.pack.values import FACT_NAME, fmt_num, type_name, value_problem
-from hunch.pack.yamlsource import Document
+from hunch.pack.yamlsource import Document, short
 
 
 def normalize_ws(text: str) -> str:
@@ -125,7 +125,7 @@ def compare_problems(pack: Pack, cond: Compare) -> list[tuple[str, str]]:
     op, value = cond.op, cond.value
     if op == "exists":
         if not isinstance(value, bool):
-            return [(f"exists takes true or false, got {value!r}", "")]
+            return [(f"exists takes true or false, got {short(value)}", "")]
         if spec.derived:
             return [("exists is for input facts; for a derived fact write {fact: F} or "
                      "not: {fact: F}", "")]
