@@ -97,3 +97,19 @@ def test_explain_reports_a_bad_stdin_situation_at_its_line() -> None:
     result = run("explain", "-", "let-it-go", stdin="days_since_interview: x\n")
     assert result.exit_code == 2
     assert result.stderr.startswith("<stdin>:1:23: days_since_interview: must be a whole number")
+
+
+def test_a_terminal_on_stdin_is_told_how_to_end(tmp_path: Any) -> None:
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "hunch", "explain", "-", "let-it-go"],
+                          encoding="utf-8", timeout=60, cwd=str(tmp_path))
+    child.expect("end it with Ctrl-D")
+    child.send("days_since_interview: 23\r")
+    child.sendeof()
+    child.expect("let-it-go: Let it go")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -68,10 +68,20 @@ def load_situation_arg(path: str, pack: Any) -> Any:
     import sys
 
     from hunch.batch.run import STDIN_LABEL, read_document
+
+    reading_hint()
     from hunch.pack.validate import validate_situation
     from hunch.pack.yamlsource import load_text
 
     return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack)
+
+
+def reading_hint() -> None:
+    """Typing a situation at a terminal: say how it ends, rather than seem to hang."""
+    import sys
+
+    if sys.stdin.isatty():
+        click.echo("reading the situation from standard input (end it with Ctrl-D)", err=True)
 
 
 def to_file(output: str | None) -> None:
@@ -91,5 +101,5 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "load_situation_arg", "pack_option",
-           "to_file"]
+__all__ = ["ExplainMode", "complete_conclusions", "complete_packs", "emit", "load_pack_or_fail",
+           "load_situation_arg", "pack_option", "reading_hint", "to_file"]

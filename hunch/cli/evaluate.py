@@ -6,7 +6,7 @@ import gc
 
 import click
 
-from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, to_file
+from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -58,6 +58,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     from hunch.pack.yamlsource import MAX_FILE_BYTES
 
     to_file(output)
+    if "-" in situations:
+        reading_hint()
     pack = load_pack_or_fail(rules)
     # the pack lives for the whole run: keep the garbage collector from rescanning
     # it on every situation (measured: ~40 % of an evaluation on a 5,000-rule pack),
