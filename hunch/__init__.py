@@ -5,6 +5,8 @@
     >>> result = hunch.evaluate(pack, {"days_since_interview": 3, "promised_decision_days": 7})
     >>> result.recommendation.id
     'wait-until-end-of-week'
+    >>> hunch.to_dict(result)["recommendation"]["id"]
+    'wait-until-end-of-week'
 """
 
 from __future__ import annotations
@@ -22,31 +24,39 @@ __all__ = [
     "evaluate",
     "load_pack",
     "load_situation",
+    "to_dict",
 ]
+
+# name -> (module, attribute there)
+_WHERE = {
+    "HunchError": ("hunch.errors", "HunchError"),
+    "Pack": ("hunch.pack.model", "Pack"),
+    "Ranked": ("hunch.engine.evaluate", "Ranked"),
+    "Result": ("hunch.engine.evaluate", "Result"),
+    "Situation": ("hunch.pack.validate", "Situation"),
+    "evaluate": ("hunch.engine.evaluate", "evaluate"),
+    "load_pack": ("hunch.engine.load", "load_pack"),
+    "load_situation": ("hunch.engine.evaluate", "load_situation"),
+    # the JSON object of docs/json.md (what `hunch evaluate --format json` prints)
+    "to_dict": ("hunch.output.render", "result_json"),
+}
 
 if TYPE_CHECKING:
     from hunch.engine.evaluate import Ranked, Result, evaluate, load_situation
     from hunch.engine.load import load_pack
     from hunch.errors import HunchError
+    from hunch.output.render import result_json as to_dict
     from hunch.pack.model import Pack
     from hunch.pack.validate import Situation
+else:
+    # Lazy, so `hunch --help` does not pay for importing durable_rules. Outside
+    # TYPE_CHECKING: a module-level __getattr__ would tell type checkers that every
+    # name exists, and `hunch.not_there` would pass mypy --strict.
+    def __getattr__(name: str) -> Any:
+        if name in _WHERE:
+            import importlib
 
-_WHERE = {
-    "HunchError": "hunch.errors",
-    "Pack": "hunch.pack.model",
-    "Ranked": "hunch.engine.evaluate",
-    "Result": "hunch.engine.evaluate",
-    "Situation": "hunch.pack.validate",
-    "evaluate": "hunch.engine.evaluate",
-    "load_pack": "hunch.engine.load",
-    "load_situation": "hunch.engine.evaluate",
-}
+            module, attribute = _WHERE[name]
+            return getattr(importlib.import_module(module), attribute)
+        raise AttributeError(f"module 'hunch' has no attribute {name!r}")
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so `hunch --help` does not pay for importing durable_rules.
-    if name in _WHERE:
-        import importlib
-
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'hunch' has no attribute {name!r}")

@@ -8,3 +8,7 @@ import tempfile
 # Tests never read or write the user's pack cache (~/.cache/hunch): one cache
 # folder per test session, so every session starts cold.
 os.environ.setdefault("HUNCH_CACHE_DIR", tempfile.mkdtemp(prefix="hunch-test-cache-"))
+
+# Output widths follow COLUMNS when it is set (hunch.output.width): a developer's
+# exported COLUMNS must not change golden outputs. Tests that want it set it themselves.
+os.environ.pop("COLUMNS", None)

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from hunch.batch import run as batch
 from hunch.cli.app import cli
 from hunch.errors import HunchError, YamlError
-from hunch.pack.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_file, load_text
+from hunch.pack.yamlsource import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    load_file,
+    load_text,
+    resolve,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.yaml")))
@@ -189,9 +196,10 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
                                        "allow tabs there)"),
     ("huge number", "a: " + "9" * 500 + "\n", "s.yaml:1:4: number '" + "9" * 36 + "... is "
                                               "longer than 100 characters"),
+    # YAML 1.1's base-60 numbers are text in YAML 1.2: no giant number is ever built
     ("sexagesimal bomb", "a: 1" + ":00" * 5000 + "\n",
-     "s.yaml:1:4: number '1:00:00:00:00:00:00:00:00:00:00:00:0... is longer than 100 "
-     "characters"),
+     "s.yaml:1:4: a: must be a whole number, got '1:00:00:00:00:00:00:00:00:00:00:00:0... "
+     "(asked as: a?)"),
     ("mapping as key", "? {a: 1}\n: 2\n", "s.yaml:1:3: mapping keys must be plain scalars"),
     ("a list, not a mapping", "- 1\n- 2\n", "s.yaml:1:1: a situation must be a mapping of fact "
                                             "names to values, got a list"),
@@ -323,6 +331,16 @@ class TestHostileInput:
         assert not isinstance(run("evaluate", "-r", pack, "s.yaml").exception, HunchError)
 
 
+class _BothVersionsDumper(yaml.SafeDumper):
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if resolve(data) != "tag:yaml.org,2002:str":
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        return super().represent_str(data)
+
+
+_BothVersionsDumper.add_representer(str, _BothVersionsDumper.represent_str)
+
+
 class TestYamlLoader:
     """The event-driven loader agrees with pyyaml's and fails only with YamlError."""
 
@@ -335,7 +353,11 @@ class TestYamlLoader:
     @settings(max_examples=60, deadline=None)
     @given(values, st.sampled_from([False, True]))
     def test_same_values_as_pyyaml(self, value: Any, flow: bool) -> None:
-        text = yaml.safe_dump({"v": value}, default_flow_style=flow, allow_unicode=True)
+        # pyyaml writes plain what YAML 1.1 reads as text; hunch reads YAML 1.2, so text
+        # 1.2 would read otherwise ('0E0', '010') is quoted too: the text then means the
+        # same in both (tests/test_yaml12.py covers where they differ)
+        text = yaml.dump({"v": value}, Dumper=_BothVersionsDumper, default_flow_style=flow,
+                         allow_unicode=True)
         assert load_text(text, "x.yaml").data == yaml.safe_load(text)
 
     @settings(max_examples=80, deadline=None)
@@ -479,8 +501,14 @@ class TestFuzz:
         result = run("evaluate", "-r", pack, "--format", "jsonl", "-", stdin=stdin)
         _assert_fuzz_result(result)
         records = [json.loads(line) for line in result.stdout.splitlines()]
-        expected = max(1, len([line for line in lines if line.replace(b"\n", b" ").strip()]))
-        assert len(records) == expected
+        given = [line.replace(b"\n", b" ").strip() for line in lines]
+        given = [line for line in given if line]
+        if given and not (given[0].startswith(b"{") and given[0].endswith(b"}")):
+            # not JSON Lines: the whole input is one YAML situation (a result, or its
+            # error on stderr; an input that is not text at all is an error record)
+            assert len(records) <= 1 and (records or result.exit_code == 2)
+            return
+        assert len(records) == max(1, len(given))
 
 
 # --- batches ------------------------------------------------------------------------------
@@ -628,7 +656,8 @@ class TestBatch:
         assert result.exit_code == 2
         assert json.loads(result.stdout) == {
             "situation": "<stdin>",
-            "error": "<stdin>:1: no situations (expected one JSON object of facts per line)"}
+            "error": "<stdin>:1: no situation on standard input (expected a YAML or JSON "
+                     "mapping of facts, or JSON Lines)"}
 
     def test_jsonl_line_over_the_limit(self, pack: str, here: Any) -> None:
         stdin = b'{"a": 1}\n{"a": ' + b" " * 200 + b'1}\n{"a": 2}\n'

@@ -17,7 +17,7 @@ from typing import Any
 from hunch.authoring.conditions import Leaf, leaves
 from hunch.errors import HunchError, Location, PackError, YamlError, did_you_mean
 from hunch.pack.model import Compare, ConclusionCond, FactRef, Pack, PackTest, Rule
-from hunch.pack.yamlsource import Document, load_file
+from hunch.pack.yamlsource import Document, load_file, short
 
 EXPECT_KEYS = ("top_hypothesis", "in_top", "recommendation", "not_recommendation", "concludes",
                "not_concludes", "certainty", "ranks_above", "derives", "exactly")
@@ -147,7 +147,7 @@ def _in_top_problems(value: Any, known: Callable[..., None]) -> list[tuple[Any, 
         return [(path, "in_top takes {n: N, any_of: [ids]} (or all_of)", "")]
     n = value.get("n")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        return [(path, f"in_top needs n, a whole number >= 1, got {n!r}", "")]
+        return [(path, f"in_top needs n, a whole number >= 1, got {short(n)}", "")]
     lists = [k for k in ("any_of", "all_of") if k in value]
     if len(lists) != 1 or _ids(value[lists[0]]) is None:
         return [(path, "in_top needs one of any_of or all_of, a list of ids", "")]

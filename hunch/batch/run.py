@@ -1,7 +1,8 @@
 """Batches: many situations in, one result (or one error) per situation out, in input order.
 
 Inputs are situation files, directories (their *.yaml and *.yml files, sorted) and
-``-``: JSON Lines on standard input, one object of facts per line. Every input
+``-``: standard input, either JSON Lines (one object of facts per line) or one YAML or
+JSON situation (see read_stdin for how the two are told apart). Every input
 becomes exactly one Outcome, a rendered result or a one-line error, so nothing is
 silently dropped. With ``jobs > 1`` situations run in worker processes (the
 engine holds the GIL); results still come back in input order and are identical.
@@ -41,6 +42,7 @@ class Item(NamedTuple):
     raw: bytes | None = None  # one line of JSON from standard input
     line: int = 0  # that line's number
     error: str = ""  # a problem found while listing the inputs
+    text: str | None = None  # one whole YAML (or JSON) situation read from standard input
 
 
 class Outcome(NamedTuple):
@@ -59,6 +61,7 @@ class Settings(NamedTuple):
     max_bytes: int = MAX_FILE_BYTES
     max_firings: int = 0  # 0: the engine's default
     debug: bool = False
+    columns: int | None = None  # the terminal's width for text output (hunch.output.width)
     # "jsonl"/"json": JSON objects are encoded where they are made (in the worker),
     # not in the parent, which otherwise spends most of its time in json.dumps and
     # caps --jobs 2 (measured: 1.24x -> see docs/performance.md)
@@ -105,7 +108,7 @@ def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
                 yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}: standard input is closed, "
                                               f"there is nothing to read")
             else:
-                yield from read_jsonl(stdin, max_bytes)
+                yield from read_stdin(stdin, max_bytes)[1]
         elif os.path.isdir(name):
             yield from _directory(name)
         else:
@@ -148,7 +151,64 @@ def _directory(folder: str) -> Iterator[Item]:
         yield file_item(os.path.join(folder, name))
 
 
-def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
+def read_stdin(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> tuple[bool, Iterator[Item]]:
+    """Standard input as Items, and whether it is one document rather than JSON Lines.
+
+    JSON Lines when the first non-blank line starts with ``{`` and ends with ``}``: a
+    whole JSON object on one line, read (and streamed) line by line. Anything else,
+    a YAML mapping or a pretty-printed JSON object, is one situation: the whole input,
+    up to ``max_bytes``. (A one-line YAML flow mapping, ``{a: 1}``, therefore reads as
+    JSON Lines and gets a JSON error: write it as block YAML.)
+    """
+    seen: list[bytes] = []
+    while True:
+        raw = stream.readline(max_bytes + 1)
+        seen.append(raw)
+        if not raw or raw.strip():
+            break
+    first = raw.strip()
+    if first.startswith(b"{") and first.endswith(b"}"):
+        return False, read_jsonl(_Replay(seen, stream), max_bytes)
+    item = _document(b"".join(seen), stream, max_bytes)
+    return not item.error, iter([item])  # an error item is reported the batch way (exit 2)
+
+
+def _document(start: bytes, stream: BinaryIO, max_bytes: int) -> Item:
+    try:
+        return Item(STDIN_LABEL, text=read_document(stream, max_bytes, start))
+    except HunchError as exc:
+        return Item(STDIN_LABEL, error=exc.format())
+
+
+def read_document(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES, start: bytes = b"") -> str:
+    """The rest of ``stream`` (after ``start``, already read) as one situation's text."""
+    from hunch.errors import YamlError
+    from hunch.pack.yamlsource import decode
+
+    raw = start + stream.read(max(0, max_bytes + 1 - len(start)))
+    if len(raw) > max_bytes:
+        raise YamlError(f"input is over the {max_bytes:,}-byte limit", STDIN_LABEL,
+                        hint="raise it with --max-bytes")
+    if not raw.strip():
+        raise YamlError("no situation on standard input", STDIN_LABEL, 1,
+                        hint="expected a YAML or JSON mapping of facts, or JSON Lines")
+    return decode(raw, STDIN_LABEL)
+
+
+class _Replay:
+    """A stream whose first lines were already read: they come back first."""
+
+    def __init__(self, lines: list[bytes], stream: BinaryIO) -> None:
+        self.lines = deque(line for line in lines if line)
+        self.stream = stream
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self.lines:
+            return self.lines.popleft()
+        return self.stream.readline(limit)
+
+
+def read_jsonl(stream: BinaryIO | _Replay, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
     """One Item per non-blank line; a line longer than ``max_bytes`` is an error item."""
     number = 0
     found = False
@@ -180,7 +240,7 @@ def read_jsonl(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> Iterator[It
                                       f"of facts per line)")
 
 
-def _skip_rest_of_line(stream: BinaryIO) -> None:
+def _skip_rest_of_line(stream: BinaryIO | _Replay) -> None:
     while True:
         chunk = stream.readline(1 << 16)
         if not chunk or chunk.endswith(b"\n"):
@@ -267,6 +327,11 @@ def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
 
     if item.path is not None:
         return validate_situation(load_file(item.path, max_bytes, item.label), pack)
+    if item.text is not None:
+        from hunch.pack.validate import validate_situation
+        from hunch.pack.yamlsource import load_text
+
+        return validate_situation(load_text(item.text, STDIN_LABEL), pack)
     assert item.raw is not None
     data = parse_json_line(item.raw, item.line)
     where = Location(STDIN_LABEL, item.line)
@@ -397,6 +462,9 @@ def _init_worker(settings: Settings) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, once
+    from hunch.output.width import set_columns
+
+    set_columns(settings.columns)  # forked workers have it already; spawned ones do not
     if _WORKER.get("settings") != settings or "pack" not in _WORKER:
         from hunch.engine.load import load_pack
 
@@ -536,11 +604,71 @@ def _block_of(outcome: Outcome, fmt: str) -> str:
 
 
 def stderr_is_tty() -> bool:
-    """Whether to draw a progress bar (a function, so tests can pretend)."""
+    """Whether standard error is a terminal (a function, so tests can pretend)."""
     try:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def stdout_is_stderr() -> bool:
+    """Whether standard output goes to the same terminal as standard error: a bar
+    redrawn there would be torn by the results printed between its updates."""
+    try:
+        return sys.stdout.isatty() and os.path.samestat(os.fstat(sys.stdout.fileno()),
+                                                        os.fstat(sys.stderr.fileno()))
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def wants_bar(choice: bool | None, output: str | None) -> bool:
+    """--progress/--no-progress, or by default: stderr is a terminal, and the results go
+    to a file (--output) or somewhere other than that terminal."""
+    if choice is not None:
+        return choice
+    return stderr_is_tty() and (bool(output) or not stdout_is_stderr())
+
+
+class Eta:
+    """The bar's "eta": from the rate since the first results came in, so the
+    start-up (workers loading the pack, the first chunk) does not count as the time
+    every situation takes; results that come in one burst count as arriving together."""
+
+    BURST = 0.05  # seconds: outcomes closer than this together are one burst
+
+    def __init__(self, total: int | None, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.total = total
+        self.clock = clock or time.monotonic
+        self.count = 0
+        self.start: tuple[float, int] | None = None  # (time of the first burst, its size)
+        self.last = 0.0
+
+    def __call__(self, outcome: Any) -> str | None:
+        if outcome is None:
+            return None
+        now = self.clock()
+        self.count += 1
+        if self.start is None or (self.count == self.start[1] + 1
+                                  and now - self.last < self.BURST):
+            self.start = (self.start[0] if self.start else now, self.count)
+        self.last = now
+        began, first = self.start
+        done, elapsed = self.count - first, now - began
+        if self.total is None or done < 1 or elapsed <= 0:
+            return None
+        left = (self.total - self.count) * elapsed / done
+        return f"eta {_duration(left)}" if left >= 1 else None
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
@@ -548,7 +676,7 @@ def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
     import click
 
     return click.progressbar(outcomes, length=total, label="evaluating", file=sys.stderr,
-                             show_pos=True)
+                             show_pos=True, show_eta=False, item_show_func=Eta(total))
 
 
 # --- the whole run ---------------------------------------------------------------------------
@@ -572,7 +700,7 @@ class Summary(Record):
 
 def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
                 output: str | None = None, jobs: int = 1,
-                stdin: BinaryIO | None = None) -> Summary:
+                stdin: BinaryIO | None = None, progress: bool | None = None) -> Summary:
     """Evaluate every input and write the results; Ctrl-C exits 130 with a summary.
 
     A single situation file is not a batch: its error is raised as it is. In a batch
@@ -581,13 +709,20 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
     import click
 
     single = is_single(inputs)
-    items: Iterable[Item] = expand(inputs, stdin, settings.max_bytes)
+    items: Iterable[Item]
+    source = stdin if stdin is not None or inputs != [STDIN] else _stdin()
+    if inputs == [STDIN] and source is not None:
+        # one YAML or JSON document there is a single situation (closed stdin: expand
+        # reports it as the batch's one error item)
+        single, items = read_stdin(source, settings.max_bytes)
+    else:
+        items = expand(inputs, stdin, settings.max_bytes)
     total = None
     if STDIN not in inputs:
         items = list(items)
         total = len(items)
     summary = Summary(total)
-    show_bar = not single and stderr_is_tty()
+    show_bar = not single and wants_bar(progress, output)
     errors: list[str] = []
     try:
         with _Destination(output) as write:

@@ -32,7 +32,36 @@ COMMANDS = {
 }
 
 
+def shipped(folder: str) -> str:
+    """Where an installed hunch keeps docs/ or examples/ (the source tree's, in a checkout)."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec(f"hunch.{folder}")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if locations:
+        return str(locations[0])
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(here, folder)  # an editable install maps no data-only packages
+
+
+def where_text() -> str:
+    return (f"\b\nThe docs/ and examples/ these help texts name are installed with hunch:\n"
+            f"  docs:     {shipped('docs')}\n  examples: {shipped('examples')}")
+
+
+def _where_epilog(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """Every command's help ends with where the docs and examples are (only when shown)."""
+    formatter.write_paragraph()
+    formatter.write_text(where_text())
+
+
 class HunchGroup(click.Group):
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Computed here, not in the docstring: a pip user has no docs/ or examples/ folder
+        # of their own, so say where the installed copies are.
+        _where_epilog(ctx, formatter)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -43,6 +72,8 @@ class HunchGroup(click.Group):
         module, attr = target.split(":")
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
+        if command.epilog is None:  # its help names docs/ or examples/ files too
+            command.format_epilog = _where_epilog  # type: ignore[method-assign]
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -90,6 +121,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from hunch.output.width import set_columns, terminal_columns
+
+    # text fits the terminal stdout is; files and pipes get the fixed widths (and
+    # commands writing --output FILE go back to them: hunch.cli.common.to_file)
+    set_columns(terminal_columns(sys.stdout))
     if ctx.invoked_subcommand != "evaluate":
         gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hunch.cli.common import load_pack_or_fail, pack_option
+from hunch.errors import HunchError
 
 if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load the engine
     from hunch.consult.ask import Consultation, Why
@@ -21,8 +22,10 @@ if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load t
 
 EXIT_EOF = 2  # input ended mid-consultation: incomplete input, like any bad input
 EXIT_INTERRUPTED = 130
-WIDTH = 78
+WIDTH = 78  # the widest lines get; hunch.output.width.fit narrows them on a terminal
 MAX_SHOWN_VALUES = 4
+BACK_WORDS = ("back", "<")
+WHY_RULES_WORDS = ("why rules", "why all")
 
 
 @click.command()
@@ -39,9 +42,11 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
     Asks for one fact at a time, always the one whose answer could change the
     result most, and skips those that can no longer change the recommended
     action or the top hypothesis. At a prompt: Enter takes the default shown,
-    '?' (or 'unknown') means you don't know, 'why' lists the rules that need
-    the answer. Ctrl-C leaves without writing anything (exit 130); input that
-    ends before the last question exits with 2. See docs/ask.md.
+    '?' (or 'unknown') means you don't know, a number or the first letters
+    pick a choice, 'back' changes the previous answer, 'why' says what the
+    answer could change ('why rules' lists the rules). Ctrl-C offers to save
+    the answers so far (exit 130); input that ends before the last question
+    exits with 2. See docs/ask.md.
 
     \b
     Examples:
@@ -64,18 +69,33 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
     _tolerate_bad_bytes()
     given = load_partial(start, pack) if start else {}
     consultation = Consultation(pack, given, file=save or "<answers>", everything=ask_all)
+    _line_editing()
     _intro(consultation, start)
     try:
         _converse(consultation)
-    except click.Abort as exc:
+    except (click.Abort, KeyboardInterrupt) as exc:
         # click.prompt turns both ^D and ^C into Abort; the original is its context.
-        if isinstance(exc.__context__, EOFError):
+        # (^C between two prompts, while the next question is worked out, is raw.)
+        if isinstance(exc, click.Abort) and isinstance(exc.__context__, EOFError):
             click.echo("\ninput ended before the consultation finished; nothing was saved",
                        err=True)
             raise SystemExit(EXIT_EOF) from None
-        click.echo("\ninterrupted; nothing was saved", err=True)
+        _offer_to_save(consultation, save, rules)
         raise SystemExit(EXIT_INTERRUPTED) from None
     _finish(consultation, start, save, rules)
+
+
+def _line_editing() -> None:
+    """Arrow keys, history and editing at the prompts: the standard library's readline,
+    which input() (and so click.prompt) uses once it is imported; only on a terminal."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline  # noqa: F401 - imported for its effect on input()
+    except ImportError:  # pragma: no cover - Windows has no readline
+        pass
 
 
 def _check_writable(path: str) -> None:
@@ -126,8 +146,9 @@ def _tolerate_bad_bytes() -> None:
 def _intro(consultation: Consultation, start: str | None) -> None:
     pack = consultation.pack
     click.echo(f"hunch ask: {pack.title or pack.name}")
-    click.echo("Enter takes the default shown; '?' means you don't know; 'why' shows which\n"
-               "rules need the answer. Ctrl-C leaves without saving anything.")
+    click.echo(_fill("Enter takes the default shown; '?' means you don't know; 'back' changes "
+                     "the previous answer; 'why' says why a question is asked. Ctrl-C offers "
+                     "to save what you have answered."))
     if start:
         known = len(consultation.given)
         click.echo(f"Starting from {start}: {_count(known, 'fact')} already given.")
@@ -140,14 +161,15 @@ def _converse(consultation: Consultation) -> None:
 
 
 def _ask_one(consultation: Consultation, fact: str) -> None:
-    from hunch.consult.ask import allowed_text, prompt_hint
-
+    """Ask for ``fact`` until it has an answer, or until 'back' takes the last one back."""
     spec = consultation.pack.facts[fact]
     number = len(consultation.asked) + 1
+    about = max(number, len(consultation.asked) + consultation.questions_left())
     question = " ".join(spec.question.split()) or fact
+    click.echo(_fill(f"Question {number} of about {about}: {question}"))
+    click.echo(_fill(choices_line(spec), indent="  "))
     while True:
-        text = click.prompt(f"{number}. {question} [{prompt_hint(spec)}]", default="",
-                            show_default=False)
+        text = click.prompt(">", default="", show_default=False, prompt_suffix=" ")
         bad = _not_utf8(text)
         if bad:
             click.echo(f"   that is not UTF-8 text ({bad}); type it again (your terminal "
@@ -156,12 +178,27 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
         if "\x85" in text:  # YAML reads it back as a line break: the answer would change
             click.echo("   U+0085 (a line break) cannot be part of an answer; type it again.")
             continue
-        reply = consultation.interpret(fact, text)
+        word = " ".join(text.lower().split())
+        if word in BACK_WORDS:
+            if consultation.undo() is None:
+                click.echo("   There is no earlier answer to change.")
+                continue
+            return  # the planner asks the previous question again
+        if word in WHY_RULES_WORDS:
+            click.echo(why_rules_text(consultation, fact))
+            continue
+        picked, problem = pick(spec, text)
+        if problem:
+            click.echo(_fill(problem, indent="   "))
+            continue
+        reply = consultation.interpret(fact, picked)
         if reply.kind == "why":
             click.echo(why_text(consultation, fact))
         elif reply.kind == "invalid":
+            from hunch.consult.ask import allowed_text
+
             unknown = "" if spec.required else ", or '?' if you don't know"
-            click.echo(f"   {reply.problem}: {allowed_text(spec)}{unknown}.")
+            click.echo(_fill(f"{reply.problem}: {allowed_text(spec)}{unknown}.", indent="   "))
         else:
             consultation.answer(fact, reply.value if reply.kind == "value" else None)
             return
@@ -173,6 +210,104 @@ def _not_utf8(text: str) -> str:
     bad = [f"0x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else f"U+{ord(c):04X}"
            for c in text if 0xD800 <= ord(c) <= 0xDFFF]
     return ("byte " if len(bad) == 1 else "bytes ") + " ".join(bad[:4]) if bad else ""
+
+
+def choices(spec: FactSpec) -> list[str]:
+    """The numbered choices of a yes/no or enum fact, as typed ([] for other facts,
+    and for enums whose values are numbers: a number typed is then the value)."""
+    from hunch.consult.ask import show
+
+    if spec.type == "boolean":
+        return ["yes", "no"]
+    if spec.type == "enum" and all(isinstance(v, str) for v in spec.values or []):
+        shown = [show(v, spec) for v in spec.values or []]
+        if not any(t.strip().isdigit() for t in shown):
+            return shown
+    return []
+
+
+def choices_line(spec: FactSpec) -> str:
+    """The line under a question: numbered choices, or what to type, and the default."""
+    from hunch.consult.ask import prompt_hint, show
+
+    options = choices(spec)
+    if not options:
+        return f"({prompt_hint(spec)})"
+    text = "  ".join(f"{i}) {option}" for i, option in enumerate(options, start=1))
+    if spec.unit:
+        text = f"{spec.unit}: {text}"
+    if spec.required:
+        return f"{text}   (required)"
+    if spec.has_default:
+        return f"{text}   (default {show(spec.default, spec)})"
+    return text
+
+
+def pick(spec: FactSpec, text: str) -> tuple[str, str]:
+    """A choice's number, or the first letters of just one choice, as the choice;
+    anything else as typed. The second item is a problem to show instead."""
+    options = choices(spec)
+    word = text.strip()
+    if not options or not word:
+        return text, ""
+    if word.isdigit() and 1 <= int(word) <= len(options):
+        return options[int(word) - 1], ""
+    if word.isdigit() and spec.type == "boolean":
+        return text, ""  # 0 is no, as it always was
+    low = word.lower()
+    if low in {o.lower() for o in options} or low in ("?", "unknown", "why") \
+            or (spec.type == "boolean" and low in ("y", "n", "true", "false")):
+        return text, ""
+    starting = [o for o in options if o.lower().startswith(low)]
+    if len(starting) == 1:
+        return starting[0], ""
+    if len(starting) > 1:
+        return text, (f"'{word}' could be {' or '.join(starting)}: type more of it, or its "
+                      f"number.")
+    return text, ""
+
+
+def _fill(text: str, indent: str = "") -> str:
+    from hunch.output.width import fit
+
+    return textwrap.fill(text, fit(WIDTH), initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def _offer_to_save(consultation: Consultation, save: str | None, rules: str | None) -> None:
+    """Ctrl-C: keep what was answered, if the person wants, in a file `hunch ask
+    --situation` continues from. A second Ctrl-C (or end of input) leaves it unsaved."""
+    from hunch.output.atomic import write_atomic
+
+    answered = len(consultation.asked)
+    if not answered:
+        click.echo("\ninterrupted; nothing was saved", err=True)
+        return
+    click.echo("", err=True)
+    try:
+        if save:
+            target = save if click.confirm(
+                f"Interrupted. Save the {_count(answered, 'answer')} so far to {save}?",
+                default=True, err=True) else ""
+        else:
+            target = click.prompt(
+                f"Interrupted. Save the {_count(answered, 'answer')} so far? File name (Enter: "
+                f"don't save)", default="", show_default=False, err=True).strip()
+    except click.Abort:
+        target = ""
+    if not target:
+        click.echo("interrupted; nothing was saved", err=True)
+        return
+    try:
+        _check_writable(target)
+        rules_arg = f" --rules {shlex.quote(rules)}" if rules else ""
+        again = f"hunch ask{rules_arg} --situation {shlex.quote(target)}"
+        write_atomic(target, consultation.situation_text(again))
+    except HunchError as exc:
+        click.echo(f"{exc.format()}; nothing was saved", err=True)
+        return
+    click.echo(f"interrupted; saved {_count(answered, 'answer')} to {target} (continue with: "
+               f"{again})", err=True)
 
 
 def _finish(consultation: Consultation, start: str | None, save: str | None,
@@ -214,12 +349,59 @@ def summary(consultation: Consultation, start: str | None) -> str:
              f"or the top hypothesis)")
     if start:
         text += f"; {_count(len(consultation.given), 'fact')} came from {start}"
-    return "\n".join(textwrap.wrap(text + ".", WIDTH, break_long_words=False,
-                                   break_on_hyphens=False))  # keep file names whole
+    return _fill(text + ".")  # file names are kept whole
 
 
 def why_text(consultation: Consultation, fact: str) -> str:
-    """The answer to `why`: the rules that need this fact, what they would conclude."""
+    """The answer to `why`, in a few plain sentences: what the answer could change, with
+    an example, and how many rules use it ('why rules' lists them)."""
+    why = consultation.why(fact)
+    spec = consultation.pack.facts[fact]
+    a = why.assessment
+    lines = [_stakes(why, spec.required)]
+    changing = a.recommendation or a.top
+    if changing:
+        lines.append(_example(consultation, fact, changing[0], bool(a.recommendation)))
+    rules = len(why.rules)
+    lines.append(_fill(f"{_count(rules, 'rule')} of the pack use{'s' if rules == 1 else ''} "
+                       f"this answer; 'why rules' lists {'it' if rules == 1 else 'them'}.",
+                       indent="   "))
+    return "\n".join(lines)
+
+
+def _example(consultation: Consultation, fact: str, value: Any, advice: bool) -> str:
+    """One answer that would change things, and what they would become."""
+    a = consultation.why(fact).assessment
+    if a.together_with and isinstance(value, tuple):
+        mine, theirs = value
+        changes = {fact: mine, a.together_with: theirs}
+        said = (f"{_as_typed(consultation, fact, mine)} here and "
+                f"{_as_typed(consultation, a.together_with, theirs)} for "
+                f"{a.together_with}")
+    else:
+        changes = {fact: value}
+        said = _as_typed(consultation, fact, value)
+    after = consultation.result(changes)
+    if advice:
+        rec = after.recommendation
+        what = f"the advice would be \"{rec.title}\"" if rec else "no action would be advised"
+    else:
+        from hunch.explain.unknowns import top_hypothesis
+
+        top = top_hypothesis(after)
+        what = (f"the likeliest explanation would be \"{top.title}\"" if top
+                else "no explanation would stand out")
+    return _fill(f"For example, answering {said}: {what}.", indent="   ")
+
+
+def _as_typed(consultation: Consultation, fact: str, value: Any) -> str:
+    from hunch.consult.ask import show
+
+    return show(value, consultation.pack.facts[fact])
+
+
+def why_rules_text(consultation: Consultation, fact: str) -> str:
+    """The answer to `why rules`: the rules that need this fact, what they would conclude."""
     from hunch.consult.ask import MAX_WHY_RULES
 
     why = consultation.why(fact)
@@ -232,10 +414,10 @@ def why_text(consultation: Consultation, fact: str) -> str:
         via = f" (through {', '.join(item.via)})" if item.via else ""
         concludes = "; ".join(f"{'supports' if cf >= 0 else 'opposes'} \"{c.title}\" "
                               f"(cf {abs(cf):.2f})" for c, cf in item.effects)
-        out += textwrap.wrap(f"{item.rule.id}{via}: {concludes}", WIDTH,
+        out += textwrap.wrap(f"{item.rule.id}{via}: {concludes}", _width(),
                              initial_indent="   - ", subsequent_indent="     ")
         if item.rule.because:
-            out += textwrap.wrap(item.rule.because, WIDTH, initial_indent="       ",
+            out += textwrap.wrap(item.rule.because, _width(), initial_indent="       ",
                                  subsequent_indent="       ")
         if item.switched_by:
             state = "fires now; it would not" if item.fires_now else "it would fire"
@@ -273,10 +455,10 @@ def _stakes(why: Why, required: bool) -> str:
     if not parts:
         reason = "it is required" if required else "you asked for every question (--all)"
         return textwrap.fill(f"   No answer on its own could change the recommendation or the "
-                             f"top hypothesis now; it is asked because {reason}.", WIDTH,
+                             f"top hypothesis now; it is asked because {reason}.", _width(),
                              subsequent_indent="   ")
     joint = f", together with {a.together_with}," if a.together_with else ""
-    return textwrap.fill(f"   Your answer{joint} could change {' and '.join(parts)}.", WIDTH,
+    return textwrap.fill(f"   Your answer{joint} could change {' and '.join(parts)}.", _width(),
                          subsequent_indent="   ")
 
 
@@ -290,6 +472,12 @@ def _narrows(why: Why) -> str:
     return textwrap.fill(f"   Your answer narrows down which of {_count(len(real), 'candidate')}"
                          f"{none} is the answer ({a.gain:.2f} bits expected){could}.", WIDTH,
                          subsequent_indent="   ")
+
+
+def _width() -> int:
+    from hunch.output.width import fit
+
+    return fit(WIDTH)
 
 
 def _count(n: int, word: str) -> str:

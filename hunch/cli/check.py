@@ -7,6 +7,7 @@ import os
 
 import click
 
+from hunch.cli.common import complete_packs
 from hunch.errors import HunchError
 
 
@@ -43,7 +44,7 @@ def plural(n: int, word: str) -> str:
 
 
 @click.command()
-@click.argument("packs", nargs=-1, metavar="[PACK]...")
+@click.argument("packs", nargs=-1, metavar="[PACK]...", shell_complete=complete_packs)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True, help="json: one object per problem, for editors and CI.")

@@ -5,9 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
+
+
+def complete_packs(ctx: click.Context, param: click.Parameter,
+                   incomplete: str) -> list[CompletionItem]:
+    """Shell completion for --rules: the built-in packs' names, then folders."""
+    from hunch.pack.read import builtin_packs
+
+    names = [CompletionItem(name) for name in builtin_packs() if name.startswith(incomplete)]
+    return names + [CompletionItem(incomplete, type="dir")]
+
+
+def complete_conclusions(ctx: click.Context, param: click.Parameter,
+                         incomplete: str) -> list[CompletionItem]:
+    """Shell completion for a conclusion ID: those of the pack --rules names (or the default)."""
+    from hunch.errors import HunchError
+
+    try:
+        pack = load_pack_or_fail(ctx.params.get("rules"))
+    except HunchError:
+        return []  # a pack that does not load has nothing to offer; the command will say why
+    ids = list(pack.conclusions) + list(pack.derived)
+    return [CompletionItem(i, help=pack.conclusions[i].title if i in pack.conclusions else "")
+            for i in ids if i.startswith(incomplete)]
+
 
 pack_option = click.option(
-    "--rules", "-r", "rules", metavar="PACK", default=None,
+    "--rules", "-r", "rules", metavar="PACK", default=None, shell_complete=complete_packs,
     help="Rule pack: a folder, or a built-in pack name (default: the situation's _pack, "
          "else the project's hunch.toml or [tool.hunch], else interview-silence).")
 
@@ -45,6 +70,39 @@ def pack_argument(name: str | None, situation: str | None = None) -> str | None:
     return chosen_pack(name, named)
 
 
+def load_situation_arg(path: str, pack: Any) -> Any:
+    """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin."""
+    from hunch.engine.evaluate import load_situation
+
+    if path != "-":
+        return load_situation(path, pack)
+    import sys
+
+    from hunch.batch.run import STDIN_LABEL, read_document
+
+    reading_hint()
+    from hunch.pack.validate import validate_situation
+    from hunch.pack.yamlsource import load_text
+
+    return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack)
+
+
+def reading_hint() -> None:
+    """Typing a situation at a terminal: say how it ends, rather than seem to hang."""
+    import sys
+
+    if sys.stdin.isatty():
+        click.echo("reading the situation from standard input (end it with Ctrl-D)", err=True)
+
+
+def to_file(output: str | None) -> None:
+    """Output going to a file: the fixed widths, not the terminal's (docs/limits.md)."""
+    if output:
+        from hunch.output.width import set_columns
+
+        set_columns(None)
+
+
 def emit(text: str, output: str | None) -> None:
     if output:
         from hunch.output.atomic import write_atomic
@@ -54,4 +112,5 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_argument", "pack_option"]
+__all__ = ["ExplainMode", "complete_conclusions", "complete_packs", "emit", "load_pack_or_fail",
+           "load_situation_arg", "pack_argument", "pack_option", "reading_hint", "to_file"]

@@ -6,7 +6,7 @@ import gc
 
 import click
 
-from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option
+from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -29,14 +29,18 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               flag_value="summary", default=None,
               help="After the table, explain the top hypothesis and the recommendation: "
                    "--explain (a summary) or --explain=full (the whole derivation).")
+@click.option("--progress/--no-progress", default=None,
+              help="Draw a progress bar on standard error for a batch (default: when standard "
+                   "error is a terminal and the results go elsewhere, e.g. --output).")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int | None, max_firings: int | None, jobs: int,
-             explain: str | None) -> None:
+             explain: str | None, progress: bool | None) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
-    files, sorted), or - for JSON Lines on standard input (one object of facts
-    per line). Results come in input order. In a batch a bad input is reported
+    files, sorted), or - for standard input: JSON Lines (one object of facts
+    per line) when its first line is a JSON object on its own, otherwise one
+    YAML or JSON situation. Results come in input order. In a batch a bad input is reported
     in place (a block in table output, an object with "error" in json/jsonl)
     and the others are still evaluated; the exit status is then 2.
 
@@ -46,12 +50,17 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate --format json examples/*.yaml
       hunch evaluate --format jsonl --jobs 2 examples/ -o results.jsonl
       echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
+      hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
     """
     from hunch.batch.run import Settings, renderer, write_batch
     from hunch.cli.common import pack_argument
+    from hunch.output.width import columns
     from hunch.pack.yamlsource import MAX_FILE_BYTES
 
+    to_file(output)
+    if "-" in situations:
+        reading_hint()
     # one situation file may name its pack; a batch uses --rules or the project's
     # default, and each situation that names another pack is evaluated with that one
     single = len(situations) == 1
@@ -73,7 +82,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
                         max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
-                        encode=fmt if fmt in ("json", "jsonl") else "")
-    summary = write_batch(list(situations), pack, settings, fmt, output, jobs)
+                        encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
+    summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
+                          progress=progress)
     if summary.failed:
         raise SystemExit(2)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from hunch.cli.common import emit, load_pack_or_fail, pack_option
+from hunch.cli.common import (
+    complete_conclusions,
+    emit,
+    load_pack_or_fail,
+    load_situation_arg,
+    pack_option,
+    to_file,
+)
 
 FORMATS = ("text", "json", "mermaid", "dot")
 
@@ -25,7 +32,7 @@ def emit_quietly(text: str, output: str | None) -> None:
 
 @click.command()
 @click.argument("situation", type=click.Path())
-@click.argument("conclusion", metavar="ID")
+@click.argument("conclusion", metavar="ID", shell_complete=complete_conclusions)
 @pack_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: the derivation tree; json: the same as data (docs/explain.md); "
@@ -36,7 +43,8 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
             output: str | None) -> None:
     """Explain one conclusion: HOW it was reached, or WHY NOT.
 
-    ID is a hypothesis or action id (or a derived fact). For each rule that
+    SITUATION is a YAML file, or - to read one YAML or JSON situation from
+    standard input. ID is a hypothesis or action id (or a derived fact). For each rule that
     fired: its contribution, its certainty factor and premise, its citation, and
     the facts it matched, down to the input facts with their file:line. For each
     rule that could have concluded it but did not fire: every condition with the
@@ -50,12 +58,13 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
       hunch explain --format mermaid examples/asker.yaml let-it-go
       hunch explain --format dot examples/asker.yaml let-it-go | dot -Tsvg > how.svg
     """
-    from hunch.engine.evaluate import evaluate, load_situation
+    from hunch.engine.evaluate import evaluate
     from hunch.errors import did_you_mean
     from hunch.explain.how import explain as run
     from hunch.output.explanation import dot, explanation_json, explanation_text, mermaid
     from hunch.output.formats import to_json
 
+    to_file(output)
     pack = load_pack_or_fail(rules, situation)
     if conclusion not in pack.conclusions and conclusion not in pack.derived:
         hint = did_you_mean(conclusion, list(pack.conclusions) + list(pack.derived))
@@ -63,7 +72,7 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
             f"no conclusion or derived fact {conclusion!r} in pack {pack.name}"
             + (f" ({hint})" if hint else f"; conclusions: {', '.join(pack.conclusions)}"),
             param_hint="ID")
-    result = evaluate(pack, load_situation(situation, pack))
+    result = evaluate(pack, load_situation_arg(situation, pack))
     x = run(result, conclusion, unknowns=fmt in ("text", "json"))
     if fmt == "json":
         text = to_json(explanation_json(x)) + "\n"

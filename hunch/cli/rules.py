@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from hunch.cli.common import complete_packs
+
 FORMATS = ("table", "json")
 
 
@@ -42,7 +44,7 @@ def rule_rows(pack: Any) -> list[dict[str, Any]]:
 
 
 @click.command()
-@click.argument("pack", required=False, metavar="[PACK]")
+@click.argument("pack", required=False, metavar="[PACK]", shell_complete=complete_packs)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def rules(pack: str | None, fmt: str) -> None:
     """List a pack's rules: id, conditions in words, conclusion, certainty, cites.
@@ -79,7 +81,7 @@ def source_rows(pack: Any) -> list[dict[str, Any]]:
 
 
 @click.command()
-@click.argument("pack", required=False, metavar="[PACK]")
+@click.argument("pack", required=False, metavar="[PACK]", shell_complete=complete_packs)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def sources(pack: str | None, fmt: str) -> None:
     """List a pack's sources with how often each is cited.

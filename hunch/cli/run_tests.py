@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hunch.cli.check import display_path, located, pack_paths, plural
+from hunch.cli.common import complete_packs
 
 
 def _where(loc: object) -> str:
@@ -15,7 +16,7 @@ def _where(loc: object) -> str:
 
 
 @click.command(name="test")
-@click.argument("packs", nargs=-1, metavar="[PACK]...")
+@click.argument("packs", nargs=-1, metavar="[PACK]...", shell_complete=complete_packs)
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
               help="Fail when fewer than N % of the rules fired in some test.")
 @click.option("--verbose", "-v", is_flag=True, help="List passing tests too.")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from hunch.cli.common import load_pack_or_fail, pack_option
+from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option, to_file
 from hunch.cli.explain import emit_quietly
 
 FORMATS = ("text", "json")
@@ -41,8 +41,9 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
             output: str | None) -> None:
     """Show how the advice changes when facts change.
 
-    With --set, the ranking and the recommendation before and after, side by
-    side, and what changed. With --flip, the smallest single-fact changes that
+    SITUATION is a YAML file, or - to read one YAML or JSON situation from
+    standard input. With --set, the ranking and the recommendation before and
+    after, side by side, and what changed. With --flip, the smallest single-fact changes that
     would change the recommendation: each input fact is tried at every value
     the rules distinguish (enum values, true/false, and the numbers the rules
     compare it with, and one either side). With both, the flips are searched
@@ -59,8 +60,9 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
       hunch what-if examples/asker.yaml --flip
       hunch what-if examples/asker.yaml --flip --target you-are-the-fallback
       hunch what-if examples/asker.yaml --flip --target let-it-go --goal not-concluded
+      hunch what-if - --flip < examples/asker.yaml
     """
-    from hunch.engine.evaluate import evaluate, load_situation
+    from hunch.engine.evaluate import evaluate
     from hunch.errors import HunchError
     from hunch.explain.how import flips, parse_sets
     from hunch.explain.how import what_if as compare
@@ -74,13 +76,14 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
         raise click.UsageError("--goal, --max-facts and --max-evaluations go with --target ID")
     if not sets and not flip:
         raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
+    to_file(output)
     pack = load_pack_or_fail(rules, situation)
     try:
         changes = parse_sets(pack, sets)
     except HunchError as exc:
         message = exc.message.removeprefix("--set ") + (f" ({exc.hint})" if exc.hint else "")
         raise click.BadParameter(message, param_hint="--set") from None
-    result = evaluate(pack, load_situation(situation, pack))
+    result = evaluate(pack, load_situation_arg(situation, pack))
     data: dict[str, Any] = {}
     texts: list[str] = []
     if changes:

@@ -173,6 +173,30 @@ class Consultation:
         self._set(fact, value)
         self.asked.append(fact)
 
+    def undo(self) -> str | None:
+        """Take back the last answer asked for; its fact, to ask again (None: none asked).
+
+        Facts from the starting situation are not undone: they were not asked.
+        """
+        if not self.asked:
+            return None
+        fact = self.asked.pop()
+        del self.answers[fact]
+        self._plan = None
+        key = self._key(self.values())
+        self._cache = {key: self._cache[key]} if key in self._cache else {}
+        return fact
+
+    def questions_left(self) -> int:
+        """About how many questions are still to come, the next one included: the
+        remaining facts whose answer could change the result now (with everything=True,
+        all remaining facts). An estimate: later answers make more or fewer matter."""
+        if self.done:
+            return 0
+        if self.everything:
+            return len(self.remaining())
+        return max(1, len(self.remaining()) - len(self.irrelevant()))
+
     def _set(self, fact: str, value: Any) -> None:
         spec = self.pack.facts.get(fact)
         if spec is None:

@@ -18,7 +18,9 @@ from typing import Any, NamedTuple
 
 # The C core only: durable.engine (its Host, closures and timer threads) is never
 # needed, and not importing it keeps start-up short.
-import durable_rules_engine as _core
+# the C core has no stubs; ignored here too, not only in pyproject, so hunch also
+# type-checks as part of someone else's mypy run (MYPYPATH=this checkout)
+import durable_rules_engine as _core  # type: ignore[import-not-found, unused-ignore]
 
 from hunch.engine.compile import (
     Alternative,

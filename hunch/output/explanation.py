@@ -14,6 +14,7 @@ from hunch.explain.how import Explanation, FactNode, Flip, RuleNode, WhatIf, fli
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
 from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
+from hunch.output.width import fit, fit_lines, fit_table
 from hunch.pack.model import Source
 
 WIDTH = 78
@@ -45,8 +46,8 @@ def _draw(nodes: list[_Line], prefix: str = "") -> list[str]:
     return out
 
 
-def _wrap(text: str, width: int = WIDTH - 12) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+def _wrap(text: str, narrower: int = 12) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), width=fit(WIDTH) - narrower) or [""]
 
 
 # --- HOW and WHY NOT as text ----------------------------------------------------------
@@ -161,11 +162,11 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
             best = u.examples[0]
             out.append(f"  {u.fact}: with {fmt_value(best.value)}, certainty "
                        f"{fmt_cf(best.certainty)} (now {fmt_cf(x.certainty)})")
-            out.extend("    " + line for line in _wrap(u.question, WIDTH - 4))
+            out.extend("    " + line for line in _wrap(u.question, 4))
     note = stopped_text(x.unknowns_unexamined, "  ") if unknowns else ""
     if note and not x.unknowns:
         out += ["", "Still unknown:"]
-    return "\n".join(out) + "\n" + note
+    return fit_lines("\n".join(out)) + "\n" + note
 
 
 def unverified_sources(x: Explanation) -> list[Source]:
@@ -219,7 +220,7 @@ def _wrap_items(head: str, items: list[str]) -> list[str]:
     lines, line = [], "    " + head
     for i, item in enumerate(items):
         text = item + ("," if i < len(items) - 1 else "")
-        if len(line) + len(text) > WIDTH and line.strip() != head.strip():
+        if len(line) + len(text) > fit(WIDTH) and line.strip() != head.strip():
             lines.append(line.rstrip())
             line = "      "
         line += text + " "
@@ -244,7 +245,7 @@ def account_text(result: Result, mode: str) -> str:
     out = ["Why (hunch explain SITUATION ID tells the whole story)"]
     for ranked in targets:
         out += summary_text(explain(result, ranked.id, unknowns=False))
-    return "\n".join(out) + "\n"
+    return fit_lines("\n".join(out)) + "\n"
 
 
 # --- explanation as JSON -------------------------------------------------------------
@@ -489,8 +490,6 @@ def _change(row: Any) -> str:
 
 
 def what_if_text(w: WhatIf) -> str:
-    from tabulate import tabulate
-
     situation = w.before.situation
     sets = ", ".join(f"{k} = {fmt_value(v)} (was {_was(situation, k)})" for k, v in w.sets.items())
     out = [f"What if {sets}", f"situation: {situation.file}", ""]
@@ -507,9 +506,8 @@ def what_if_text(w: WhatIf) -> str:
         rows = [[r.id, _cell(r.before), _cell(r.after), _change(r)]
                 for r in w.rows if r.kind == kind]
         if rows:
-            out += ["", heading, tabulate(rows, headers=["id", "before", "after", "change"],
-                                          tablefmt="simple", disable_numparse=True)]
-    return "\n".join(out) + "\n"
+            out += ["", heading, fit_table(rows, ["id", "before", "after", "change"])]
+    return fit_lines("\n".join(out)) + "\n"
 
 
 def _was(situation: Any, fact: str) -> str:
@@ -547,8 +545,6 @@ def _row_json(row: Any) -> dict[str, Any]:
 # --- flips ----------------------------------------------------------------------------
 
 def flips_text(result: Result, flips: list[Flip]) -> str:
-    from tabulate import tabulate
-
     out = [f"Recommendation now: {_brief(result.recommendation)}",
            f"situation: {result.situation.file}", ""]
     stopped = stopped_text(flips_unexamined(result), "")
@@ -563,9 +559,8 @@ def flips_text(result: Result, flips: list[Flip]) -> str:
              f"any value (e.g. {fmt_value(f.after)})" if f.any_value else fmt_value(f.after),
              f"{f.recommendation.id} ({fmt_cf(f.recommendation.certainty)})"
              if f.recommendation else "none"] for f in flips]
-    out.append(tabulate(rows, headers=["fact", "now", "change to", "recommendation then"],
-                        tablefmt="simple", disable_numparse=True))
-    return "\n".join(out) + "\n" + stopped
+    out.append(fit_table(rows, ["fact", "now", "change to", "recommendation then"]))
+    return fit_lines("\n".join(out)) + "\n" + stopped
 
 
 def flips_json(result: Result, flips: list[Flip]) -> dict[str, Any]:

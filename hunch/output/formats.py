@@ -10,6 +10,7 @@ from typing import Any
 from hunch.engine.evaluate import Ranked, Result, Support
 from hunch.explain import unknowns as analysis
 from hunch.explain.unknowns import Change, Unknown, fact_tests, unknowns_search
+from hunch.output.width import fit
 from hunch.pack.model import Source
 
 
@@ -150,7 +151,7 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-WIDTH = 78
+WIDTH = 78  # the widest text lines get; fit(WIDTH) is narrower on a narrow terminal
 
 
 ASPECT = {"recommendation": "the recommendation", "top_hypothesis": "the top hypothesis"}
@@ -165,18 +166,18 @@ def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
             return stopped_text(unexamined, "")
         return "\n".join(textwrap.wrap(
             f"Still unknown: {', '.join(missing)} (no single answer would change the top "
-            f"hypothesis or the recommendation)", WIDTH)) + "\n" + stopped_text(unexamined, "")
+            f"hypothesis or the recommendation)", fit(WIDTH))) + "\n" + stopped_text(unexamined, "")
     out = ["Still unknown (an answer could change the advice)"]
     for u in unknowns:
         what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
         out.append(f"  {u.fact}: could change {what}")
-        out.extend(textwrap.wrap(" ".join(u.question.split()), WIDTH, initial_indent="    ",
+        out.extend(textwrap.wrap(" ".join(u.question.split()), fit(WIDTH), initial_indent="    ",
                                  subsequent_indent="    "))
     others = [f for f in missing_tested(result)
               if f not in {u.fact for u in unknowns} and f not in unexamined]
     if others:
         out += textwrap.wrap(f"Also unknown, but no single answer would change the advice: "
-                             f"{', '.join(others)}", WIDTH, initial_indent="  ",
+                             f"{', '.join(others)}", fit(WIDTH), initial_indent="  ",
                              subsequent_indent="  ")
     return "\n".join(out) + "\n" + stopped_text(unexamined, "  ")
 

@@ -24,6 +24,7 @@ from hunch.output.formats import (
     unknown_json,
     unknowns_text,
 )
+from hunch.output.width import TABLE, fit, fit_lines
 from hunch.pack.model import Source
 
 REASON_WIDTH = 32
@@ -117,6 +118,17 @@ def _wrap(cell: Any, width: int | None) -> Any:
     return "\n".join(textwrap.wrap(cell, width))
 
 
+def column_widths() -> tuple[int, int, int]:
+    """Title, reason and cited widths: 30/32/18 in 100 columns, shared out to fit less."""
+    if fit(TABLE) >= TABLE:
+        return TITLE_WIDTH, REASON_WIDTH, CITED_WIDTH
+    room = fit(TABLE) - 22  # "#", certainty and the 2-space gaps
+    full = TITLE_WIDTH + REASON_WIDTH + CITED_WIDTH
+    title = max(room * TITLE_WIDTH // full, 10)
+    cited = max(room * CITED_WIDTH // full, 8)
+    return title, max(room - title - cited, 10), cited
+
+
 def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str:
     """A table of `items`, close calls marked as found among `ranked` (the whole
     ranking the items come from; default the items themselves)."""
@@ -124,11 +136,12 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
     close = close_calls(ranked)
     rows = [[rank_text(item), item.title, fmt_ranked_cf(item, close), item.reason(), authors(item)]
             for item in items]
+    title, reason, cited = column_widths()
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
-                   [None, TITLE_WIDTH, None, REASON_WIDTH, CITED_WIDTH])
+                   [None, title, None, reason, cited])
     if not close & {item.id for item in items}:
         return table
-    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=78, initial_indent="  ",
+    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=fit(78), initial_indent="  ",
                                             subsequent_indent="    ")])
 
 
@@ -143,7 +156,7 @@ def close_second(result: Result) -> Ranked | None:
 
 def quote_block(source: Source, indent: str = "  ") -> list[str]:
     quote = " ".join(source.quote.split())
-    lines = textwrap.wrap(f'"{quote}"', width=76, initial_indent=indent,
+    lines = textwrap.wrap(f'"{quote}"', width=fit(76), initial_indent=indent,
                           subsequent_indent=indent + " ")
     if not quote:  # a citation without a quote: the reference alone
         return [f"{indent}-- {attribution(source)}"]
@@ -169,7 +182,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
                                      f"is about as well supported.", width=78,
                                      initial_indent="  ", subsequent_indent="  "))
         if best.conclusion.explanation:
-            out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=78,
+            out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=fit(78),
                                      initial_indent="  ", subsequent_indent="  "))
         cited = best.support[0].rule.cites if best.support else []
         for source in best.sources:
@@ -185,7 +198,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
         from hunch.output.explanation import account_text
 
         parts.insert(0, account_text(result, explain))
-    return "\n".join(out) + "\n" + "".join("\n" + part for part in parts if part)
+    return fit_lines("\n".join(out)) + "\n" + "".join("\n" + part for part in parts if part)
 
 
 # --- "Still unknown" ----------------------------------------------------------------

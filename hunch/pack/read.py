@@ -314,7 +314,7 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
         cid = r.ident(body["id"], path + ("id",), "conclusion id")
         kind = body.get("kind")
         if kind not in ("hypothesis", "action"):
-            r.error(path + ("kind",), f"kind must be 'hypothesis' or 'action', got {kind!r}")
+            r.error(path + ("kind",), f"kind must be 'hypothesis' or 'action', got {short(kind)}")
             continue
         if cid is None:
             continue
@@ -402,7 +402,7 @@ def _read_source(r: Reader, path: Path, item: Any) -> Source | None:
         return None
     fav = body.get("favorites", 0)
     if isinstance(fav, bool) or not isinstance(fav, int) or fav < 0:
-        r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {fav!r}")
+        r.error(path + ("favorites",), f"favorites must be a whole number >= 0, got {short(fav)}")
         fav = 0
     authors = tuple(r.strings(body.get("authors"), path + ("authors",), "authors"))
     author = r.string(body.get("author"), path + ("author",), "author")
@@ -576,7 +576,7 @@ def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
     # categorical pack (docs/certainty.md) reads as plain if-then rules
     cf = body.get("cf", 1.0)
     if isinstance(cf, bool) or not isinstance(cf, (int, float)) or not 0 < cf <= 1:
-        r.error(path + ("cf",), f"cf must be a number in (0, 1], got {cf!r}",
+        r.error(path + ("cf",), f"cf must be a number in (0, 1], got {short(cf)}",
                 "use 'oppose' for evidence against" if isinstance(cf, (int, float)) and cf < 0
                 else "")
         return None

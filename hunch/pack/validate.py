@@ -41,7 +41,7 @@ from hunch.pack.values import (
     type_name,
     value_problem,
 )
-from hunch.pack.yamlsource import Document
+from hunch.pack.yamlsource import Document, short
 
 
 def normalize_ws(text: str) -> str:
@@ -155,7 +155,7 @@ def compare_problems(pack: Pack, cond: Compare) -> list[tuple[str, str]]:
     op, value = cond.op, cond.value
     if op == "exists":
         if not isinstance(value, bool):
-            return [(f"exists takes true or false, got {value!r}", "")]
+            return [(f"exists takes true or false, got {short(value)}", "")]
         if spec.derived:
             return [("exists is for input facts; for a derived fact write {fact: F} or "
                      "not: {fact: F}", "")]
@@ -397,7 +397,8 @@ def validate_situation(doc: Document, pack: Pack) -> Situation:
 
 
 def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack) -> Situation:
-    values = {k: v for k, v in data.items() if v is not None and k != PACK_KEY}
+    values = {k: _as_declared(pack, k, v) for k, v in data.items()
+              if v is not None and k != PACK_KEY}
     sit = Situation(file=file, values=values,
                     lines={k: n for k, n in lines.items() if k != PACK_KEY})
     for name, spec in pack.facts.items():
@@ -405,6 +406,14 @@ def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack:
             sit.values[name] = spec.default
             sit.defaulted.add(name)
     return sit
+
+
+def _as_declared(pack: Pack, name: str, value: Any) -> Any:
+    """An integer fact written 1e2 or 100.0 is the whole number 100 (JSON Schema agrees)."""
+    spec = pack.facts.get(name)
+    if isinstance(value, float) and spec is not None and spec.type == "integer":
+        return int(value)
+    return value
 
 
 def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:

@@ -15,6 +15,7 @@ RESERVED_FACTS = {"id", "sid"}
 PACK_KEY = "_pack"  # a situation naming its pack (hunch.pack.project): FACT_NAME cannot match it
 # durable_rules stores integers as 64-bit and saturates bigger ones (measured)
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
 
 
 def type_name(value: Any) -> str:
@@ -28,9 +29,15 @@ def value_problem(spec: FactSpec, value: Any) -> str:
     """Why ``value`` does not fit the fact, or '' when it does."""
     t = spec.type
     if t == "boolean":
-        return "" if isinstance(value, bool) else f"must be true or false, got {short(value)}"
+        if isinstance(value, bool):
+            return ""
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            # YAML 1.1 read these as booleans; YAML 1.2 (hunch, editors, validators) as text
+            return f"must be true or false, got {short(value)}: write true or false"
+        return f"must be true or false, got {short(value)}"
     if t in ("integer", "number"):
         ok = isinstance(value, int) if t == "integer" else isinstance(value, (int, float))
+        ok = ok or (t == "integer" and isinstance(value, float) and value.is_integer())
         if isinstance(value, bool) or not ok:
             kind = "a whole number" if t == "integer" else "a number"
             return f"must be {kind}, got {short(value)}"

@@ -7,11 +7,17 @@ keeps the last one silently), refuse any tag outside the YAML core schema, and
 bound the work an input can cause: size, nesting depth and alias expansion are all
 checked as the events arrive, before anything is built. (pyyaml's own composer
 recurses in C: a few tens of thousands of ``[`` crash the process.)
+
+Scalars resolve by the YAML 1.2 core schema, as editors and JSON Schema validators
+read YAML (pyyaml's resolver is YAML 1.1's): ``010`` is 10, ``0o10`` is 8, ``1e2`` is
+100.0, and ``yes``, ``no``, ``on``, ``off`` stay text (docs/limits.md).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import stat
 from collections.abc import Callable
 from typing import Any, BinaryIO, NamedTuple
@@ -37,10 +43,60 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
-_NUMERIC = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
-# Plain scalars that YAML 1.1 resolves to types hunch has no use for stay text.
-_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NUMERIC = {_INT, _FLOAT}
 _NO_KEY = object()
+
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): a plain
+# scalar matching one of these is that type; any other plain scalar is a string.
+_CORE = (
+    (_NULL, re.compile(r"null|Null|NULL|~|")),
+    (_BOOL, re.compile(r"true|True|TRUE|false|False|FALSE")),
+    (_INT, re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (_FLOAT, re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")),
+)
+_PATTERN = dict(_CORE)
+
+
+def resolve(text: str) -> str:
+    """The core-schema tag of a plain scalar (``<<`` is kept apart: merge keys are refused)."""
+    if text == "<<":
+        return _MERGE
+    for tag, pattern in _CORE:
+        if pattern.fullmatch(text):
+            return tag
+    return _STR
+
+
+def _null(text: str) -> None:
+    return None
+
+
+def _bool(text: str) -> bool:
+    return text.lower() == "true"
+
+
+def _int(text: str) -> int:
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)  # leading zeros are decimal: 010 is 10, as in YAML 1.2
+
+
+def _float(text: str) -> float:
+    lower = text.lower()
+    if lower.endswith(".inf"):
+        return -math.inf if lower.startswith("-") else math.inf
+    if lower == ".nan":
+        return math.nan
+    return float(text)
+
+
+_CONSTRUCT: dict[str, Callable[[str], Any]] = {
+    _NULL: _null, _BOOL: _bool, _INT: _int, _FLOAT: _float}
 
 
 class Document(Record):
@@ -221,9 +277,24 @@ def _char_name(char: Any) -> str:
 
 
 def short(value: Any, limit: int = 40) -> str:
-    """repr() cut to a length fit for a one-line message."""
-    text = repr(value)
+    """A value as YAML writes it (true, null; text in quotes), cut for a one-line message.
+
+    Messages quote what the user wrote, so not Python's True, False or None.
+    """
+    text = as_yaml(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def as_yaml(value: Any) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(as_yaml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{as_yaml(k)}: {as_yaml(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 class _Frame(Record):
@@ -260,15 +331,7 @@ class _Builder:
         self.count = 0
         self.documents = 0
         self.done = False
-        self.resolver = yaml.resolver.Resolver()
         self.tags: dict[str, str] = {}  # plain scalar -> resolved tag (packs repeat a lot)
-        ctor = yaml.constructor.SafeConstructor()
-        self.construct: dict[str, Callable[[yaml.ScalarNode], Any]] = {
-            "tag:yaml.org,2002:null": ctor.construct_yaml_null,
-            "tag:yaml.org,2002:bool": ctor.construct_yaml_bool,
-            "tag:yaml.org,2002:int": ctor.construct_yaml_int,
-            "tag:yaml.org,2002:float": ctor.construct_yaml_float,
-        }
 
     def _loc(self, event: yaml.Event) -> Location:
         mark = event.start_mark
@@ -382,26 +445,24 @@ class _Builder:
             if event.implicit[0]:
                 tag = self.tags.get(text)
                 if tag is None:
-                    tag = self.resolver.resolve(  # type: ignore[no-untyped-call]
-                        yaml.ScalarNode, text, event.implicit)
-                    self.tags[text] = tag
+                    tag = self.tags[text] = resolve(text)
             else:
-                tag = _STR
-            if tag in _AS_TEXT:
                 tag = _STR
         if tag in (_STR, _MERGE):
             return text, tag
-        build = self.construct.get(tag)
+        build = _CONSTRUCT.get(tag)
         if build is None:
             raise self._bad_tag(event, tag)
         if tag in _NUMERIC and len(text) > MAX_NUMBER_CHARS:
             raise self.error(event, f"number {short(text)} is longer than "
                                     f"{MAX_NUMBER_CHARS} characters")
-        try:
-            return build(yaml.ScalarNode(tag, text)), tag
-        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
-            raise self.error(event, f"bad value {short(text)}: "
-                                    f"{' '.join(str(exc).split())}") from None
+        # an explicit tag (!!int "010") takes only what the core schema writes that way
+        fits = _PATTERN[tag].fullmatch(text) or (tag == _FLOAT and _PATTERN[_INT].fullmatch(text))
+        if not fits:
+            raise self.error(event, f"bad value {short(text)}: not a YAML 1.2 "
+                                    f"{tag.rsplit(':', 1)[-1]}")
+        value = build(text)
+        return (float(value) if tag == _FLOAT else value), tag
 
     def _bad_tag(self, event: yaml.Event, tag: str) -> YamlError:
         if "python" in tag.lower():
