@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from hunch.cli.app import cli
+from hunch.pack.read import builtin_packs
 
 
 def complete(words: str, shell: str = "bash") -> list[str]:
@@ -20,7 +21,7 @@ def complete(words: str, shell: str = "bash") -> list[str]:
 
 def test_rules_completes_builtin_pack_names_then_folders() -> None:
     assert complete("hunch evaluate --rules ") == [
-        "plain,interview-silence", "plain,lend-money", "dir,"]
+        *(f"plain,{name}" for name in builtin_packs()), "dir,"]
     assert complete("hunch what-if s.yaml --rules le") == ["plain,lend-money", "dir,le"]
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hunch.authoring.lint import check
 from hunch.engine.load import load_pack
-from tests.test_lint import TINY, write_pack
+from tests.test_lint import BASE_RULES, TINY, write_pack
 
 GROUPED = dict(TINY)
 GROUPED["conclusions.yaml"] = """\
@@ -568,12 +568,20 @@ class TestSecondWorkedExample:
 
 
 class TestEnumBooleans:
-    def test_unquoted_on_off_in_enum_values_is_an_error(self, tmp_path: Path) -> None:
+    def test_unquoted_true_false_in_enum_values_is_an_error(self, tmp_path: Path) -> None:
         files = dict(TINY)
-        files["facts.yaml"] = TINY["facts.yaml"].replace("[red, blue, green]", "[on, off]")
+        files["facts.yaml"] = TINY["facts.yaml"].replace("[red, blue, green]", "[true, false]")
         root = write_pack(tmp_path / "p", files)
         out = invoke("check", str(root))[1]
-        assert "enum fact 'c' has a true/false value" in out and 'quote them ("on")' in out
+        assert "enum fact 'c' has a true/false value" in out and 'quote them ("true")' in out
+
+    def test_on_and_off_are_words_in_yaml_1_2(self, tmp_path: Path) -> None:
+        # hunch reads YAML 1.2 scalars (docs/limits.md): on/off/yes/no are plain text
+        files = dict(TINY)
+        files["facts.yaml"] = TINY["facts.yaml"].replace("[red, blue, green]", "[on, off]")
+        files["rules.yaml"] = BASE_RULES.replace("red", "on")
+        root = write_pack(tmp_path / "p", files)
+        assert "has a true/false value" not in invoke("check", str(root))[1]
 
 
 class TestDocsStayInTheRepository:

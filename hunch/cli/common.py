@@ -80,6 +80,11 @@ def load_situation_arg(path: str, pack: Any) -> Any:
 
     from hunch.batch.run import STDIN_LABEL, read_document
 
+    if sys.stdin is None:
+        from hunch.errors import HunchError
+
+        raise HunchError("standard input is closed, there is nothing to read", STDIN_LABEL,
+                         hint="give a situation file, or pipe one in")
     reading_hint()
     from hunch.pack.validate import validate_situation
     from hunch.pack.yamlsource import load_text
@@ -91,7 +96,7 @@ def reading_hint() -> None:
     """Typing a situation at a terminal: say how it ends, rather than seem to hang."""
     import sys
 
-    if sys.stdin.isatty():
+    if sys.stdin is not None and sys.stdin.isatty():
         click.echo("reading the situation from standard input (end it with Ctrl-D)", err=True)
 
 

@@ -28,8 +28,10 @@ from hunch.output.width import TABLE, fit, fit_lines
 from hunch.pack.model import Source
 
 REASON_WIDTH = 32
-TITLE_WIDTH = 30
-CITED_WIDTH = 18  # the five columns fit in 100 characters
+TITLE_WIDTH = 29
+# 3 + 11 (certainty, with its close-call mark) + four 2-space gaps + 29 + 32 + 17 = 100:
+# the five columns fit in 100 characters even when every wrapped column is full
+CITED_WIDTH = 17
 
 
 
@@ -119,7 +121,7 @@ def _wrap(cell: Any, width: int | None) -> Any:
 
 
 def column_widths() -> tuple[int, int, int]:
-    """Title, reason and cited widths: 30/32/18 in 100 columns, shared out to fit less."""
+    """Title, reason and cited widths: 29/32/17 in 100 columns, shared out to fit less."""
     if fit(TABLE) >= TABLE:
         return TITLE_WIDTH, REASON_WIDTH, CITED_WIDTH
     room = fit(TABLE) - 22  # "#", certainty and the 2-space gaps

@@ -267,7 +267,7 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
         if any(isinstance(v, bool) for v in values):
             # YAML 1.1 reads on/off/yes/no unquoted as booleans
             r.error(path + ("values",), f"enum fact {name!r} has a true/false value",
-                    "YAML reads on, off, yes, no as true/false: quote them (\"on\") "
+                    "unquoted true and false are booleans in YAML: quote them (\"true\") "
                     "or pick other words")
         spec.values = values
     elif "values" in data:
