@@ -96,6 +96,14 @@ class TestEvaluateGolden:
                                                              "examples/asker.yaml"]
 
 
+    @pytest.mark.parametrize("example,pack", [e for e in EXAMPLES if e[1]])
+    def test_an_example_names_its_own_pack(self, example: str, pack: str) -> None:
+        # examples/<pack>/ situations say `_pack: <pack>`: no --rules needed
+        code, out, err = _invoke(["evaluate", example])
+        assert code == 0, err
+        with open(_golden_path(example, "txt"), encoding="utf-8") as handle:
+            assert out == handle.read()
+
 class TestHelp:
     """Every command has help text with an example, like sqlite-utils checks."""
 
