@@ -198,7 +198,8 @@ class TestSchema:
                 if "enum" in spec:
                     assert value in spec["enum"]
                 else:
-                    assert isinstance(value, types[spec["type"][0]])
+                    kind = spec["type"] if isinstance(spec["type"], str) else spec["type"][0]
+                    assert isinstance(value, types[kind])  # _pack: a string
 
     def test_validates_with_a_json_schema_library(self, pack: Path) -> None:
         jsonschema = pytest.importorskip("jsonschema")

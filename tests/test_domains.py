@@ -493,7 +493,7 @@ class TestPrinterPack:
         code, out = invoke("explain", "examples/printer-wont-print/jammed.yaml",
                            "printer-fault", "--rules", "printer-wont-print")
         assert code == 0, out
-        assert "has_power = true  [examples/printer-wont-print/jammed.yaml:3]" in out
+        assert "has_power = true  [examples/printer-wont-print/jammed.yaml:4]" in out
         assert "has_power: passed (true, given)" in out
 
     def test_causes_form_one_exclusive_group(self) -> None:
