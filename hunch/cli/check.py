@@ -79,6 +79,8 @@ def check(packs: tuple[str, ...], strict: bool, fmt: str) -> None:
             click.echo(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         failed = failed or errors > 0 or (strict and warnings > 0)
     if fmt == "json":
-        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        from hunch.errors import json_safe
+
+        click.echo(json_safe(json.dumps(records, indent=2, ensure_ascii=False)))
     if failed:
         raise SystemExit(1)

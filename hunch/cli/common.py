@@ -34,10 +34,20 @@ def load_pack_or_fail(name: str | None) -> Any:
     return load_pack(name)
 
 
-def emit(text: str, output: str | None) -> None:
-    if output:
-        from hunch.output.atomic import write_atomic
+def emit(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
+    """Write a command's report to ``output`` (atomically), or to standard output
+    for None or ``-``; refuse an output path that is one of ``inputs``.
 
+    The one place text reports pass through: control characters are escaped here
+    (JSON reports come escaped already, by hunch.output.formats.to_json).
+    """
+    from hunch.errors import printable
+
+    text = printable(text)
+    if output and output != "-":
+        from hunch.output.atomic import refuse_inputs, write_atomic
+
+        refuse_inputs(output, inputs)
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)

@@ -9,13 +9,13 @@ from hunch.cli.common import emit, load_pack_or_fail, pack_option
 FORMATS = ("text", "json", "mermaid", "dot")
 
 
-def emit_quietly(text: str, output: str | None) -> None:
+def emit_quietly(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
     """emit(), but a reader that stops early (`| head`) is not an error."""
     import os
     import sys
 
     try:
-        emit(text, output)
+        emit(text, output, inputs)
         sys.stdout.flush()
     except BrokenPipeError:
         # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
@@ -73,4 +73,4 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
         text = dot(x)
     else:
         text = explanation_text(x)
-    emit_quietly(text, output)
+    emit_quietly(text, output, (situation,))

@@ -11,7 +11,9 @@ from hunch.pack.jsonschema import PACK_FILES
 
 
 def _dump(schema: object) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    from hunch.errors import json_safe
+
+    return json_safe(json.dumps(schema, indent=2, ensure_ascii=False)) + "\n"
 
 
 @click.group()

@@ -68,4 +68,5 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None
         found_json = flips_json(result, found)
         data.update(found_json if not changes else {"flips": found_json["flips"]})
         texts.append(flips_text(result, found))
-    emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output)
+    emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output,
+                 (situation,))

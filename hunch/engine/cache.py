@@ -331,10 +331,9 @@ class _Folder:
             return
         try:
             os.replace(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-        except OSError:
+            self._prune(keep=name)
+        except Exception:  # noqa: BLE001 - caching is best effort: a load never fails for it
             self._unlink(tmp)
-            return
-        self._prune(keep=name)
 
     def _create(self, data: bytes) -> str | None:
         """A new 0600 file holding ``data`` under a random name; its name, or None."""
