@@ -33,6 +33,10 @@ def _entries(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.suffix in (".pack", ".pickle")]
 
 
+def _no_yaml(path: str, tests: bool) -> hunch.Pack:
+    raise AssertionError(f"{path} was read from its YAML, not from the cache")
+
+
 def _json(pack: hunch.Pack) -> dict[str, object]:
     return result_json(hunch.evaluate(pack, ASKER))
 
@@ -41,10 +45,12 @@ class TestPackCache:
     """A cached load equals a fresh one; any change to the pack misses the cache."""
 
     def test_second_load_comes_from_the_cache_and_gives_the_same_result(
-            self, pack_copy: str, tmp_path: Path) -> None:
+            self, pack_copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         first = hunch.load_pack(pack_copy)
         assert len(_entries(tmp_path / "cache")) == 1
-        second = hunch.load_pack(pack_copy)
+        with monkeypatch.context() as patch:  # a hit reads no YAML
+            patch.setattr("hunch.engine.load.load_checked", _no_yaml)
+            second = hunch.load_pack(pack_copy)
         assert second is not first
         assert "_compiled" in second.__dict__
         assert _json(second) == _json(first)

@@ -425,3 +425,52 @@ class TestSignalsAndStdout:
         assert err.decode().splitlines() == [
             "<stdout>: cannot write: No space left on device (nothing more was written; "
             "give hunch an output it can write, or use -o FILE)"]
+
+
+# --- new hostile cases of this round (docs/security.md, "Found while fixing") --------------
+
+class TestFoundWhileFixing:
+    def test_a_hard_linked_output_is_refused_not_parted(self, situation: Path,
+                                                        tmp_path: Path) -> None:
+        target = tmp_path / "report.txt"
+        target.write_text("old\n")
+        other = tmp_path / "other-name.txt"
+        os.link(target, other)
+        code, _, err = _hunch("evaluate", str(situation), "-o", str(target))
+        assert code == 2 and "2 hard links" in err
+        assert os.path.samefile(target, other) and other.read_text() == "old\n"
+
+    @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to own files of others")
+    def test_root_replacing_a_users_file_keeps_its_owner(self, situation: Path,
+                                                         tmp_path: Path) -> None:
+        target = tmp_path / "theirs.txt"
+        target.write_text("old\n")
+        os.chown(target, NOBODY, NOBODY)
+        assert _hunch("evaluate", str(situation), "-o", str(target))[0] == 0
+        assert (target.stat().st_uid, target.stat().st_gid) == (NOBODY, NOBODY)
+
+    def test_a_pack_linking_to_a_huge_tree_is_loaded_uncached(
+            self, cache: Path, pack_dir: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        from hunch.engine import cache as module
+
+        monkeypatch.setattr(module, "MAX_FILES", 50)
+        os.symlink(os.path.dirname(BUILTIN_PACK_DIR), os.path.join(pack_dir, "tests", "all"))
+        pack = hunch.load_pack(pack_dir)
+        assert hunch.evaluate(pack, ASKER).recommendation is not None
+        assert not cache.exists() or not [p for p in cache.iterdir() if p.suffix == ".pack"]
+
+    def test_a_hangup_ignored_by_the_caller_stays_ignored(self, tmp_path: Path) -> None:
+        import signal
+        import subprocess
+
+        proc = _start(["evaluate", "-", "--format", "jsonl"], stdin=subprocess.PIPE,
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b'{"days_since_interview": 3}\n')
+        proc.stdin.flush()
+        first = proc.stdout.readline()  # it is running, past start-up
+        proc.send_signal(signal.SIGHUP)  # nohup: the caller asked for it to be ignored
+        out, err = proc.communicate(b'{"days_since_interview": 4}\n', timeout=120)
+        assert proc.returncode == 0, err
+        assert first and len(out.splitlines()) == 1

@@ -31,7 +31,7 @@ def emit_quietly(text: str, output: str | None, inputs: tuple[str, ...] = ()) ->
               help="text: the derivation tree; json: the same as data (docs/explain.md); "
                    "mermaid or dot: the derivation as a graph.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file (atomically), or to - (standard output, the default).")
 def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
             output: str | None) -> None:
     """Explain one conclusion: HOW it was reached, or WHY NOT.

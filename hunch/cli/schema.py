@@ -31,8 +31,9 @@ def schema() -> None:
     """
 
 
-_output = click.option("--output", "-o", type=click.Path(dir_okay=False),
-                       help="Write to this file (atomically) instead of standard output.")
+_output = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False),
+    help="Write to this file (atomically), or to - (standard output, the default).")
 
 
 @schema.command()

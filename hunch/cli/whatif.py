@@ -22,7 +22,7 @@ FORMATS = ("text", "json")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text, or json (documented in docs/explain.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file (atomically), or to - (standard output, the default).")
 def what_if(situation: str, sets: tuple[str, ...], flip: bool, rules: str | None, fmt: str,
             output: str | None) -> None:
     """Show how the advice changes when facts change.

@@ -195,6 +195,11 @@ def _entry_name(key: str) -> str:
     return blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest() + SUFFIX
 
 
+def _tag(payload: bytes, key: bytes) -> bytes:
+    """The entry's MAC: keyed BLAKE2b (RFC 7693), 32 bytes."""
+    return blake2b(payload, key=key, digest_size=TAG_BYTES).digest()
+
+
 def _warn_once(folder: str, problem: str) -> None:
     if folder in _warned:
         return
@@ -295,7 +300,7 @@ class _Folder:
             return None
         tag = blob[len(MAGIC):len(MAGIC) + TAG_BYTES]
         payload = blob[len(MAGIC) + TAG_BYTES:]
-        if not compare_digest(tag, blake2b(payload, key=mac_key).digest()):
+        if not compare_digest(tag, _tag(payload, mac_key)):
             return None  # not written by this user's hunch: never unpickled
         try:
             data: Any = pickle.loads(payload)  # authenticated: our own bytes
@@ -326,7 +331,7 @@ class _Folder:
                                    protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - e.g. a source text gone since it was read
             return
-        tmp = self._create(MAGIC + blake2b(payload, key=mac_key).digest() + payload)
+        tmp = self._create(MAGIC + _tag(payload, mac_key) + payload)
         if tmp is None:
             return
         try:
