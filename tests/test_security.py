@@ -474,3 +474,21 @@ class TestFoundWhileFixing:
         out, err = proc.communicate(b'{"days_since_interview": 4}\n', timeout=120)
         assert proc.returncode == 0, err
         assert first and len(out.splitlines()) == 1
+
+    @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to plant a link as another user")
+    def test_another_users_link_in_a_shared_folder_is_not_followed(
+            self, situation: Path, tmp_path: Path) -> None:
+        shared = tmp_path / "tmp"
+        shared.mkdir()
+        shared.chmod(0o1777)  # like /tmp
+        precious = tmp_path / "bashrc"
+        precious.write_text("precious\n")
+        planted = shared / "report.txt"
+        planted.symlink_to(precious)
+        os.chown(planted, NOBODY, NOBODY, follow_symlinks=False)  # the attacker's link
+        code, _, err = _hunch("evaluate", str(situation), "-o", str(planted))
+        assert code == 2 and "does not follow it" in err
+        assert precious.read_text() == "precious\n"
+        os.chown(planted, 0, 0, follow_symlinks=False)  # one's own link is followed
+        assert _hunch("evaluate", str(situation), "-o", str(planted))[0] == 0
+        assert "gone quiet" in precious.read_text()

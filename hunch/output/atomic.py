@@ -13,7 +13,8 @@ What `-o PATH` does with what is already at PATH (docs/limits.md, docs/security.
 - a FIFO, a device, or anything reached through /dev or /proc (/dev/stdout,
   /dev/fd/1): written directly, as a shell's `>` would; never replaced;
 - a directory, a read-only file, a file with other hard links (replacing it
-  would part it from them), or one of the run's inputs: refused, with a message.
+  would part it from them), one of the run's inputs, or a link of another user's
+  in a shared sticky folder such as /tmp: refused, with a message.
 
 ``-`` is standard output, for every command that takes an output path.
 """
@@ -41,6 +42,7 @@ class Target(NamedTuple):
 
 def resolve(path: str) -> Target:
     """The Target of an output path, or a HunchError saying why hunch will not write it."""
+    _refuse_planted_links(path)
     try:
         st = os.stat(path)  # follows links: what matters is what they point at
     except FileNotFoundError:
@@ -62,22 +64,49 @@ def resolve(path: str) -> Target:
     return Target(real, False, st)
 
 
+def _hops(path: str) -> list[tuple[str, str]]:
+    """(real folder, name) of ``path`` and of each link it goes through, in order."""
+    hops = []
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        folder = os.path.realpath(os.path.dirname(current))
+        hops.append((folder, os.path.basename(current)))
+        full = os.path.join(folder, os.path.basename(current))
+        if not os.path.islink(full):
+            break
+        current = os.path.join(folder, os.readlink(full))
+    return hops
+
+
+def _refuse_planted_links(path: str) -> None:
+    """Refuse to follow another user's link in a shared sticky folder such as /tmp.
+
+    The kernel refuses that to open() (fs.protected_symlinks): a link planted at
+    /tmp/report pointing at ~/.bashrc must not make hunch replace ~/.bashrc. hunch
+    resolves links itself (to rename over their target), so it checks the same rule.
+    """
+    for folder, name in _hops(path):
+        try:
+            link = os.lstat(os.path.join(folder, name))
+            where = os.stat(folder)
+        except OSError:
+            return
+        shared = where.st_mode & stat.S_ISVTX and where.st_mode & stat.S_IWOTH
+        if (stat.S_ISLNK(link.st_mode) and shared
+                and link.st_uid not in (os.geteuid(), where.st_uid)):
+            raise HunchError(f"is a link of another user's (uid {link.st_uid}) in the shared "
+                             f"folder {folder}; hunch does not follow it", path,
+                             hint="write to a file in a folder of your own")
+
+
 def _through_dev(path: str) -> bool:
     """Whether ``path`` or a link it goes through lies in /dev or /proc.
 
     /dev/stdout is a link to /proc/self/fd/1, which links to whatever standard
     output is: a regular file there is the shell's file, to write, not to replace.
     """
-    current = os.path.abspath(path)
-    for _ in range(40):  # the kernel's own limit on links followed
-        folder = os.path.realpath(os.path.dirname(current))
-        if folder in ("/dev", "/proc") or folder.startswith(("/dev/", "/proc/")):
-            return True
-        full = os.path.join(folder, os.path.basename(current))
-        if not os.path.islink(full):
-            return False
-        current = os.path.join(folder, os.readlink(full))
-    return False
+    return any(folder in ("/dev", "/proc") or folder.startswith(("/dev/", "/proc/"))
+               for folder, _name in _hops(path))
 
 
 def refuse_inputs(output: str, inputs: Iterable[str]) -> None:
