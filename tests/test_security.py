@@ -492,3 +492,23 @@ class TestFoundWhileFixing:
         os.chown(planted, 0, 0, follow_symlinks=False)  # one's own link is followed
         assert _hunch("evaluate", str(situation), "-o", str(planted))[0] == 0
         assert "gone quiet" in precious.read_text()
+
+
+class TestTerminalCommands:
+    """check and test print pack-made text escaped too (F4)."""
+
+    def test_test_names_and_pack_labels_are_escaped(self, pack_dir: str, tmp_path: Path) -> None:
+        tests = Path(pack_dir) / "tests" / "required.yaml"
+        text = tests.read_text()
+        first = text.index("name:")
+        end = text.index("\n", first)
+        tests.write_text(text[:first] + 'name: "evil \\e]0;pwned\\a \\u202e"' + text[end:])
+        # the pack's tests read ../../../examples/: keep that layout
+        evil = tmp_path / "rules" / "pack\x1b[2J"
+        evil.parent.mkdir()
+        os.rename(pack_dir, evil)
+        shutil.copytree(os.path.dirname(EXAMPLE), tmp_path / "examples")
+        for command in (["test", "-v", str(evil)], ["check", str(evil)]):
+            _code, out, err = _hunch(*command)
+            assert TestTerminal._raw_controls(out + err) == [], command
+        assert "evil \\x1b]0;pwned\\x07 \\u202e" in _hunch("test", "-v", str(evil))[1]

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from hunch.cli.common import say
 from hunch.errors import HunchError
 
 
@@ -76,7 +77,7 @@ def check(packs: tuple[str, ...], strict: bool, fmt: str) -> None:
                             "hint": problem.hint})
         errors, warnings = len(report.errors), len(report.warnings)
         if fmt == "text":
-            click.echo(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+            say(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         failed = failed or errors > 0 or (strict and warnings > 0)
     if fmt == "json":
         from hunch.errors import json_safe

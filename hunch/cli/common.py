@@ -53,4 +53,11 @@ def emit(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_option"]
+def say(text: str, err: bool = False) -> None:
+    """One line of a command's own report (check, test), control characters escaped."""
+    from hunch.errors import printable
+
+    click.echo(printable(text), err=err)
+
+
+__all__ = ["ExplainMode", "emit", "load_pack_or_fail", "pack_option", "say"]
