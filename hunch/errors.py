@@ -6,7 +6,45 @@ Every error carries the position it is about, so the CLI can print it as
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+# What a terminal acts on instead of showing (docs/security.md, F4): the C0 controls
+# but tab and newline (ESC starts every escape sequence), DEL, the C1 controls (0x9b
+# is a one-character CSI), the bidirectional embeddings, overrides, isolates and
+# marks (they reorder what is shown: "Trojan Source"), the line and paragraph
+# separators, and lone surrogates (file names that are not UTF-8, which would
+# otherwise fail to encode at all).
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\u2028\u2029\ud800-\udfff]")
+# json.dumps escapes C0 itself; these it leaves raw (valid JSON, but not harmless)
+_JSON = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: every character it would act on written as an escape.
+
+    ``\\x1b``, ``\\x9b``, ``\\u202e``..., as Python writes them; tab, newline
+    and all other text are kept as they are, so output without controls is unchanged.
+    """
+    if _TERMINAL.search(text) is None:
+        return text
+    return _TERMINAL.sub(_escaped, text)
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text (from json.dumps) with those characters as JSON escapes too.
+
+    They can only occur inside JSON strings, so the text decodes to the same value.
+    """
+    if _JSON.search(encoded) is None:
+        return encoded
+    return _JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
 
 
 class Location(NamedTuple):
@@ -57,8 +95,9 @@ class HunchError(Exception):
         text = f"{self.location}:{level} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        # One line, always: a message quoting user text must not break the format.
-        return " ".join(text.split())
+        # One line, always: a message quoting user text must not break the format;
+        # and nothing in it may drive the terminal
+        return printable(" ".join(text.split()))
 
     def __str__(self) -> str:
         return self.format()
@@ -99,7 +138,7 @@ class ErrorList(HunchError):
         more = len([e for e in self.errors if e.level == "error"]) - 1
         if more > 0:
             text += f" (and {more} more error{'s' if more > 1 else ''}: run hunch check)"
-        return text
+        return printable(text)
 
 
 class SituationErrors(ErrorList):
@@ -122,7 +161,7 @@ class SituationErrors(ErrorList):
             hints.add(e.hint)
         if len(rest) > self.SHOWN:
             text += f"; and {len(rest) - self.SHOWN} more"
-        return text
+        return printable(text)
 
 
 def did_you_mean(word: str, choices: object) -> str:

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
-from hunch.errors import HunchError, Location, SituationError
+from hunch.errors import HunchError, Location, SituationError, json_safe, printable
 from hunch.pack.model import Pack
 from hunch.pack.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, MAX_NUMBER_CHARS, short
 from hunch.record import Record
@@ -28,6 +28,7 @@ from hunch.record import Record
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 STDIN = "-"
+STDOUT = "-"  # as an output path (-o -)
 STDIN_LABEL = "<stdin>"
 SUFFIXES = (".yaml", ".yml")
 CHUNK = 64  # situations per task sent to a worker: amortises the pickling round trip
@@ -72,8 +73,8 @@ class Settings(NamedTuple):
 def encoded(obj: Any, fmt: str) -> str:
     """A result or error object as it is written in a json or jsonl stream."""
     if fmt == "jsonl":
-        return unsurrogated(json.dumps(obj, ensure_ascii=False))
-    return unsurrogated(json.dumps(obj, indent=2, ensure_ascii=False))
+        return json_safe(json.dumps(obj, ensure_ascii=False))
+    return json_safe(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
 def unsurrogated(text: str) -> str:
@@ -461,7 +462,10 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(settings: Settings) -> None:
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, once
+    # the parent handles Ctrl-C, TERM and HUP, once, and shuts the workers down
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
     from hunch.output.width import set_columns
 
     set_columns(settings.columns)  # forked workers have it already; spawned ones do not
@@ -596,11 +600,13 @@ def _encoded_of(outcome: Outcome, fmt: str) -> str:
 
 
 def _block_of(outcome: Outcome, fmt: str) -> str:
+    # the one place table and markdown batches pass through: pack texts, fact
+    # values and file names reach the terminal with their control characters escaped
     if not outcome.error:
-        return str(outcome.output)
+        return printable(str(outcome.output))
     if fmt == "markdown":
-        return f"**error** in `{outcome.label}`: {outcome.error}\n"
-    return f"situation: {outcome.label}\nerror: {outcome.error}\n"
+        return printable(f"**error** in `{outcome.label}`: {outcome.error}\n")
+    return printable(f"situation: {outcome.label}\nerror: {outcome.error}\n")
 
 
 def stderr_is_tty() -> bool:
@@ -691,11 +697,11 @@ class Summary(Record):
         self.done = 0
         self.failed = 0
 
-    def interrupted(self, output: str | None) -> str:
+    def interrupted(self, output: str | None, word: str = "interrupted") -> str:
         of = f" of {self.total}" if self.total is not None else ""
         noun = "situation" if (self.total or self.done) == 1 else "situations"
-        kept = f"; {output} left as it was" if output else ""
-        return f"interrupted: {self.done}{of} {noun} evaluated ({self.failed} failed){kept}"
+        kept = f"; {output} left as it was" if output and output != STDOUT else ""
+        return f"{word}: {self.done}{of} {noun} evaluated ({self.failed} failed){kept}"
 
 
 def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
@@ -721,6 +727,8 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
     if STDIN not in inputs:
         items = list(items)
         total = len(items)
+    if output:
+        refuse_inputs(output, inputs, pack)
     summary = Summary(total)
     show_bar = not single and wants_bar(progress, output)
     errors: list[str] = []
@@ -734,10 +742,10 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
             else:
                 _drain(run(items, pack, settings, jobs), sink, summary, total, show_bar, errors)
             sink.close()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.cli.app.Terminated)
         _echo_errors(errors)
-        click.echo(summary.interrupted(output), err=True)
-        raise SystemExit(130) from None
+        click.echo(summary.interrupted(output, getattr(exc, "word", "interrupted")), err=True)
+        raise SystemExit(getattr(exc, "status", 130)) from None
     except BrokenPipeError:
         _quiet_stdout()  # the reader (e.g. `head`) has all it wanted
         return summary
@@ -787,7 +795,7 @@ class _Destination:
         self.writer: Any = None
 
     def __enter__(self) -> Callable[[str], None]:
-        if self.output:
+        if self.output and self.output != STDOUT:  # `-o -` is standard output
             from hunch.output.atomic import AtomicWriter
 
             self.writer = AtomicWriter(self.output)
@@ -799,6 +807,20 @@ class _Destination:
     def __exit__(self, *exc: Any) -> None:
         if self.writer is not None:
             self.writer.__exit__(*exc)
+
+
+def refuse_inputs(output: str, inputs: list[str], pack: Pack) -> None:
+    """Refuse an output path that names an input: a situation file, one in an input
+    folder, or a file of the pack (hunch would replace it with the report)."""
+    from hunch.output.atomic import refuse_inputs as refuse
+
+    names = [name for name in inputs if name != STDIN]
+    names += [item.path for item in expand(names) if item.path is not None]
+    names += [text.path for text in pack.texts.values()]
+    if pack.path and os.path.isdir(pack.path):
+        for folder, _dirs, files in os.walk(pack.path):
+            names += [os.path.join(folder, name) for name in files]
+    refuse(output, names)
 
 
 def _quiet_stdout() -> None:

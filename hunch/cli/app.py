@@ -7,8 +7,11 @@ errors), 2 bad usage or bad input, 130 interrupted.
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
+import io
+import os
 import sys
 from typing import Any
 
@@ -86,11 +89,22 @@ class HunchGroup(click.Group):
                 raise
             click.echo(exc.format(), err=True)
             ctx.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or Terminated
+            click.echo(getattr(exc, "word", "interrupted"), err=True)
+            ctx.exit(getattr(exc, "status", 130))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            problem = stdout_problem(exc)
+            if problem is None or (ctx.obj and ctx.obj.get("debug")):
+                raise
+            _quiet_stdout()
+            if problem:  # a reader that stopped early (`| head`) is no error
+                hint = "nothing more was written; give hunch an output it can write, or use -o FILE"
+                click.echo(HunchError(f"cannot write: {problem}", "<stdout>", hint=hint).format(),
+                           err=True)
+                ctx.exit(2)
+            ctx.exit(0)
         except RecursionError:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -130,9 +144,126 @@ def cli(ctx: click.Context, debug: bool) -> None:
         gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, as Ctrl-C's KeyboardInterrupt is.
+
+    So everything that cleans up after Ctrl-C does after these too: an output file's
+    temporary file is removed, a batch prints its summary line, and the exit status
+    is 128 + the signal's number, as a shell reports a process the signal killed.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__()
+        self.status = 128 + signum
+        self.word = "terminated" if signum == signal.SIGTERM else "hung up"
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def catch_signals() -> None:
+    """TERM and HUP become Terminated; a signal the caller ignores (nohup) stays ignored."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _raise_terminated)
+
+
+class StdoutError(OSError):
+    """Writing standard output failed (a full disk, a closed descriptor, EIO)."""
+
+
+class GuardedStdout(io.TextIOWrapper):
+    """sys.stdout, but a failed write says it was standard output that failed.
+
+    A broken pipe stays a BrokenPipeError: a reader that stopped early is handled
+    where the output is written (hunch.batch.run.write_batch).
+    """
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+
+_original_stdout: Any = None  # kept alive: collecting it would close the descriptor
+
+
+class ClosedStdout(io.TextIOBase):
+    """Standard output when the process started with it closed (`>&-`): writing fails."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def guard_std_streams() -> None:
+    """Give a closed descriptor 0, 1 or 2 /dev/null, so no file hunch opens becomes
+    standard output; and make writing to a closed standard output an error."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one
+            except OSError:
+                continue
+            if fd == 1:
+                sys.stdout = ClosedStdout()
+    global _original_stdout
+    out = sys.stdout
+    if type(out) is io.TextIOWrapper:  # the interpreter's own (not a test's, not closed)
+        _original_stdout = out
+        sys.stdout = GuardedStdout(out.buffer, encoding=out.encoding, errors=out.errors,
+                                   line_buffering=out.line_buffering,
+                                   write_through=out.write_through)
+
+
+def stdout_problem(exc: OSError) -> str | None:
+    """Why standard output failed, if ``exc`` came from it: '' for a closed pipe."""
+    if isinstance(exc, BrokenPipeError):
+        return ""
+    if isinstance(sys.stdout, ClosedStdout):
+        return "standard output is closed"
+    if isinstance(exc, StdoutError):
+        return exc.strerror or str(exc)
+    return None
+
+
+def _quiet_stdout() -> None:
+    # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
 def main() -> None:
+    guard_std_streams()
+    catch_signals()
     try:
         cli.main(prog_name="hunch")
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        click.echo(getattr(exc, "word", "interrupted"), err=True)
+        sys.exit(getattr(exc, "status", 130))

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from hunch.cli.common import complete_packs
+from hunch.cli.common import complete_packs, say
 from hunch.errors import HunchError
 
 
@@ -81,12 +81,14 @@ def check(packs: tuple[str, ...], strict: bool, fmt: str) -> None:
         unchecked = [s for s in report.pack.sources.values() if not s.verified]
         if fmt == "text":
             tail = f", {plural(len(unchecked), 'citation')} not verified" if unchecked else ""
-            click.echo(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}{tail}")
+            say(f"{label}: {plural(errors, 'error')}, {plural(warnings, 'warning')}{tail}")
             if strict and unchecked:
-                click.echo("  not verified (no shipped text to check the quote against): "
+                say("  not verified (no shipped text to check the quote against): "
                            + ", ".join(s.id for s in unchecked))
         failed = failed or errors > 0 or (strict and warnings > 0)
     if fmt == "json":
-        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        from hunch.errors import json_safe
+
+        click.echo(json_safe(json.dumps(records, indent=2, ensure_ascii=False)))
     if failed:
         raise SystemExit(1)

@@ -108,14 +108,32 @@ def to_file(output: str | None) -> None:
         set_columns(None)
 
 
-def emit(text: str, output: str | None) -> None:
-    if output:
-        from hunch.output.atomic import write_atomic
+def emit(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
+    """Write a command's report to ``output`` (atomically), or to standard output
+    for None or ``-``; refuse an output path that is one of ``inputs``.
 
+    The one place text reports pass through: control characters are escaped here
+    (JSON reports come escaped already, by hunch.output.formats.to_json).
+    """
+    from hunch.errors import printable
+
+    text = printable(text)
+    if output and output != "-":
+        from hunch.output.atomic import refuse_inputs, write_atomic
+
+        refuse_inputs(output, inputs)
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
 
 
+def say(text: str, err: bool = False) -> None:
+    """One line of a command's own report (check, test), control characters escaped."""
+    from hunch.errors import printable
+
+    click.echo(printable(text), err=err)
+
+
 __all__ = ["ExplainMode", "complete_conclusions", "complete_packs", "emit", "load_pack_or_fail",
-           "load_situation_arg", "pack_argument", "pack_option", "reading_hint", "to_file"]
+           "load_situation_arg", "pack_argument", "pack_option", "reading_hint", "say",
+           "to_file"]

@@ -17,7 +17,7 @@ FORMATS = ("table", "json", "jsonl", "markdown")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format; json follows the documented contract (docs/json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file (atomically), or to - (standard output, the default).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Refuse situation files (and JSON lines) larger than this "
                    "(default 5242880, 5 MiB).")

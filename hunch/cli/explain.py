@@ -16,13 +16,13 @@ from hunch.cli.common import (
 FORMATS = ("text", "json", "mermaid", "dot")
 
 
-def emit_quietly(text: str, output: str | None) -> None:
+def emit_quietly(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
     """emit(), but a reader that stops early (`| head`) is not an error."""
     import os
     import sys
 
     try:
-        emit(text, output)
+        emit(text, output, inputs)
         sys.stdout.flush()
     except BrokenPipeError:
         # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
@@ -38,7 +38,7 @@ def emit_quietly(text: str, output: str | None) -> None:
               help="text: the derivation tree; json: the same as data (docs/explain.md); "
                    "mermaid or dot: the derivation as a graph.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file (atomically), or to - (standard output, the default).")
 def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
             output: str | None) -> None:
     """Explain one conclusion: HOW it was reached, or WHY NOT.
@@ -82,4 +82,4 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
         text = dot(x)
     else:
         text = explanation_text(x)
-    emit_quietly(text, output)
+    emit_quietly(text, output, (situation,))

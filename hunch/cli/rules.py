@@ -22,10 +22,12 @@ def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> None:
     """The rows as JSON, or the table built from them."""
+    from hunch.errors import json_safe, printable
+
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(rows, indent=2, ensure_ascii=False)))
     else:
-        click.echo(table(), nl=False)
+        click.echo(printable(table()), nl=False)
 
 
 def _load(pack: str | None) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from hunch.cli.check import display_path, located, pack_paths, plural
-from hunch.cli.common import complete_packs
+from hunch.cli.common import complete_packs, say
 
 
 def _where(loc: object) -> str:
@@ -44,34 +44,34 @@ def test_command(packs: tuple[str, ...], min_coverage: float | None, verbose: bo
         try:
             pack = load_pack(path, tests=True)
         except HunchError as exc:
-            click.echo(f"{label}: cannot run the tests: {located(exc, with_level=False)}",
+            say(f"{label}: cannot run the tests: {located(exc, with_level=False)}",
                        err=True)
             broken = True
             continue
         report = run_tests(pack)
-        click.echo(f"{label}: {plural(len(report.outcomes), 'test')}")
+        say(f"{label}: {plural(len(report.outcomes), 'test')}")
         for outcome in report.outcomes:
             if outcome.passed:
                 if verbose:
-                    click.echo(f"  PASS {outcome.test.name}")
+                    say(f"  PASS {outcome.test.name}")
                 continue
-            click.echo(f"  FAIL {outcome.test.name} ({_where(outcome.test.loc)})")
+            say(f"  FAIL {outcome.test.name} ({_where(outcome.test.loc)})")
             for error in outcome.errors:
-                click.echo(f"    {located(error, with_level=False)}")
+                say(f"    {located(error, with_level=False)}")
             for failure in outcome.failures:
-                click.echo(f"    {failure}")
+                say(f"    {failure}")
         total = len(pack.rules)
-        click.echo(f"  coverage: {len(report.fired)} of {plural(total, 'rule')} fired "
+        say(f"  coverage: {len(report.fired)} of {plural(total, 'rule')} fired "
                    f"({report.coverage:.1f} %)")
         for item in report.uncovered:
             where = f" at {_where(item.leaf.cond.loc)}" if item.leaf else ""
-            click.echo(f"    not covered: {item.rule.id} ({_where(item.rule.loc)}): "
+            say(f"    not covered: {item.rule.id} ({_where(item.rule.loc)}): "
                        f"{item.reason}{where}")
         low = min_coverage is not None and report.coverage < min_coverage
         if low:
-            click.echo(f"  coverage {report.coverage:.1f} % is below --min-coverage "
+            say(f"  coverage {report.coverage:.1f} % is below --min-coverage "
                        f"{min_coverage:g}")
-        click.echo(f"{label}: {report.passed} passed, {report.failed} failed, "
+        say(f"{label}: {report.passed} passed, {report.failed} failed, "
                    f"coverage {report.coverage:.1f} %")
         failed = failed or report.failed > 0 or low
     if broken:

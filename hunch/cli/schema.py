@@ -11,7 +11,9 @@ from hunch.pack.jsonschema import PACK_FILES
 
 
 def _dump(schema: object) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    from hunch.errors import json_safe
+
+    return json_safe(json.dumps(schema, indent=2, ensure_ascii=False)) + "\n"
 
 
 @click.group()
@@ -29,8 +31,9 @@ def schema() -> None:
     """
 
 
-_output = click.option("--output", "-o", type=click.Path(dir_okay=False),
-                       help="Write to this file (atomically) instead of standard output.")
+_output = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False),
+    help="Write to this file (atomically), or to - (standard output, the default).")
 
 
 @schema.command()

@@ -35,7 +35,7 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text, or json (documented in docs/explain.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file (atomically), or to - (standard output, the default).")
 def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | None, goal: str,
             max_facts: int, max_evaluations: int, rules: str | None, fmt: str,
             output: str | None) -> None:
@@ -100,7 +100,8 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
         found_json = flips_json(result, found)
         data.update(found_json if not changes else {"flips": found_json["flips"]})
         texts.append(flips_text(result, found))
-    emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output)
+    emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output,
+                 (situation,))
 
 
 def _toward(result: Any, target: str, goal: str, max_facts: int, bound: int) -> Any:

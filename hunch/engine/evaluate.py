@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
 from hunch.engine.compile import CompiledPack, compile_pack
-from hunch.engine.load import load_pack
-from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner
+from hunch.engine.load import shared_pack
+from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner, free_rulesets
 from hunch.errors import HunchError, Location, SituationError
 from hunch.pack.model import Conclusion, Pack, Rule, Source
 from hunch.pack.validate import Situation, data_problems, situation_from, validate_situation
@@ -87,8 +88,12 @@ def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
     cache = pack.__dict__.get("_engine")
     if cache is None:
         program = pack.__dict__.get("_compiled") or compile_pack(pack)
-        cache = (program, Runner(pack, program))
+        runner = Runner(pack, program)
+        cache = (program, runner)
         pack.__dict__["_engine"] = cache
+        # durable_rules never frees a ruleset: do it when the pack is garbage (F11);
+        # not at exit, where the process's memory goes anyway
+        weakref.finalize(pack, free_rulesets, runner.rulesets).atexit = False
     return cache  # type: ignore[no-any-return,unused-ignore]
 
 
@@ -131,7 +136,7 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
     back on early for each other; that only costs time.
     """
     if not isinstance(pack, Pack):
-        pack = load_pack(pack)
+        pack = shared_pack(pack)  # the same Pack while unchanged: compiled once (F11)
     situation = situation_of(facts, pack)
     _, runner = compiled(pack)
     problem, hint = runner.situation_problem(situation.values)

@@ -175,12 +175,7 @@ class Runner:
 
     def close(self) -> None:
         """Free the engine's rulesets (Python never frees them by itself)."""
-        for ruleset in self.rulesets:
-            try:
-                _core.delete_ruleset(ruleset.handle)
-            except Exception:  # noqa: BLE001 - freeing is best effort
-                pass
-        self.rulesets = []
+        free_rulesets(self.rulesets)
 
     def run(self, values: dict[str, Any], max_firings: int = DEFAULT_MAX_FIRINGS) -> Ledger:
         """Run one situation in its own session and return the ledger."""
@@ -513,3 +508,17 @@ def c_numbers() -> Iterator[None]:
         yield
     finally:
         locale.setlocale(locale.LC_NUMERIC, saved)
+
+
+def free_rulesets(rulesets: list[_Ruleset]) -> None:
+    """Delete rulesets from durable_rules, each once: the list is emptied as it goes.
+
+    Also the finalizer of a pack that was compiled (hunch.engine.evaluate.compiled),
+    which holds the Runner's own list, so closing and finalizing never both free one.
+    """
+    while rulesets:
+        handle = rulesets.pop().handle
+        try:
+            _core.delete_ruleset(handle)
+        except Exception:  # noqa: BLE001 - freeing is best effort
+            pass

@@ -8,6 +8,7 @@ import textwrap
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result, Support
+from hunch.errors import json_safe
 from hunch.explain import unknowns as analysis
 from hunch.explain.unknowns import Change, Unknown, fact_tests, unknowns_search
 from hunch.output.width import fit
@@ -148,7 +149,8 @@ def change_json(c: Change, certainty: bool = False) -> dict[str, Any]:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """JSON text, with the controls json.dumps leaves raw escaped too (hunch.errors.json_safe)."""
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 WIDTH = 78  # the widest text lines get; fit(WIDTH) is narrower on a narrow terminal
