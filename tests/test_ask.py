@@ -471,6 +471,27 @@ class TestAskersCase:
         # and what it printed is what `hunch evaluate` prints for the saved file
         assert tables([], save) in result.stdout
 
+    def test_a_close_call_is_not_worth_a_question(self, builtin: Pack) -> None:
+        # the asker's first answers: "they have decided against you" is top at 0.72
+        c = Consultation(builtin, given={"days_since_interview": 23, "missed_callbacks": 2,
+                                         "needs_answer_by_days": None,
+                                         "policy_or_union_concern": False,
+                                         "promised_decision_days": 7})
+        now = c.result().hypotheses[0]
+        assert (now.id, round(now.certainty, 2)) == ("decided-against-you", 0.72)
+        # a recruiter who left would put "they dropped the ball" first, at 0.75: ahead by
+        # less than the 0.1 the output calls a close call, so it does not change the top
+        after = c.result({"recruiter_left": True}).hypotheses[0]
+        assert (after.id, round(after.certainty, 2)) == ("dropped-ball", 0.75)
+        assert c.assess("recruiter_left").top == []
+        # a rumoured freeze puts "budget or freeze" first by far: that answer still counts
+        assert c.assess("hiring_freeze_rumored").top == [True]
+
+    def test_the_close_call_margin_is_the_outputs(self) -> None:
+        from hunch.consult.ask import CLOSE_CALL
+        from hunch.output.formats import CLOSE_CALL as SHOWN
+        assert CLOSE_CALL == SHOWN
+
     def test_asking_everything_reaches_the_same_result(self, builtin: Pack,
                                                        asker: dict[str, Any],
                                                        tmp_path: Any) -> None:
