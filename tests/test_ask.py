@@ -197,6 +197,24 @@ class TestOrder:
         order = sorted(items, key=lambda a: a.key(items.index(a)))
         assert [a.fact for a in order] == ["rec", "top", "big", "tie", "small"]
 
+    def test_in_the_pair_search_the_fact_in_most_pairs_comes_first(self) -> None:
+        # "hub" changes the top only with 3 partners, "one" with a single partner, more
+        # often: asking the hub first settles all three pairs with one answer
+        hub = Assessment("hub", tried=[1, 2, 3], top=[1], together_with="a", pairs=3)
+        one = Assessment("one", tried=[1, 2], top=[1, 2], together_with="b", pairs=1)
+        items = [one, hub]
+        assert [a.fact for a in sorted(items, key=lambda a: a.key(items.index(a)))] == \
+            ["hub", "one"]
+
+    def test_the_pair_search_counts_the_pairs(self, tea: Pack) -> None:
+        c = Consultation(tea)
+        c.answer("minutes_since_boil", 20)
+        c.answer("whistling", False)
+        c.answer("steam", True)
+        plan = c.plan()
+        assert plan.next in ("milk", "sugar")
+        assert plan.assessments["milk"].pairs == plan.assessments["sugar"].pairs == 1
+
     def test_a_fact_no_rule_reads_is_never_asked(self, tea: Pack) -> None:
         c = Consultation(tea)
         asked = drive(c, {"minutes_since_boil": 20, "whistling": False, "steam": True,

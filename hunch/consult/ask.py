@@ -98,6 +98,7 @@ class Assessment:
     top: list[Any] = field(default_factory=list)  # values that change the top hypothesis
     swing: float = 0.0  # largest certainty change of any conclusion, over the values
     together_with: str = ""  # set when it matters only jointly with this fact
+    pairs: int = 0  # how many pairs that matter it belongs to (the pair search only)
     gain: float = 0.0  # expected information (bits) about which candidate is the answer
     rules_out: list[str] = field(default_factory=list)  # candidates some answer rules out
 
@@ -108,10 +109,12 @@ class Assessment:
     def share(self, changed: list[Any]) -> float:
         return len(changed) / len(self.tried) if self.tried else 0.0
 
-    def key(self, position: int) -> tuple[float, float, float, float, int]:
-        """Sort key: the fact that could change the result most comes first."""
-        return (-self.share(self.recommendation), -round(self.gain, 9), -self.share(self.top),
-                -round(self.swing, 9), position)
+    def key(self, position: int) -> tuple[int, float, float, float, float, int]:
+        """Sort key: the fact that could change the result most comes first. Among facts
+        that matter only in pairs, the one in most such pairs first: its answer settles
+        them all at once (0 for every fact that matters alone)."""
+        return (-self.pairs, -self.share(self.recommendation), -round(self.gain, 9),
+                -self.share(self.top), -round(self.swing, 9), position)
 
 
 @dataclass
@@ -362,8 +365,8 @@ class Consultation:
                     pair.tried.append((va, vb))
                     self._compare(pair, (va, vb), now, self.result({a: va, b: vb}))
             if pair.matters:
-                found.setdefault(a, pair)
-                found.setdefault(b, replace(pair, fact=b, together_with=a))
+                found.setdefault(a, pair).pairs += 1
+                found.setdefault(b, replace(pair, fact=b, together_with=a, pairs=0)).pairs += 1
         return found
 
     @staticmethod
