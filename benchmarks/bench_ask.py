@@ -9,6 +9,10 @@ questions asked per animal, the mean against the 19 of asking everything (the ra
 and checks that each consultation names the same animal as the whole situation.
 Then random situations (each feature yes, no or unknown) give the mean over a wider
 sample, and the asker's case on the built-in pack shows the advice pack's count.
+Last, ``--advice`` situations of the built-in pack drawn by hunch.batch.diff's
+sample_situations (seed 1) are consulted the same way: the mean questions, and how
+many reached another recommendation or another top hypothesis than the whole
+situation (and of those, how many only within a close call of it: docs/ask.md).
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import statistics
 import time
 from typing import Any
 
-from hunch.consult.ask import Consultation
+from hunch.batch.diff import sample_situations
+from hunch.consult.ask import CLOSE_CALL, Consultation
 from hunch.engine.evaluate import Result, evaluate
 from hunch.engine.load import load_pack
 from hunch.pack.model import Pack
+from hunch.pack.validate import situation_from
 from hunch.pack.yamlsource import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,6 +54,8 @@ def top(result: Result) -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--random", type=int, default=300, help="random situations to try")
+    parser.add_argument("--advice", type=int, default=150,
+                        help="sampled situations of the built-in pack to try")
     args = parser.parse_args()
     pack = load_pack(ANIMALS, tests=True)
     total = len(pack.facts)
@@ -81,6 +89,26 @@ def main() -> None:
     assert isinstance(data, dict)
     c = consult(builtin, data)
     print(f"built-in pack, the asker's case: {len(c.asked)} of {len(builtin.facts)} questions")
+    advice_sample(builtin, args.advice)
+
+
+def advice_sample(pack: Pack, n: int) -> None:
+    """Sampled situations of an advice pack: questions asked, and the same advice?"""
+    asked, other_action, other_top, close = [], 0, 0, 0
+    for case in sample_situations([pack], n, seed=1):
+        c = consult(pack, case.facts)
+        asked.append(len(c.asked))
+        full, mine = evaluate(pack, situation_from("<sample>", case.facts, {}, pack)), c.result()
+        action = (full.recommendation.id if full.recommendation else None,
+                  mine.recommendation.id if mine.recommendation else None)
+        other_action += action[0] != action[1]
+        if top(full) != top(mine):
+            other_top += 1
+            cf = {h.id: h.certainty for h in full.hypotheses}
+            close += round(_best(full), 2) - round(cf.get(top(mine) or "", 0.0), 2) < CLOSE_CALL
+    print(f"built-in pack, {n} sampled situations: mean {statistics.mean(asked):.1f} of "
+          f"{len(pack.facts)} questions; {other_action} another recommendation, {other_top} "
+          f"another top hypothesis ({close} of them within a close call of it)")
 
 
 def _best(result: Result) -> float:

@@ -204,6 +204,24 @@ class TestOrder:
         order = sorted(items, key=lambda a: a.key(items.index(a)))
         assert [a.fact for a in order] == ["rec", "top", "big", "tie", "small"]
 
+    def test_in_the_pair_search_the_fact_in_most_pairs_comes_first(self) -> None:
+        # "hub" changes the top only with 3 partners, "one" with a single partner, more
+        # often: asking the hub first settles all three pairs with one answer
+        hub = Assessment("hub", tried=[1, 2, 3], top=[1], together_with="a", pairs=3)
+        one = Assessment("one", tried=[1, 2], top=[1, 2], together_with="b", pairs=1)
+        items = [one, hub]
+        assert [a.fact for a in sorted(items, key=lambda a: a.key(items.index(a)))] == \
+            ["hub", "one"]
+
+    def test_the_pair_search_counts_the_pairs(self, tea: Pack) -> None:
+        c = Consultation(tea)
+        c.answer("minutes_since_boil", 20)
+        c.answer("whistling", False)
+        c.answer("steam", True)
+        plan = c.plan()
+        assert plan.next in ("milk", "sugar")
+        assert plan.assessments["milk"].pairs == plan.assessments["sugar"].pairs == 1
+
     def test_a_fact_no_rule_reads_is_never_asked(self, tea: Pack) -> None:
         c = Consultation(tea)
         asked = drive(c, {"minutes_since_boil": 20, "whistling": False, "steam": True,
@@ -493,6 +511,27 @@ class TestAskersCase:
         assert mine["hypotheses"][0]["id"] == full["hypotheses"][0]["id"]
         # and what it printed is what `hunch evaluate` prints for the saved file
         assert tables([], save) in result.stdout
+
+    def test_a_close_call_is_not_worth_a_question(self, builtin: Pack) -> None:
+        # the asker's first answers: "they have decided against you" is top at 0.72
+        c = Consultation(builtin, given={"days_since_interview": 23, "missed_callbacks": 2,
+                                         "needs_answer_by_days": None,
+                                         "policy_or_union_concern": False,
+                                         "promised_decision_days": 7})
+        now = c.result().hypotheses[0]
+        assert (now.id, round(now.certainty, 2)) == ("decided-against-you", 0.72)
+        # a recruiter who left would put "they dropped the ball" first, at 0.75: ahead by
+        # less than the 0.1 the output calls a close call, so it does not change the top
+        after = c.result({"recruiter_left": True}).hypotheses[0]
+        assert (after.id, round(after.certainty, 2)) == ("dropped-ball", 0.75)
+        assert c.assess("recruiter_left").top == []
+        # a rumoured freeze puts "budget or freeze" first by far: that answer still counts
+        assert c.assess("hiring_freeze_rumored").top == [True]
+
+    def test_the_close_call_margin_is_the_outputs(self) -> None:
+        from hunch.consult.ask import CLOSE_CALL
+        from hunch.output.formats import CLOSE_CALL as SHOWN
+        assert CLOSE_CALL == SHOWN
 
     def test_asking_everything_reaches_the_same_result(self, builtin: Pack,
                                                        asker: dict[str, Any],

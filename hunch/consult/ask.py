@@ -10,15 +10,20 @@ they have none.
 A remaining fact *matters* when one of its candidate values (hunch.unknowns.candidates:
 each enum value, both booleans, the thresholds the rules test, +-1) changes the
 recommendation or the top hypothesis, re-evaluating with that one value set and
-every other remaining fact left as it is. When no single fact matters, pairs of
-remaining facts are tried together (two facts that only matter jointly, such as
-two weak rules that flip the advice only when both fire); the first fact of such a
-pair is asked, and the other one is re-examined after its answer. The pair search
-stops after hunch.explain.unknowns.MAX_EVALUATIONS evaluations.
+every other remaining fact left as it is. A new top hypothesis that is a close call
+with the old one (ahead by less than CLOSE_CALL, as the output marks it) is no change:
+such an answer would only make an order the output says "says little".
+
+When no single fact matters, pairs of remaining facts are tried together (two facts
+that only matter jointly, such as two weak rules that flip the advice only when both
+fire); the first fact of such a pair is asked, and the other one is re-examined after
+its answer. The pair search stops after hunch.explain.unknowns.MAX_EVALUATIONS
+evaluations.
 
 It also reasons backward from the candidates (hunch.consult.goal): the open outcomes
 are the current top hypothesis and every candidate that a way still open would make
-top outright; a question's *information* is the expected fall in their entropy.
+top outright (by more than a close call); a question's *information* is the expected
+fall in their entropy.
 
 The next question is, in this order:
 
@@ -72,6 +77,10 @@ from hunch.pack.values import fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
 
 EPSILON = 1e-9
+# A new top hypothesis less than this far ahead of the old one is a close call, not a
+# change worth a question: the same margin as hunch.output.formats.CLOSE_CALL (the
+# output layer is not imported here; tests/test_ask.py checks the two agree). docs/ask.md.
+CLOSE_CALL = 0.1
 MAX_WITNESSES = 8  # ways tried on the engine per candidate, fewest open facts first
 MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
 UNKNOWN_WORDS = ("?", "unknown")
@@ -89,6 +98,7 @@ class Assessment:
     top: list[Any] = field(default_factory=list)  # values that change the top hypothesis
     swing: float = 0.0  # largest certainty change of any conclusion, over the values
     together_with: str = ""  # set when it matters only jointly with this fact
+    pairs: int = 0  # how many pairs that matter it belongs to (the pair search only)
     gain: float = 0.0  # expected information (bits) about which candidate is the answer
     rules_out: list[str] = field(default_factory=list)  # candidates some answer rules out
 
@@ -99,10 +109,12 @@ class Assessment:
     def share(self, changed: list[Any]) -> float:
         return len(changed) / len(self.tried) if self.tried else 0.0
 
-    def key(self, position: int) -> tuple[float, float, float, float, int]:
-        """Sort key: the fact that could change the result most comes first."""
-        return (-self.share(self.recommendation), -round(self.gain, 9), -self.share(self.top),
-                -round(self.swing, 9), position)
+    def key(self, position: int) -> tuple[int, float, float, float, float, int]:
+        """Sort key: the fact that could change the result most comes first. Among facts
+        that matter only in pairs, the one in most such pairs first: its answer settles
+        them all at once (0 for every fact that matters alone)."""
+        return (-self.pairs, -self.share(self.recommendation), -round(self.gain, 9),
+                -self.share(self.top), -round(self.swing, 9), position)
 
 
 @dataclass
@@ -319,7 +331,9 @@ class Consultation:
             values = _tries(now, fact)
             if not values:
                 continue
-            keeps = [v for v in values if top_id(self.result({fact: v})) == top_id(now)]
+            # the current outcome stays under the answers that do not change the top
+            # hypothesis (a tie or a close call with a new one is no change)
+            keeps = [v for v in values if not _top_changed(now, self.result({fact: v}))]
             branches = [Branch(current, _weight(support.get(current, 0.0)), keeps)]
             for c, ways in contenders.items():
                 for way in ways:
@@ -375,8 +389,8 @@ class Consultation:
                     pair.tried.append((va, vb))
                     self._compare(pair, (va, vb), now, self.result({a: va, b: vb}))
             if pair.matters:
-                found.setdefault(a, pair)
-                found.setdefault(b, replace(pair, fact=b, together_with=a))
+                found.setdefault(a, pair).pairs += 1
+                found.setdefault(b, replace(pair, fact=b, together_with=a, pairs=0)).pairs += 1
         return found
 
     @staticmethod
@@ -566,19 +580,27 @@ def candidate_ids(pack: Pack) -> list[str]:
 
 
 def _wins(result: Result, candidate: str) -> bool:
-    """The candidate is the top hypothesis outright (a tie-break by id does not count)."""
+    """The candidate is the top hypothesis outright: ahead of the runner-up by more than a
+    close call (a tie-break by id, or a lead of a few hundredths, does not count)."""
     ranked = [r for r in result.hypotheses if r.certainty > 0]
     return bool(ranked) and ranked[0].id == candidate and \
-        (len(ranked) == 1 or ranked[1].certainty < ranked[0].certainty - EPSILON)
+        (len(ranked) == 1 or _clear_lead(ranked[0].certainty, ranked[1].certainty))
 
 
 def _top_changed(now: Result, after: Result) -> bool:
-    """Another hypothesis (or none) is top, and not only by a tie-break with the old one."""
+    """Another hypothesis (or none) is top, and not only by a tie-break or a close call
+    with the old one (a lead of less than CLOSE_CALL, on the numbers as printed)."""
     new, old = top_id(after), top_id(now)
     if new == old or new is None or old is None:
         return new != old
     cf = {r.id: r.certainty for r in after.hypotheses}
-    return cf[new] > cf.get(old, 0.0) + EPSILON
+    return _clear_lead(cf[new], cf.get(old, 0.0))
+
+
+def _clear_lead(first: float, second: float) -> bool:
+    """``first`` is ahead of ``second`` by more than a close call, on the numbers as printed
+    (two decimals, as hunch.output.formats.close_groups compares them)."""
+    return round(first, 2) - round(second, 2) >= CLOSE_CALL - EPSILON
 
 
 def _weight(certainty: float) -> float:
