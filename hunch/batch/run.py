@@ -462,8 +462,11 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(settings: Settings) -> None:
     import signal
 
-    # the parent handles Ctrl-C, TERM and HUP, once, and shuts the workers down
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+    # the parent handles Ctrl-C and HUP (sent to the whole terminal's group), once, and
+    # shuts the workers down. TERM keeps its default: concurrent.futures stops the
+    # workers of a broken pool with it, and a worker that ignored it hung the parent
+    # for ever (seen on Python 3.13: tests/test_reliability.py, the dead-worker test)
+    for signum in (signal.SIGINT, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, signal.SIG_IGN)
     from hunch.output.width import set_columns
