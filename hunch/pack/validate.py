@@ -206,15 +206,7 @@ def dependency_graph(pack: Pack) -> dict[str, set[str]]:
     """Derived fact / conclusion -> the derived facts and conclusions it is built from."""
     graph: dict[str, set[str]] = {}
     for rule in pack.rules:
-        uses = set()
-        for node in walk(rule.when):
-            if isinstance(node, Compare):
-                if node.fact in pack.derived:
-                    uses.add("fact:" + node.fact)
-                if isinstance(node.value, FactRef) and node.value.fact in pack.derived:
-                    uses.add("fact:" + node.value.fact)
-            elif isinstance(node, ConclusionCond):
-                uses.add("conclusion:" + node.conclusion)
+        uses = _reads(pack, rule)
         for effect in rule.then:
             key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
             graph.setdefault(key, set()).update(uses)
