@@ -332,6 +332,22 @@ class TestTerminal:
         titles = [h["title"] for h in json.loads(out)["hypotheses"]]
         assert any(t.endswith(NASTY) for t in titles)
 
+    def test_ask_shows_pack_texts_escaped(self, pack_dir: str) -> None:
+        from click.testing import CliRunner
+
+        from hunch.cli.app import cli
+
+        facts = Path(pack_dir) / "facts.yaml"
+        text = facts.read_text()
+        question = "How many days ago was the interview?"
+        assert question in text
+        escaped = NASTY.encode("unicode_escape").decode()
+        facts.write_text(text.replace(question, f'"{question}{escaped}"', 1))
+        result = CliRunner().invoke(cli, ["ask", "-r", pack_dir], input="23\n" + "\n" * 40)
+        assert result.exit_code == 0, result.output
+        assert "interview?\\x1b]0;pwned\\x07" in result.stdout
+        assert self._raw_controls(result.stdout) == []
+
     def test_file_names_and_fact_names_are_escaped(self, tmp_path: Path) -> None:
         folder = tmp_path / "batch"
         folder.mkdir()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hunch.cli.common import load_pack_or_fail, pack_option
-from hunch.errors import HunchError
+from hunch.errors import HunchError, printable
 
 if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load the engine
     from hunch.consult.ask import Consultation, Why
@@ -145,7 +145,7 @@ def _tolerate_bad_bytes() -> None:
 
 def _intro(consultation: Consultation, start: str | None) -> None:
     pack = consultation.pack
-    click.echo(f"hunch ask: {pack.title or pack.name}")
+    click.echo(printable(f"hunch ask: {pack.title or pack.name}"))
     click.echo(_fill("Enter takes the default shown; '?' means you don't know; 'back' changes "
                      "the previous answer; 'why' says why a question is asked. Ctrl-C offers "
                      "to save what you have answered."))
@@ -185,7 +185,7 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
                 continue
             return  # the planner asks the previous question again
         if word in WHY_RULES_WORDS:
-            click.echo(why_rules_text(consultation, fact))
+            click.echo(printable(why_rules_text(consultation, fact)))
             continue
         picked, problem = pick(spec, text)
         if problem:
@@ -193,7 +193,7 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
             continue
         reply = consultation.interpret(fact, picked)
         if reply.kind == "why":
-            click.echo(why_text(consultation, fact))
+            click.echo(printable(why_text(consultation, fact)))
         elif reply.kind == "invalid":
             from hunch.consult.ask import allowed_text
 
@@ -270,8 +270,10 @@ def pick(spec: FactSpec, text: str) -> tuple[str, str]:
 def _fill(text: str, indent: str = "") -> str:
     from hunch.output.width import fit
 
-    return textwrap.fill(text, fit(WIDTH), initial_indent=indent, subsequent_indent=indent,
-                         break_long_words=False, break_on_hyphens=False)
+    # pack texts (questions, choices, problems) reach the terminal escaped (F4)
+    return printable(textwrap.fill(text, fit(WIDTH), initial_indent=indent,
+                                   subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False))
 
 
 def _offer_to_save(consultation: Consultation, save: str | None, rules: str | None) -> None:
@@ -330,7 +332,7 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
             click.echo(text, nl=False)
             raise SystemExit(EXIT_EOF) from None
     click.echo("")
-    click.echo(render_table(result), nl=False)
+    click.echo(printable(render_table(result)), nl=False)
     click.echo("")
     click.echo(summary(consultation, start))
     if save:
