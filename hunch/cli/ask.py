@@ -302,14 +302,24 @@ def _offer_to_save(consultation: Consultation, save: str | None, rules: str | No
         return
     try:
         _check_writable(target)
-        rules_arg = f" --rules {shlex.quote(rules)}" if rules else ""
-        again = f"hunch ask{rules_arg} --situation {shlex.quote(target)}"
-        write_atomic(target, consultation.situation_text(again))
+        again = f"hunch ask --situation {shlex.quote(target)}"
+        write_atomic(target, consultation.situation_text(again, _pack_ref(rules, target)))
     except HunchError as exc:
         click.echo(f"{exc.format()}; nothing was saved", err=True)
         return
     click.echo(f"interrupted; saved {_count(answered, 'answer')} to {target} (continue with: "
                f"{again})", err=True)
+
+
+def _pack_ref(rules: str | None, file: str) -> str:
+    """The saved file's `_pack`: --rules as given for a built-in pack or an absolute
+    folder, a relative folder made relative to the file (as `_pack` folders are read);
+    nothing for the default pack."""
+    if not rules:
+        return ""
+    if not os.path.isdir(rules) or os.path.isabs(rules):
+        return rules  # a built-in pack's name, or a folder given in full
+    return os.path.relpath(os.path.abspath(rules), os.path.dirname(os.path.abspath(file)))
 
 
 def _finish(consultation: Consultation, start: str | None, save: str | None,
@@ -320,9 +330,8 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
 
     result = consultation.result()
     if save:
-        rules_arg = f" --rules {shlex.quote(rules)}" if rules else ""
-        hint = f"hunch evaluate{rules_arg} {shlex.quote(save)}"
-        text = consultation.situation_text(hint)
+        hint = f"hunch evaluate {shlex.quote(save)}"
+        text = consultation.situation_text(hint, _pack_ref(rules, save))
         try:
             write_atomic(save, text)
         except HunchError as exc:

@@ -73,7 +73,7 @@ from hunch.explain.unknowns import (
 )
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
-from hunch.pack.values import fmt_num, value_problem
+from hunch.pack.values import PACK_KEY, fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
 
 EPSILON = 1e-9
@@ -359,7 +359,8 @@ class Consultation:
             if all(_same(merged.get(k, v), v) for k, v in found.items()):
                 merged.update(found)
         tried.append(merged)
-        return any(_wins(self.result(changes), candidate) for changes in tried if changes)
+        return any(_wins(self.result(changes), candidate, now)
+                   for changes in tried if changes)
 
     def assess(self, fact: str, now: Result | None = None) -> Assessment:
         """Try each candidate value of ``fact`` alone against the current result."""
@@ -427,10 +428,16 @@ class Consultation:
 
     # saving
 
-    def situation_text(self, evaluate_hint: str = "") -> str:
-        """The answers as a situation file `hunch evaluate` reads back to the same result."""
+    def situation_text(self, evaluate_hint: str = "", pack_ref: str = "") -> str:
+        """The answers as a situation file `hunch evaluate` reads back to the same result.
+
+        ``pack_ref``, when given, is written as the file's ``_pack`` (a built-in name, or
+        a folder relative to the file), so evaluating it needs no --rules.
+        """
         lines = [f"# Situation written by `hunch ask` (pack {self.pack.name}).",
                  f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
+        if pack_ref:
+            lines.append(yaml.safe_dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
         unknown = [self._unknown_note(n) for n in self.pack.facts
                    if n in self.answers and self.answers[n] is None]
         if unknown:
@@ -579,12 +586,25 @@ def candidate_ids(pack: Pack) -> list[str]:
     return members or [c.id for c in pack.hypotheses()]
 
 
-def _wins(result: Result, candidate: str) -> bool:
-    """The candidate is the top hypothesis outright: ahead of the runner-up by more than a
-    close call (a tie-break by id, or a lead of a few hundredths, does not count)."""
+def _leaders(result: Result) -> list[str]:
+    """The positive hypotheses level with the top one (a tie shares the top)."""
     ranked = [r for r in result.hypotheses if r.certainty > 0]
-    return bool(ranked) and ranked[0].id == candidate and \
-        (len(ranked) == 1 or _clear_lead(ranked[0].certainty, ranked[1].certainty))
+    return [r.id for r in ranked if ranked[0].certainty - r.certainty <= EPSILON]
+
+
+def _wins(result: Result, candidate: str, now: Result) -> bool:
+    """The candidate is the answer of ``result``: top, ahead of every hypothesis not
+    level with it by more than a close call. Level with others, it counts only when
+    none of them leads ``now``: reaching a tie from no answer is progress, joining the
+    current answer in a tie is only a tie-break (which never counts)."""
+    ranked = [r for r in result.hypotheses if r.certainty > 0]
+    leaders = _leaders(result)
+    if candidate not in leaders:
+        return False
+    rest = [r for r in ranked if r.id not in leaders]
+    if rest and not _clear_lead(ranked[0].certainty, rest[0].certainty):
+        return False
+    return len(leaders) == 1 or not set(leaders) & set(_leaders(now))
 
 
 def _top_changed(now: Result, after: Result) -> bool:
