@@ -39,8 +39,8 @@ class TestChoices:
         # whistling: 1 (yes); milk: "ye" (yes); sugar: 2 (no)
         result = run(["--rules", TEA, "--save", str(out)], "20\n1\nye\n2\n")
         assert result.exit_code == 0, result.output
-        assert saved(out) == {"minutes_since_boil": 20, "whistling": True, "milk": True,
-                              "sugar": False}
+        assert saved(out) == {"_pack": TEA, "minutes_since_boil": 20, "whistling": True,
+                              "milk": True, "sugar": False}
 
     def test_numbered_choices_are_shown(self) -> None:
         result = run(["--rules", TEA], "20\nyes\nno\n")
@@ -131,11 +131,11 @@ class TestInATerminal:
         text = str(child.before)
         child.close()
         assert child.exitstatus == 130
-        assert "saved 1 answer to partial.yaml (continue with: hunch ask --rules" in \
-            " ".join(text.split())
-        assert saved(tmp_path / "partial.yaml") == {"minutes_since_boil": 20}
-        # and the consultation goes on from there
-        again = run(["--rules", TEA, "--situation", str(tmp_path / "partial.yaml")],
+        assert "saved 1 answer to partial.yaml (continue with: hunch ask --situation " \
+            "partial.yaml)" in " ".join(text.split())
+        assert saved(tmp_path / "partial.yaml") == {"_pack": TEA, "minutes_since_boil": 20}
+        # and the consultation goes on from there, with the pack the file names
+        again = run(["--situation", str(tmp_path / "partial.yaml")],
                     "no\n" + "\n" * 5)
         assert again.exit_code == 0, again.output
         assert "1 fact already given" in " ".join(again.stdout.split())
