@@ -27,6 +27,7 @@ from hunch.explain.unknowns import (
     candidates,
     fact_tests,
     probe,
+    probe_missing,
     recommendation_id,
     signature,
     top_changed,
@@ -308,25 +309,19 @@ def target_unknowns(result: Result, target: str) -> list[Unknown]:
     budget = Budget(result)
     missing = _missing(result, input_cone(result.pack, target))
     _stopped(result, "target:" + target, [])
-    for position, fact in enumerate(missing):
+    for probed in probe_missing(result, missing, budget):
+        fact = probed.fact
         examples = []
-        values, _ = candidates(result, fact)
-        stopped = False
-        for value in values:
-            after = budget.probe({fact: value})
-            if after is None:
-                stopped = True
-                break
+        for value, after in probed.tried:
             cf = certainty_of(after, target)
             if abs(cf - now) > EPSILON:
                 examples.append(Change(value, after.recommendation, top_hypothesis(after), cf))
         if examples:
             examples.sort(key=lambda c: -c.certainty)  # the most it could do first
             out.append(Unknown(fact, result.pack.facts[fact].question, [target], examples))
-        if stopped:
+        if probed.stopped:
             _stopped(result, "target:" + target,
-                     ([] if examples else [fact]) + missing[position + 1:])
-            break
+                     ([] if examples else [fact]) + missing[probed.position + 1:])
     return out
 
 

@@ -21,6 +21,7 @@ start ~5 ms (docs/performance.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -63,6 +64,30 @@ class Budget:
                 return None
             self.left -= 1
         return probe(self.result, changes)
+
+
+class Probed(NamedTuple):
+    """One missing fact tried with its candidate values, as far as the budget went."""
+
+    position: int  # in the list of missing facts
+    fact: str
+    tried: list[tuple[Any, Result]]  # each candidate value and the result with it
+    stopped: bool  # the budget ran out on this fact: the facts after it were not tried
+
+
+def probe_missing(result: Result, missing: list[str], budget: Budget) -> Iterator[Probed]:
+    """Each missing fact with the results of its candidate values, in order, until the
+    budget runs out (the last one yielded then has ``stopped``)."""
+    for position, fact in enumerate(missing):
+        values, _ = candidates(result, fact)
+        tried: list[tuple[Any, Result]] = []
+        for value in values:
+            after = budget.probe({fact: value})
+            if after is None:
+                yield Probed(position, fact, tried, True)
+                return
+            tried.append((value, after))
+        yield Probed(position, fact, tried, False)
 
 
 class Unknowns(NamedTuple):
@@ -331,25 +356,18 @@ def unknowns_search(result: Result) -> Unknowns:
     out = []
     missing = _missing(result, set(fact_tests(result.pack)))
     unexamined: list[str] = []
-    for position, fact in enumerate(missing):
+    for probed in probe_missing(result, missing, budget):
         changes: dict[str, Change] = {}
-        values, _ = candidates(result, fact)
-        stopped = False
-        for value in values:
-            after = budget.probe({fact: value})
-            if after is None:
-                stopped = True
-                break
+        for value, after in probed.tried:
             change = Change(value, after.recommendation, top_hypothesis(after))
             if recommendation_id(after) != rec:
                 changes.setdefault("recommendation", change)
             if top_changed(result, after):
                 changes.setdefault("top_hypothesis", change)
         if changes:
-            out.append(_unknown(result.pack, fact, changes))
-        if stopped:
-            unexamined = ([] if changes else [fact]) + missing[position + 1:]
-            break
+            out.append(_unknown(result.pack, probed.fact, changes))
+        if probed.stopped:
+            unexamined = ([] if changes else [probed.fact]) + missing[probed.position + 1:]
     found = Unknowns(out, unexamined)
     result.__dict__["_unknowns"] = found
     return found
