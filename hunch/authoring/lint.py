@@ -31,6 +31,7 @@ from hunch.authoring.conditions import (
     value_words,
 )
 from hunch.errors import ErrorList, HunchError, HunchWarning, Location, PackError, YamlError
+from hunch.pack.grading import seconders
 from hunch.pack.model import (
     All,
     Compare,
@@ -607,6 +608,7 @@ def _unused(pack: Pack, unparsed: Unparsed, problems: list[HunchError]) -> None:
                                     "people are asked for it for nothing"))
     cited = {sid for r in pack.rules for sid in r.cites} | unparsed.cites
     cited |= {sid for c in pack.conclusions.values() for sid in c.sources}
+    cited |= seconders(pack)
     for source in pack.sources.values():
         if source.id not in cited:
             problems.append(warning(source.loc, f"source {source.id!r} is never cited",

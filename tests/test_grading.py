@@ -1,0 +1,209 @@
+"""Certainty from graded evidence (hunch.pack.grading; docs/certainty.md, "Graded evidence")."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hunch.errors import ErrorList, HunchError, Location
+from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, ORDER, graded_cf, table
+from hunch.pack.load import load_checked
+from hunch.pack.model import Evidence, Grading, Pack
+
+ROOT = Path(__file__).resolve().parent
+GRADED = ROOT / "packs" / "graded"
+
+
+def copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(GRADED, tmp_path / "graded"))
+
+
+def load(path: Path) -> Pack:
+    return load_checked(str(path), tests=False)
+
+
+def cfs(pack: Pack) -> dict[str, list[float]]:
+    return {rule.id: [e.signed_cf for e in rule.then] for rule in pack.rules}
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ErrorList) as info:
+        load(path)
+    return [f"{Path(p.file).name}:{p.line}: {p.message}" for p in info.value.errors]
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+class TestComputedCf:
+    """With evidence and no cf, each support/oppose cf comes from the pack's table."""
+
+    def test_the_small_pack(self) -> None:
+        assert cfs(load(GRADED)) == {
+            "probably-busy": [0.36],  # best-answer 0.9 x likely 0.8 (overridden) x general 0.5
+            "a-month-means-moved-on": [0.8],  # (answer 0.7 + one seconding 0.1) x 1 x 1
+            "email-once": [0.9],  # best-answer, states, own: the cap
+            "stop-after-a-month": [0.7, -0.26],  # per-effect grades: 0.7 x 0.5 x 0.75
+            "written-weight": [0.06],  # written, and the same as its grades give
+        }
+
+    def test_the_default_table_when_the_pack_declares_none(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "pack.yaml", "grading:\n  hedge: {likely: 0.8}\n", "")
+        pack = load(path)
+        assert pack.grading is None
+        assert cfs(pack)["probably-busy"] == [0.34]  # 0.9 x likely 0.75 x general 0.5
+
+    def test_an_override_changes_only_its_entry(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "pack.yaml", "hedge: {likely: 0.8}",
+                "hedge: {likely: 0.8}\n  standing: {answer: 0.6, rumour: 0.2}\n"
+                "  seconded: 0.2\n  max: 0.85")
+        pack = load(path)
+        assert pack.grading is not None
+        assert pack.grading.standing["answer"] == 0.6
+        assert pack.grading.standing["rumour"] == 0.2  # a grade of the pack's own
+        assert pack.grading.standing["best-answer"] == 0.9  # the default stays
+        assert cfs(pack)["a-month-means-moved-on"] == [0.8]  # (0.6 + 0.2) x 1 x 1
+        assert cfs(pack)["email-once"] == [0.85]  # capped by the pack's max
+
+    def test_a_written_cf_wins_over_the_grades(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "cf: 0.06", "cf: 0.3")
+        assert cfs(load(path))["written-weight"] == [0.3]
+
+    def test_grades_are_kept_on_each_effect(self) -> None:
+        rule = {r.id: r for r in load(GRADED).rules}["stop-after-a-month"]
+        assert rule.evidence is not None and rule.evidence.standing == "answer"
+        support, oppose = rule.then
+        assert support.evidence == rule.evidence and not support.cf_given
+        assert oppose.evidence is not None and oppose.evidence.hedge == "may"
+
+
+class TestReading:
+    """Bad grades and tables are errors at their line, all collected."""
+
+    def test_unknown_grades_and_bad_numbers(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "pack.yaml", "hedge: {likely: 0.8}",
+                "hedge: {likely: 1.5, may: 0.9}\n  max: 0")
+        replace(path / "rules.yaml", "standing: best-answer, hedge: likely",
+                "standing: best-anwser, hedge: likely")
+        found = problems(path)
+        assert found == [
+            "pack.yaml:8: grading hedge 'likely' must be a number in (0, 1], got 1.5",
+            "pack.yaml:9: grading max must be a number in (0, 1], got 0",
+            "pack.yaml:8: grading: hedge 'may' (0.9) is worth more than 'likely' (0.75)",
+            "rules.yaml:6: unknown standing grade 'best-anwser'",
+        ]
+
+    def test_evidence_needs_all_three_grades(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "{standing: best-answer, hedge: states, fit: own}",
+                "{standing: best-answer, fit: own}")
+        assert problems(path) == ["rules.yaml:20: evidence is missing 'hedge'"]
+
+    def test_unknown_seconders_and_self_seconding(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "seconded_by: [dee]", "seconded_by: [dea, bob]")
+        assert problems(path) == [
+            "rules.yaml:13: rule 'a-month-means-moved-on': seconded_by names unknown source "
+            "'dea'",
+            "rules.yaml:13: rule 'a-month-means-moved-on': source 'bob' is cited and seconds "
+            "itself"]
+
+    def test_a_derived_fact_takes_no_grades(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "      - support: stop-waiting\n",
+                "      - support: stop-waiting\n      - derive: waited_long\n"
+                "        evidence: {standing: answer, hedge: states, fit: own}\n")
+        assert problems(path) == ["rules.yaml:31: 'evidence' is only for support and oppose"]
+
+
+class TestSchema:
+    """The JSON Schemas accept graded packs and name the grades."""
+
+    @pytest.mark.parametrize(("kind", "file"), [("rules", "rules.yaml"), ("pack", "pack.yaml")])
+    def test_the_small_pack_fits(self, kind: str, file: str) -> None:
+        jsonschema = pytest.importorskip("jsonschema")
+        import yaml
+
+        from hunch.pack.jsonschema import pack_schema
+
+        data = yaml.safe_load((GRADED / file).read_text())
+        for schema in (pack_schema(kind), pack_schema(kind, load(GRADED))):
+            jsonschema.Draft7Validator.check_schema(schema)
+            assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) == []
+
+    def test_a_pack_schema_lists_its_grades(self) -> None:
+        from hunch.pack.jsonschema import pack_schema
+
+        schema = pack_schema("rules", load(GRADED))["definitions"]["evidence"]["properties"]
+        assert schema["hedge"]["enum"] == ["states", "likely", "may", "asks"]
+        assert "best-answer" in schema["standing"]["enum"]
+
+
+def _grading(draw: st.DrawFn) -> Grading:
+    """A table that keeps ORDER: each dimension's numbers sorted down its chains."""
+    tables = {}
+    for dimension in DIMENSIONS:
+        values = dict(table(DEFAULT_GRADING, dimension))
+        for name in values:
+            values[name] = draw(st.floats(0.01, 1.0))
+        for _ in ORDER[dimension]:  # enough passes to settle every chain
+            for better, worse in ORDER[dimension]:
+                values[better] = max(values[better], values[worse])
+        tables[dimension] = values
+    return Grading(standing=tables["standing"], hedge=tables["hedge"], fit=tables["fit"],
+                   seconded=draw(st.floats(0.0, 1.0)), max=draw(st.floats(0.01, 1.0)))
+
+
+gradings = st.composite(_grading)()
+
+
+def _evidence(draw: st.DrawFn) -> Evidence:
+    names = [draw(st.sampled_from(list(table(DEFAULT_GRADING, d)))) for d in DIMENSIONS]
+    seconders = draw(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3, unique=True))
+    return Evidence(standing=names[0], hedge=names[1], fit=names[2], loc=Location("rules.yaml"),
+                    seconded_by=tuple(seconders))
+
+
+evidences = st.composite(_evidence)()
+
+
+class TestAlgebra:
+    """Properties of the one formula, over any table that keeps the grade order."""
+
+    @given(gradings, evidences)
+    def test_within_the_cap(self, grading: Grading, evidence: Evidence) -> None:
+        assert 0 < graded_cf(grading, evidence) <= grading.max
+
+    @given(gradings, evidences, st.sampled_from(DIMENSIONS), st.data())
+    def test_a_better_grade_never_lowers_the_cf(self, grading: Grading, evidence: Evidence,
+                                                dimension: str, data: st.DataObject) -> None:
+        better, worse = data.draw(st.sampled_from(ORDER[dimension]))
+        grades = evidence._asdict()
+        low = Evidence(**{**grades, dimension: worse})
+        high = Evidence(**{**grades, dimension: better})
+        assert graded_cf(grading, high) >= graded_cf(grading, low)
+
+    @given(gradings, evidences)
+    def test_a_seconding_never_lowers_the_cf(self, grading: Grading, evidence: Evidence) -> None:
+        more = evidence._replace(seconded_by=(*evidence.seconded_by, "z"))
+        assert graded_cf(grading, more) >= graded_cf(grading, evidence)
+
+    def test_the_default_table_keeps_its_own_order(self) -> None:
+        from hunch.pack.grading import order_problems
+
+        assert order_problems(DEFAULT_GRADING) == []
+
+
+__all__ = ["HunchError", "json"]
