@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hunch.errors import ErrorList, HunchError, Location
+from hunch.errors import ErrorList, Location
 from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, ORDER, graded_cf, table
 from hunch.pack.load import load_checked
 from hunch.pack.model import Evidence, Grading, Pack
@@ -52,7 +52,7 @@ class TestComputedCf:
             "a-month-means-moved-on": [0.8],  # (answer 0.7 + one seconding 0.1) x 1 x 1
             "email-once": [0.9],  # best-answer, states, own: the cap
             "stop-after-a-month": [0.7, -0.26],  # per-effect grades: 0.7 x 0.5 x 0.75
-            "written-weight": [0.06],  # written, and the same as its grades give
+            "written-weight": [-0.06],  # written, and the same as its grades give
         }
 
     def test_the_default_table_when_the_pack_declares_none(self, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ class TestComputedCf:
     def test_a_written_cf_wins_over_the_grades(self, tmp_path: Path) -> None:
         path = copy(tmp_path)
         replace(path / "rules.yaml", "cf: 0.06", "cf: 0.3")
-        assert cfs(load(path))["written-weight"] == [0.3]
+        assert cfs(load(path))["written-weight"] == [-0.3]
 
     def test_grades_are_kept_on_each_effect(self) -> None:
         rule = {r.id: r for r in load(GRADED).rules}["stop-after-a-month"]
@@ -206,4 +206,129 @@ class TestAlgebra:
         assert order_problems(DEFAULT_GRADING) == []
 
 
-__all__ = ["HunchError", "json"]
+BAD_RULES = """
+  - id: dee-agrees
+    when: {fact: days_waited, gt: 30}
+    then: {support: moved-on}
+    cites: [dee]
+    evidence: {standing: seconding, hedge: states, fit: own}
+
+  - id: eve-says-email
+    when: {fact: followups, eq: 0}
+    then: {support: email}
+    cites: [eve]
+    evidence: {standing: question, hedge: states, fit: analogous}
+
+  - id: bob-again
+    when: {fact: days_waited, gt: 40}
+    then: [{support: moved-on}, {support: moved-on}]
+    cites: [bob]
+    distinct: a second reading of the same sentence
+    evidence: {standing: answer, hedge: states, fit: own}
+"""
+
+
+def strict_findings(path: Path) -> list[str]:
+    from hunch.authoring.lint import check
+
+    report = check(str(path))
+    assert report.errors == []
+    return [f"{p.line}:{p.column}: {p.message}" for p in report.warnings]
+
+
+class TestStrictCheck:
+    """hunch check --strict flags what reviews of graded packs kept finding by hand."""
+
+    def test_the_small_pack_is_clean(self) -> None:
+        assert strict_findings(GRADED) == []
+
+    def test_every_finding_located_and_collected(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "then: {support: email}", "then: {support: email, cf: 0.5}")
+        replace(path / "rules.yaml", "cf: 0.06", "cf: 0.3")
+        with (path / "rules.yaml").open("a") as f:
+            f.write(BAD_RULES)
+        assert strict_findings(path) == [
+            "18:5: rule 'email-once': cf 0.5 contradicts its grades (best-answer, states, own "
+            "give 0.9)",
+            "38:5: rule 'written-weight': a question asked back weighted like a statement: "
+            "cf 0.3 is above the 0.06 its grades (question, asks, analogous) allow",
+            "45:5: rule 'dee-agrees': source 'dee' seconds rule 'a-month-means-moved-on' "
+            "(line 9) and is counted again here for 'moved-on'",
+            "53:5: rule 'eve-says-email': a question asked back counted as independent "
+            "evidence: rule 'email-once' (line 16) already supports 'email'",
+            "53:5: rule 'eve-says-email': a question asked back is graded as a statement "
+            "(hedge: states)",
+            "57:12: rule 'bob-again': one passage ('bob') supports 'moved-on' twice, here and "
+            "in rule 'a-month-means-moved-on' (line 9)",
+            "57:33: rule 'bob-again' supports 'moved-on' twice",
+        ]
+
+    def test_a_seconding_beside_the_point_it_seconds(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "seconded_by: [dee]", "seconded_by: []")
+        with (path / "rules.yaml").open("a") as f:
+            f.write(BAD_RULES.split("\n\n")[0] + "\n")
+        assert strict_findings(path) == [
+            "47:5: rule 'dee-agrees': a seconding counted as independent evidence: rule "
+            "'a-month-means-moved-on' (line 9) already supports 'moved-on'"]
+
+    def test_a_written_cf_close_to_its_grades_is_no_contradiction(self, tmp_path: Path) -> None:
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "then: {support: email}", "then: {support: email, cf: 0.8}")
+        assert strict_findings(path) == []
+
+    def test_the_cli_fails_under_strict(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from hunch.cli.app import cli
+
+        path = copy(tmp_path)
+        replace(path / "rules.yaml", "cf: 0.06", "cf: 0.3")
+        result = CliRunner().invoke(cli, ["check", "--strict", str(path)])
+        assert result.exit_code == 1
+        assert "rules.yaml:38:5: warning: rule 'written-weight': a question asked back" \
+            in result.output
+
+
+class TestRulesListing:
+    """hunch rules shows each rule's grades: a column, JSON and Markdown."""
+
+    @staticmethod
+    def run(*args: str) -> str:
+        from click.testing import CliRunner
+
+        from hunch.cli.app import cli
+
+        result = CliRunner().invoke(cli, ["rules", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def test_a_grades_column(self) -> None:
+        out = self.run(str(GRADED))
+        header = out.splitlines()[0].split()
+        assert header == ["id", "when", "then", "cf", "grades", "cites"]
+        assert "best-answer, likely, general" in out
+        assert "answer, states, own (+1" in out and "seconding)" in out
+        assert "question, asks, analogous" in out and "(written cf)" in out
+
+    def test_json_gets_an_evidence_key(self) -> None:
+        rows = {r["id"]: r for r in json.loads(self.run(str(GRADED), "--format", "json"))}
+        stop = rows["stop-after-a-month"]
+        assert stop["cf"] == [0.7, -0.26]
+        assert [e["hedge"] for e in stop["evidence"]] == ["states", "may"]
+        assert stop["evidence"][1]["graded_cf"] == 0.26
+        assert rows["a-month-means-moved-on"]["evidence"][0]["seconded_by"] == ["dee"]
+        written = rows["written-weight"]["evidence"][0]
+        assert written["cf_written"] and written["graded_cf"] == 0.06
+
+    def test_markdown(self) -> None:
+        out = self.run(str(GRADED), "--format", "markdown")
+        assert out.startswith("| id ")
+        assert "| 0.7<br>-0.26 | answer, states, own<br>answer, may, analogous |" in out
+
+    def test_an_ungraded_pack_lists_as_before(self) -> None:
+        out = self.run("lend-money")
+        assert out.splitlines()[0].split() == ["id", "when", "then", "cf", "cites"]
+        rows = json.loads(self.run("lend-money", "--format", "json"))
+        assert all(e is None for r in rows for e in r["evidence"])

@@ -85,7 +85,7 @@ def order_problems(grading: Grading) -> list[tuple[str, str]]:
     return out
 
 
-def describe(evidence: Evidence | None) -> str:
+def grade_words(evidence: Evidence | None) -> str:
     """The grades in a few words: "best-answer, may, analogous (+1 seconding)"."""
     if evidence is None:
         return ""
@@ -101,5 +101,5 @@ def seconders(pack: Pack) -> set[str]:
             for sid in effect.evidence.seconded_by}
 
 
-__all__ = ["DEFAULT_GRADING", "DIMENSIONS", "ORDER", "describe", "graded_cf", "order_problems",
-           "seconders"]
+__all__ = ["DEFAULT_GRADING", "DIMENSIONS", "ORDER", "grade_words", "graded_cf",
+           "order_problems", "seconders"]
