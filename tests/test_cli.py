@@ -130,15 +130,15 @@ class TestHelp:
 _GC_PROBE = """
 import gc, sys
 BASE = gc.get_freeze_count()  # 3.12 starts with some objects frozen already
-import hunch.batch.run, hunch.cli.common
+import hunch.cli.batch, hunch.cli.common
 seen = []
-write_batch, load = hunch.batch.run.write_batch, hunch.cli.common.load_pack_or_fail
+write_batch, load = hunch.cli.batch.write_batch, hunch.cli.common.load_pack_or_fail
 def probe(name, f):
     def run(*args, **kwargs):
         seen.append(f"{name}: {gc.isenabled()} frozen={gc.get_freeze_count() > BASE}")
         return f(*args, **kwargs)
     return run
-hunch.batch.run.write_batch = probe("evaluate", write_batch)
+hunch.cli.batch.write_batch = probe("evaluate", write_batch)
 hunch.cli.common.load_pack_or_fail = probe("load", load)
 sys.argv = ["hunch"] + sys.argv[1:]
 try:

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hunch.batch import run as batch
+from hunch.cli import batch as cli_batch
 from hunch.cli.app import cli
 from hunch.errors import HunchError, YamlError
 from hunch.pack.yamlsource import (
@@ -713,7 +714,7 @@ class TestBatch:
                                              monkeypatch: pytest.MonkeyPatch) -> None:
         put("a.yaml", GOOD)
         assert run("evaluate", "-r", pack, "a.yaml", "a.yaml").stderr == ""
-        monkeypatch.setattr(batch, "stderr_is_tty", lambda: True)
+        monkeypatch.setattr(cli_batch, "stderr_is_tty", lambda: True)
         result = run("evaluate", "-r", pack, "--format", "jsonl", "a.yaml", "a.yaml")
         assert "evaluating" in result.stderr
         assert "evaluating" not in result.stdout

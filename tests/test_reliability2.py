@@ -302,7 +302,7 @@ class TestStdinClosed:
     """New case: standard input closed (`<&-`) is a located error, not an internal one."""
 
     def test_evaluate(self, here: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(batch, "_stdin", lambda: None)
+        monkeypatch.setattr(batch, "stdin_stream", lambda: None)
         put("a.yaml", ASKER_TEXT)
         result = run("evaluate", "--format", "jsonl", "a.yaml", "-")
         rows = _rows(result.stdout)

@@ -174,6 +174,25 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def string_keyed_state(source: str) -> list[int]:
+    """Lines that reach into an object's ``__dict__`` (``x.__dict__[k] = v``,
+    ``x.__dict__.setdefault``, ``vars(x)[k]``) or set an attribute named by a string
+    literal (``setattr(x, "_cache", v)``): state with no declared, typed owner."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            found.append(node.lineno)
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        named = node.func.id in ("setattr", "delattr") and len(node.args) >= 2 \
+            and isinstance(node.args[1], ast.Constant)
+        if named or (node.func.id == "vars" and node.args):
+            found.append(node.lineno)
+    return sorted(found)
+
+
 class TestLayout:
     """The package has the shape of its pipeline: folders per stage, imports only downward."""
 
@@ -209,7 +228,17 @@ class TestLayout:
         for name in LAYERS:
             assert graph[f"hunch.{name}"] == set(), name
 
+    def test_no_state_is_kept_under_string_keys(self) -> None:
+        # derived state lives in declared attributes or a Memo slot its module declares
+        # (hunch/record.py; docs/architecture.md, "Where state lives")
+        wrong = {str(path.relative_to(ROOT)): lines for path in Path(ROOT, "hunch").rglob("*.py")
+                 if (lines := string_keyed_state(path.read_text(encoding="utf-8")))}
+        assert wrong == {}
+
     def test_the_checks_catch_what_they_look_for(self) -> None:
+        assert string_keyed_state('p.__dict__["_engine"] = 1\nx = p.__dict__.get("_c")\n'
+                                  'setattr(p, "_c", 2)\nvars(p)["k"] = 3\n'
+                                  'setattr(p, name, 4)\np.memo.put(SLOT, 5)\n') == [1, 2, 3, 4]
         graph = {"hunch.pack.a": {"hunch.engine.b"}, "hunch.engine.b": {"hunch.pack.a"}}
         assert cycles(graph) == [["hunch.engine.b", "hunch.pack.a"]]
         assert _folder("hunch.engine.b") == "engine" and _folder("hunch.errors") is None

@@ -16,7 +16,7 @@ Nothing has been read or written yet, so there is nothing to clean up. The handl
 is installed first thing, when this module is imported, and only if SIGINT has
 Python's default handler (a shell that started hunch with SIGINT ignored keeps it
 ignored). Once the CLI is imported, Ctrl-C is a KeyboardInterrupt again, which
-each command turns into its own summary line (hunch.cli.app, hunch.batch.run).
+each command turns into its own summary line (hunch.cli.app, hunch.cli.batch).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import os
 import signal
 from types import FrameType
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # hunch.errors.EXIT_INTERRUPTED, not imported: the handler comes first
 
 
 def _interrupted_at_start(signum: int, frame: FrameType | None) -> None:

@@ -7,6 +7,7 @@ import gc
 import click
 
 from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
+from hunch.errors import EXIT_BAD_INPUT, Reported
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -53,7 +54,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
     """
-    from hunch.batch.run import Settings, renderer, write_batch
+    from hunch.batch.run import Settings, renderer
+    from hunch.cli.batch import write_batch
     from hunch.cli.common import pack_argument
     from hunch.output.width import columns
     from hunch.pack.yamlsource import MAX_FILE_BYTES
@@ -86,4 +88,4 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:
-        raise SystemExit(2)
+        raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error

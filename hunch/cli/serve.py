@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from hunch.errors import EXIT_BAD_INPUT, Reported
+
 MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
 
 
@@ -94,7 +96,8 @@ def _checked(packs: tuple[str, ...]) -> dict[str, Any]:
     registry = Registry(list(packs))
     registry.load_all()
     if not registry.ready:
-        raise SystemExit(_fail(registry.failed))
+        click.echo(registry.failed, err=True)
+        raise Reported(EXIT_BAD_INPUT)
     if len(registry.packs) != len(registry.names):
         raise click.UsageError("two of the packs have the same name; serve them separately")
     return dict(registry.packs)
@@ -109,11 +112,6 @@ def _writable(path: str) -> None:
     except OSError as exc:
         raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}",
                                  param_hint="--decision-log") from None
-
-
-def _fail(message: str) -> int:
-    click.echo(message, err=True)
-    return 2
 
 
 def _run(uvicorn: object, config: dict[str, object], host: str, port: int,

@@ -31,7 +31,7 @@ from hunch.engine.compile import (
     value_key,
 )
 from hunch.errors import EngineError
-from hunch.pack.model import FactRef, Pack
+from hunch.pack.model import FactRef, MatchKind, Pack
 from hunch.record import Record
 
 DEFAULT_MAX_FIRINGS = 100_000
@@ -48,7 +48,7 @@ _sids = itertools.count(1)
 class Matched(NamedTuple):
     """One fact a firing's conditions matched."""
 
-    kind: str  # "input" | "derived" | "conclusion"
+    kind: MatchKind
     name: str
     value: Any = None
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns, unknowns_search
 from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
-    CLOSE_CALL,
     CLOSE_MARK,
     attribution,
     close_calls,
