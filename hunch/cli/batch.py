@@ -11,10 +11,15 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+from hunch.batch import inputs as batch_inputs
+from hunch.batch import pool
 from hunch.batch import run as batch
 from hunch.batch.run import STDIN, STDOUT, Item, Outcome, Settings, Sink, unsurrogated
 from hunch.cli.app import quiet_stdout
@@ -91,7 +96,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def progress(outcomes: Iterator[Outcome], total: int | None) -> Any:
+def progress(outcomes: Iterator[Outcome], total: int | None) -> ProgressBar[Outcome]:
     """A click progress bar over ``outcomes`` on standard error."""
     return click.progressbar(outcomes, length=total, label="evaluating", file=sys.stderr,
                              show_pos=True, show_eta=False, item_show_func=Eta(total))
@@ -125,15 +130,15 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
     A single situation file is not a batch: its error is raised as it is. In a batch
     every failure is written in place and echoed to standard error.
     """
-    single = batch.is_single(inputs)
+    single = batch_inputs.is_single(inputs)
     items: Iterable[Item]
-    source = stdin if stdin is not None or inputs != [STDIN] else batch.stdin_stream()
+    source = stdin if stdin is not None or inputs != [STDIN] else batch_inputs.stdin_stream()
     if inputs == [STDIN] and source is not None:
         # one YAML or JSON document there is a single situation (closed stdin: expand
         # reports it as the batch's one error item)
-        single, items = batch.read_stdin(source, settings.max_bytes)
+        single, items = batch_inputs.read_stdin(source, settings.max_bytes)
     else:
-        items = batch.expand(inputs, stdin, settings.max_bytes)
+        items = batch_inputs.expand(inputs, stdin, settings.max_bytes)
     total = None
     if STDIN not in inputs:
         items = list(items)
@@ -151,7 +156,7 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
                 sink.add(batch.evaluate_item(pack, item, settings, reraise=True))
                 summary.done = 1
             else:
-                _drain(batch.run(items, pack, settings, jobs), sink, summary, total, show_bar,
+                _drain(pool.run(items, pack, settings, jobs), sink, summary, total, show_bar,
                        errors)
             sink.close()
     except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.cli.app.Terminated)

@@ -8,6 +8,7 @@ import click
 
 from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
 from hunch.errors import EXIT_BAD_INPUT, Reported
+from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -19,11 +20,11 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               help="Output format; json follows the documented contract (docs/json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Refuse situation files (and JSON lines) larger than this "
-                   "(default 5242880, 5 MiB).")
-@click.option("--max-firings", type=click.IntRange(min=1), default=None,
-              help="Stop a situation after this many rule firings (default 100000).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_FILE_BYTES,
+              show_default=True,
+              help="Refuse situation files (and JSON lines) larger than this.")
+@click.option("--max-firings", type=click.IntRange(min=1), default=DEFAULT_MAX_FIRINGS,
+              show_default=True, help="Stop a situation after this many rule firings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Evaluate in this many worker processes; output is identical.")
 @click.option("--explain", type=ExplainMode(), is_flag=False,
@@ -34,7 +35,7 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
-             max_bytes: int | None, max_firings: int | None, jobs: int,
+             max_bytes: int, max_firings: int, jobs: int,
              explain: str | None, progress: bool | None) -> None:
     """Rank the likely explanations and recommend the next action.
 
@@ -58,7 +59,6 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     from hunch.cli.batch import write_batch
     from hunch.cli.common import pack_argument
     from hunch.output.width import columns
-    from hunch.pack.yamlsource import MAX_FILE_BYTES
 
     to_file(output)
     if "-" in situations:
@@ -82,8 +82,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
 
         render = functools.partial(render_explained, fmt, explain)
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
-                        max_bytes=max_bytes or MAX_FILE_BYTES,
-                        max_firings=max_firings or 0, debug=debug,
+                        max_bytes=max_bytes, max_firings=max_firings, debug=debug,
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
+
+if TYPE_CHECKING:
+    from hunch.engine.evaluate import Result
+    from hunch.explain.target import TargetSearch
 
 from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option, to_file
 from hunch.cli.explain import emit_quietly
@@ -100,7 +104,8 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
                  (situation,))
 
 
-def _toward(result: Any, target: str, goal: str, max_facts: int, bound: int) -> Any:
+def _toward(result: Result, target: str, goal: str, max_facts: int,
+            bound: int) -> TargetSearch:
     from hunch.errors import HunchError
     from hunch.explain.target import toward
 
