@@ -8,7 +8,6 @@ errors), 2 bad usage or bad input, 130 interrupted.
 from __future__ import annotations
 
 import errno
-import gc
 import importlib
 import io
 import os
@@ -145,8 +144,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # text fits the terminal stdout is; files and pipes get the fixed widths (and
     # commands writing --output FILE go back to them: hunch.cli.common.to_file)
     set_columns(terminal_columns(sys.stdout))
-    if ctx.invoked_subcommand != "evaluate":
-        gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
+    from hunch.cli.startup import resume_for
+
+    group = ctx.command
+    assert isinstance(group, click.Group)
+    name = ctx.invoked_subcommand
+    resume_for(group.get_command(ctx, name) if name else None)
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
