@@ -11,7 +11,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -113,6 +115,18 @@ class TestHelp:
         assert code == 0
         assert "Example" in out
         assert f"hunch {command}" in out
+
+    @pytest.mark.parametrize("command", sorted(COMMANDS))
+    def test_every_option_is_documented(self, command: str) -> None:
+        # the help is the summary; README.md or docs/ say what each option does
+        docs = "\n".join(path.read_text(encoding="utf-8") for path in
+                         [Path(ROOT, "README.md"), *sorted(Path(ROOT, "docs").glob("*.md"))])
+        ctx = click.Context(cli)
+        found = cli.get_command(ctx, command)
+        assert found is not None
+        options = [name for param in found.params if isinstance(param, click.Option)
+                   for name in param.opts if name.startswith("--") and name != "--help"]
+        assert [name for name in options if name not in docs] == []
 
     def test_top_level_help_lists_every_command(self) -> None:
         code, out, _ = _invoke(["--help"])

@@ -643,12 +643,6 @@ class TestBadInput:
         assert parse_sets(pack, ["calls=4", "insider=yes", "mood=worried"]) == {
             "calls": 4, "insider": True, "mood": "worried"}
 
-    def test_every_command_has_help_with_an_example(self) -> None:
-        for command in ("explain", "what-if"):
-            code, out, _ = run([command, "--help"])
-            assert code == 0
-            assert "Example" in out and f"hunch {command} " in out
-
 
 class TestLibrary:
     """Library behaviour not visible in one output."""
