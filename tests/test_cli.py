@@ -40,12 +40,9 @@ FORMATS = {"table": "txt", "json": "json", "markdown": "md"}
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(ROOT)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
         result = CliRunner().invoke(cli, args)
-    finally:
-        os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
 
 
