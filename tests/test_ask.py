@@ -238,8 +238,11 @@ class TestOrder:
         assert plan.assessments["milk"].recommendation == [(True, True)]
         assert plan.next == "milk"
         c.answer("milk", False)  # then sugar can no longer matter
+        # but a whistle could still raise the top's own certainty from 0.6 to 0.96
+        assert c.next_question() == "whistling"  # (docs/ask.md, "An understated answer")
+        c.answer("whistling", False)
         assert c.done
-        assert c.remaining() == ["whistling", "steam", "sugar", "note"]
+        assert c.remaining() == ["steam", "sugar", "note"]
 
     def test_everything_asks_the_rest_after_what_matters(self, tea: Pack) -> None:
         c = Consultation(tea, everything=True)
@@ -302,22 +305,22 @@ class TestCli:
     """The prompts, re-asking, why, unknown, and the output at the end."""
 
     def test_a_short_consultation_exactly(self) -> None:
-        result = run(["--rules", TEA], "5\nno\n")
+        result = run(["--rules", TEA], "5\nno\nno\n")
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith(INTRO + q(1, 3, Q_MINUTES) + "5\n" + q(2, 3, Q_MILK)
-                                        + "no\n\n")
+                                        + "no\n" + q(3, 3, Q_WHISTLE) + "no\n\n")
         assert result.stdout.endswith(
-            "Asked 2 questions; skipped 4 as irrelevant (no answer could change the\n"
+            "Asked 3 questions; skipped 3 as irrelevant (no answer could change the\n"
             "recommendation or the top hypothesis).\n")
         assert "Recommended action: Pour the tea (good support, 0.50)" in result.stdout
 
     def test_the_end_is_the_evaluate_output(self, tmp_path: Any) -> None:
         save = str(tmp_path / "tea.yaml")
-        result = run(["--rules", TEA, "--save", save], "5\nno\n")
+        result = run(["--rules", TEA, "--save", save], "5\nno\nno\n")
         assert result.exit_code == 0, result.output
         table = tables(["--rules", TEA], save)
-        assert (INTRO + q(1, 3, Q_MINUTES) + "5\n" + q(2, 3, Q_MILK) + "no\n\n" + table + "\n"
-                in result.stdout)
+        assert (INTRO + q(1, 3, Q_MINUTES) + "5\n" + q(2, 3, Q_MILK) + "no\n"
+                + q(3, 3, Q_WHISTLE) + "no\n\n" + table + "\n" in result.stdout)
         assert result.stdout.endswith(f"Saved the answers to {save}.\n")
 
     def test_bad_answers_are_asked_again_with_the_reason(self) -> None:

@@ -44,6 +44,7 @@ from hunch.pack.model import (
     Pack,
     Rule,
     Source,
+    names_read,
     walk,
 )
 from hunch.pack.read import read_pack
@@ -604,8 +605,10 @@ def _unused(pack: Pack, unparsed: Unparsed, problems: list[HunchError]) -> None:
         elif not used:
             problems.append(warning(spec.loc, f"derived fact {name!r} is derived but no rule "
                                               f"uses it"))
+    gates = {n for spec in pack.facts.values() if spec.asked_when is not None
+             for n in names_read(spec.asked_when)}
     for name, spec in pack.facts.items():
-        if name not in uses:
+        if name not in uses and name not in gates:
             problems.append(warning(spec.loc, f"input fact {name!r} is never used by a rule",
                                     "people are asked for it for nothing"))
     cited = {sid for r in pack.rules for sid in r.cites} | unparsed.cites

@@ -66,6 +66,7 @@ from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.errors import HunchError, SituationErrors
 from hunch.explain.how import input_cone
+from hunch.explain.relevance import gate_values, gated_by, opened, relevant
 from hunch.explain.unknowns import (
     MAX_EVALUATIONS,
     candidates,
@@ -82,6 +83,9 @@ from hunch.record import Slot
 EPSILON = 1e-9
 # a new top hypothesis less than CLOSE_CALL (hunch.engine.certainty) ahead of the old
 # one is a close call, not a change worth a question (docs/ask.md)
+# stopping is premature while one answer could still move the top hypothesis's own
+# certainty this far: twice a close call (docs/ask.md, "An understated answer")
+UNDERSTATED = 2 * CLOSE_CALL
 MAX_WITNESSES = 8  # ways tried on the engine per candidate, fewest open facts first
 MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
 UNKNOWN_WORDS = ("?", "unknown")
@@ -102,6 +106,7 @@ class Assessment:
     pairs: int = 0  # how many pairs that matter it belongs to (the pair search only)
     gain: float = 0.0  # expected information (bits) about which candidate is the answer
     rules_out: list[str] = field(default_factory=list)  # candidates some answer rules out
+    understated: float = 0.0  # the most an answer moves the top hypothesis's own certainty
 
     @property
     def matters(self) -> bool:
@@ -206,9 +211,10 @@ class Consultation:
         all remaining facts). An estimate: later answers make more or fewer matter."""
         if self.done:
             return 0
+        askable = self.askable(self.result())
         if self.everything:
-            return len(self.remaining())
-        return max(1, len(self.remaining()) - len(self.irrelevant()))
+            return len(askable)
+        return max(1, len(askable) - len([n for n in self.irrelevant() if n in askable]))
 
     def _set(self, fact: str, value: Any) -> None:
         spec = self.pack.facts.get(fact)
@@ -269,6 +275,12 @@ class Consultation:
         """Facts neither given nor asked yet, in schema order."""
         return [name for name in self.pack.facts if name not in self.answers]
 
+    def askable(self, now: Result) -> list[str]:
+        """The remaining facts worth asking now: those whose ``asked_when`` holds
+        (hunch.explain.relevance; a fact without one always does)."""
+        values = now.situation.values
+        return [n for n in self.remaining() if relevant(self.pack, n, values)]
+
     def plan(self) -> Plan:
         if self._plan is None:
             self._plan = self._make_plan()
@@ -286,8 +298,8 @@ class Consultation:
         return self.plan().irrelevant
 
     def _make_plan(self) -> Plan:
-        remaining = self.remaining()
         now = self.result()
+        remaining = self.askable(now)
         found = {name: self.assess(name, now) for name in remaining}
         required = [n for n in remaining if self.pack.facts[n].required]
         open_ = self._goal(now, found) if not required else []
@@ -302,6 +314,9 @@ class Consultation:
         irrelevant = [n for n in remaining if not found[n].matters]
         if live:
             return Plan(live[0].fact, found, irrelevant, open_)
+        understated = _understated(found, position)
+        if understated is not None and not self.everything:
+            return Plan(understated, found, [n for n in irrelevant if n != understated], open_)
         return Plan(remaining[0] if self.everything and remaining else None, found, irrelevant,
                     open_)
 
@@ -373,7 +388,23 @@ class Consultation:
                 continue  # the default it already has: no change by definition
             out.tried.append(value)
             self._compare(out, value, now, self.result({fact: value}))
+            self._opening(out, value, now)
         return out
+
+    def _opening(self, out: Assessment, value: Any, now: Result) -> None:
+        """What the facts this answer would make worth asking (their ``asked_when``)
+        could do: "is there a sauce?" matters as much as the sauce it opens."""
+        values = now.situation.values
+        for gated in opened(self.pack, out.fact, value, values):
+            for other in _tries(now, gated):
+                probe = Assessment(out.fact)
+                self._compare(probe, value, now, self.result({out.fact: value, gated: other}))
+                for mine, theirs in ((out.recommendation, probe.recommendation),
+                                     (out.top, probe.top)):
+                    if theirs and not any(_same(value, v) for v in mine):
+                        mine.append(value)
+                out.swing = max(out.swing, probe.swing)
+                out.understated = max(out.understated, probe.understated)
 
     def _joint(self, now: Result, remaining: list[str]) -> dict[str, Assessment]:
         """Facts that matter only together with another remaining fact."""
@@ -402,6 +433,7 @@ class Consultation:
         if _top_changed(now, after):
             out.top.append(value)
         out.swing = max(out.swing, _swing(now, after))
+        out.understated = max(out.understated, _top_moves(now, after))
 
     # WHY
 
@@ -621,7 +653,28 @@ def _weight(certainty: float) -> float:
 
 def _tries(now: Result, fact: str) -> list[Any]:
     values, _ = candidates(now, fact)
+    if not values and gated_by(now.pack, fact):
+        return gate_values(now.pack, fact)  # no rule reads it; the facts it opens do
     return values
+
+
+def _top_moves(now: Result, after: Result) -> float:
+    """How far an answer moves the current top hypothesis's own certainty."""
+    top = top_id(now)
+    if top is None:
+        return 0.0
+    before, later = now.certainties.conclusions, after.certainties.conclusions
+    return abs(later.get(top, 0.0) - before.get(top, 0.0))
+
+
+def _understated(found: dict[str, Assessment], position: dict[str, int]) -> str | None:
+    """The fact to ask before stopping: an answer to it could move the top hypothesis's
+    own certainty by UNDERSTATED or more (stopping would show 0.58 where the rest of the
+    answers give 0.93: issue 26). The largest such move first, then schema order."""
+    far = [a for a in found.values() if a.understated >= UNDERSTATED - EPSILON]
+    if not far:
+        return None
+    return min(far, key=lambda a: (-round(a.understated, 9), position[a.fact])).fact
 
 
 def _fired(result: Result) -> set[int]:

@@ -243,6 +243,11 @@ def stopped_text(unexamined: list[str], indent: str) -> str:
 
 
 def missing_tested(result: Result) -> list[str]:
-    """Input facts some rule tests that the situation leaves unknown."""
-    tested = fact_tests(result.pack)
-    return [f for f in result.pack.facts if f in tested and f not in result.situation.values]
+    """Input facts some rule tests (or whose answer opens a fact that one does) that the
+    situation leaves unknown and that are worth asking (their ``asked_when`` holds)."""
+    from hunch.explain.relevance import gated_by, relevant
+
+    pack, values = result.pack, result.situation.values
+    tested = fact_tests(pack)
+    return [f for f in pack.facts if f not in values and relevant(pack, f, values)
+            and (f in tested or any(g in tested for g in gated_by(pack, f)))]

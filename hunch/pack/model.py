@@ -39,6 +39,9 @@ class FactSpec:
     has_default: bool = False
     required: bool = False
     observable: bool = False  # derived facts: a situation may also state it (as given)
+    # input facts: ask (show, list as unknown, try in what-if) only when this holds
+    # over the other input facts (docs/authoring.md, "asked_when"); None: always
+    asked_when: Condition | None = None
 
 
 class SourceText(NamedTuple):

@@ -211,7 +211,7 @@ def _read_meta(r: Reader, pack: Pack) -> None:
 
 
 _FACT_KEYS = ("type", "question", "description", "unit", "values", "min", "max", "default",
-              "required")
+              "required", "asked_when")
 _DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observable",
                  "question")
 
@@ -295,10 +295,22 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             r.error(path + ("required",), "a required fact cannot have a default")
     if not derived and not spec.question:
         r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    if "asked_when" in data:
+        spec.asked_when = _read_asked_when(r, data["asked_when"], path + ("asked_when",), spec)
     if derived and spec.question and not spec.observable:
         r.error(path + ("question",), "only an observable derived fact has a question",
                 "add observable: true if a person can state it directly")
     return spec
+
+
+def _read_asked_when(r: Reader, item: Any, path: Path, spec: FactSpec) -> Condition | None:
+    """An input fact's relevance condition (checked against the other facts by
+    hunch.pack.relevance once every fact is read)."""
+    if spec.required:
+        r.error(path, f"required fact {spec.name!r} cannot have 'asked_when'",
+                "a required fact is always asked: drop required, or the condition")
+        return None
+    return read_condition(r, item, path)
 
 
 def _read_conclusions(r: Reader, pack: Pack) -> None:
