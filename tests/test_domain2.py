@@ -7,13 +7,16 @@ written into a temporary folder, never on the shipped packs.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from hunch.authoring.lint import check
 from hunch.consult.ask import Consultation
@@ -195,3 +198,131 @@ class TestUnderstatedAnswer:
                                   "has_sauce": False})
         # white 0.9 already: a cream sauce would add little, so the sauce is not asked
         assert "sauce" not in asked
+
+
+POULTRY = "main_component: poultry\ntastiness: strong\nhas_sauce: false\n"
+
+
+def situation(tmp_path: Path, text: str = POULTRY) -> str:
+    path = tmp_path / "meal.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+class TestReportingThreshold:
+    """§6: a pack's min_certainty and --min-certainty leave low conclusions out of
+    tables and Markdown, counted in one line; JSON keeps them and says which."""
+
+    def test_the_flag_hides_and_counts(self, cli: Callable[..., Result],
+                                       tmp_path: Path) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path), "--min-certainty", "0.5")
+        assert out.exit_code == 0, out.output
+        assert "Chardonnay" in out.output and "Cabernet" not in out.output
+        assert "1 wine under 0.5 not shown" in out.output
+
+    def test_without_a_threshold_everything_shows(self, cli: Callable[..., Result],
+                                                  tmp_path: Path) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path))
+        assert "Cabernet" in out.output and "not shown" not in out.output
+
+    def test_json_keeps_them_and_lists_them(self, cli: Callable[..., Result],
+                                            tmp_path: Path) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path), "--min-certainty", "0.5",
+                  "--format", "json")
+        data = json.loads(out.stdout)
+        assert [h["id"] for h in data["hypotheses"]] == ["chardonnay", "cabernet"]
+        assert data["below_min_certainty"] == ["cabernet"]
+        assert data["min_certainty"] == 0.5
+        plain = json.loads(cli("evaluate", "--rules", WINE, situation(tmp_path),
+                               "--format", "json").stdout)
+        assert "below_min_certainty" not in plain  # the contract's keys as they were
+
+    def test_the_pack_sets_it_and_the_flag_wins(self, cli: Callable[..., Result],
+                                                tmp_path: Path) -> None:
+        folder = copy_pack(tmp_path)
+        (folder / "pack.yaml").write_text((folder / "pack.yaml").read_text()
+                                          + "min_certainty: 0.5\n")
+        meal = situation(tmp_path)
+        out = cli("evaluate", "--rules", str(folder), meal, "--format", "markdown")
+        assert "Cabernet" not in out.output
+        assert "_1 wine under 0.5 not shown" in out.output
+        shown = cli("evaluate", "--rules", str(folder), meal, "--min-certainty", "0")
+        assert "Cabernet" in shown.output
+
+    @pytest.mark.parametrize("value", ["1", "-0.1", "high"])
+    def test_bad_values_are_refused(self, cli: Callable[..., Result], tmp_path: Path,
+                                    value: str) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path), "--min-certainty", value)
+        assert out.exit_code == 2
+        assert "Traceback" not in out.output
+
+    def test_a_bad_pack_value_is_an_error_with_its_place(self, tmp_path: Path) -> None:
+        folder = copy_pack(tmp_path)
+        (folder / "pack.yaml").write_text((folder / "pack.yaml").read_text()
+                                          + "min_certainty: 2\n")
+        [error] = [e.format() for e in check(str(folder)).errors]
+        assert "pack.yaml:10:1: min_certainty 2 is outside [0, 1)" in error
+
+
+class TestOwnWords:
+    """§8: a pack names its conclusions' kinds, and every heading and sentence uses them."""
+
+    def test_headings_use_the_packs_words(self, cli: Callable[..., Result],
+                                          tmp_path: Path) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path))
+        assert "Wines (most likely first)" in out.output
+        assert "Hypotheses" not in out.output
+
+    def test_no_actions_no_recommendation_line(self, cli: Callable[..., Result],
+                                               tmp_path: Path) -> None:
+        for fmt in ("table", "markdown"):
+            out = cli("evaluate", "--rules", WINE, situation(tmp_path), "--format", fmt)
+            assert "Recommended" not in out.output
+            assert "recommendation" not in out.output
+
+    def test_explain_uses_them_and_quotes_its_sources(self, cli: Callable[..., Result],
+                                                      tmp_path: Path) -> None:
+        out = cli("explain", "--rules", WINE, situation(tmp_path), "chardonnay")
+        assert "wine, certainty 0.60, rank 1 of 2 wines" in out.output
+        assert '  colour: "Red wine goes with meat. White wine goes with fish."' in out.output
+
+    def test_ask_why_uses_them(self, wine: Pack) -> None:
+        from hunch.cli.ask import _example
+
+        c = Consultation(wine)
+        c.answer("tastiness", "strong")
+        why = c.why("main_component")
+        assert why.words.hypothesis == "wine"
+        assert "the likeliest wine would be" in _example(c, "main_component", "fish", False)
+
+    def test_ties_are_not_a_run_of_one_rank(self) -> None:
+        from hunch.output.formats import _run
+
+        tied = [type("R", (), {"rank": 3})(), type("R", (), {"rank": 3})()]
+        assert _run(tied) == "#3="  # not "#3-#3"
+
+    def test_one_work_cited_twice_is_named_once(self, cli: Callable[..., Result],
+                                                tmp_path: Path) -> None:
+        out = cli("evaluate", "--rules", WINE, situation(tmp_path), "--format", "markdown")
+        assert "| Cellar notes: colour; body |" in out.output
+
+    def test_each_effect_may_have_its_own_because(self, tmp_path: Path) -> None:
+        folder = copy_pack(tmp_path)
+        rules = folder / "rules.yaml"
+        rules.write_text(rules.read_text().replace(
+            "    then: {support: cabernet}\n",
+            "    then:\n      - {support: cabernet}\n"
+            "      - {oppose: chablis, cf: 0.5, because: A full red is no light white.}\n"))
+        pack = load_pack(str(folder))
+        result = evaluate(pack, situation_from("<t>", {"main_component": "meat",
+                                                       "tastiness": "strong"}, {}, pack))
+        reasons = {r.id: r.reason() for r in result.hypotheses}
+        assert reasons == {"cabernet": "A red wine, full-bodied.",
+                           "chablis": "against: A full red is no light white."}
+
+    def test_a_bad_words_entry_is_an_error(self, tmp_path: Path) -> None:
+        folder = copy_pack(tmp_path)
+        (folder / "pack.yaml").write_text((folder / "pack.yaml").read_text()
+                                          .replace("hypotheses: wines", "hypothesis_: wines"))
+        errors = [e.format() for e in check(str(folder)).errors]
+        assert any("unknown key 'hypothesis_' in words" in e for e in errors), errors

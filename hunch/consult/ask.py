@@ -74,7 +74,7 @@ from hunch.explain.unknowns import (
     top_hypothesis,
     top_id,
 )
-from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
+from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
@@ -153,6 +153,7 @@ class Why:
     recommendation: Ranked | None  # now
     top: Ranked | None  # now
     candidates: dict[str, str] = field(default_factory=dict)  # open answers -> titles
+    words: Words = field(default_factory=Words)  # the pack's words for its kinds
 
 
 @dataclass
@@ -457,7 +458,7 @@ class Consultation:
         titles = {c: (self.pack.conclusions[c].title if c else "none of them")
                   for c in self.plan().candidates}
         return Why(fact, self.pack.facts[fact].question, out, assessment,
-                   now.recommendation, top_hypothesis(now), titles)
+                   now.recommendation, top_hypothesis(now), titles, self.pack.words)
 
     # saving
 
