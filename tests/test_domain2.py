@@ -326,3 +326,38 @@ class TestOwnWords:
                                           .replace("hypotheses: wines", "hypothesis_: wines"))
         errors = [e.format() for e in check(str(folder)).errors]
         assert any("unknown key 'hypothesis_' in words" in e for e in errors), errors
+
+
+class TestRulesThatCanNeverFire:
+    """§7: check reports a rule whose conditions need two values of one derived fact
+    at once (it can never fire), and one that needs two members of an exclusive group."""
+
+    def with_rule(self, tmp_path: Path, when: str) -> Path:
+        folder = copy_pack(tmp_path)
+        rules = folder / "rules.yaml"
+        rules.write_text(rules.read_text() + textwrap.indent(textwrap.dedent(f"""\
+            - id: odd
+              when: {when}
+              then: {{support: gamay, cf: 0.5}}
+              cites: [colour]
+            """), "  "))
+        return folder
+
+    def test_two_values_of_one_derived_fact(self, tmp_path: Path) -> None:
+        folder = self.with_rule(tmp_path, "{all: [{fact: best_color, eq: red}, "
+                                          "{fact: best_color, eq: white}]}")
+        errors = [e.format() for e in check(str(folder)).errors]
+        assert any("rule 'odd' can never fire: 'best_color is red' and 'best_color is white' "
+                   "contradict each other" in e for e in errors), errors
+
+    def test_one_value_and_its_complement_may_fire(self, tmp_path: Path) -> None:
+        folder = self.with_rule(tmp_path, "{all: [{fact: best_color, eq: red}, "
+                                          "{fact: best_color, ne: white}]}")
+        assert not [e for e in check(str(folder)).errors if "odd" in e.message]
+
+    def test_two_members_of_an_exclusive_group(self, tmp_path: Path) -> None:
+        folder = self.with_rule(tmp_path, "{all: [{conclusion: cabernet}, "
+                                          "{conclusion: chablis}]}")
+        warnings = [w.format() for w in check(str(folder)).warnings]
+        assert any("rule 'odd' needs both 'cabernet' and 'chablis', members of exclusive "
+                   "group 'wine'" in w for w in warnings), warnings

@@ -240,6 +240,7 @@ def lint_pack(pack: Pack, unparsed: Unparsed | None = None) -> list[HunchError]:
     problems: list[HunchError] = []
     sound = [r for r in pack.rules if not rule_problems(pack, r)]
     dead = _never_fire(pack, sound, problems)
+    _group_twice(pack, sound, problems)
     _duplicate_rules(sound, problems)
     _same_answer_twice(pack, sound, problems)
     problems.extend(grading_problems(pack, sound))
@@ -401,7 +402,62 @@ def _alternative_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
                                                  f"each other")
         words = "', '".join(leaf.words for leaf in group)
         return _Contradiction(group[-1], f"'{words}' cannot all hold together")
-    return _closed_world_conflict(pack, alt) or unchecked
+    return (_closed_world_conflict(pack, alt) or _one_derived_value(pack, alt)
+            or unchecked)
+
+
+def _one_derived_value(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
+    """Positive tests of one derived fact in one alternative must hold for the same
+    derived value (docs/architecture.md, "Semantics decisions"): "best_color = red"
+    and "best_color = white" together never hold, though each value may be derived."""
+    by_fact: dict[str, list[Leaf]] = {}
+    for leaf in alt:
+        cond = leaf.cond
+        if isinstance(cond, Compare) and cond.fact in pack.derived and not leaf.negated \
+                and not isinstance(cond.value, FactRef) and cond.op != "exists":
+            by_fact.setdefault(cond.fact, []).append(leaf)
+    for fact, group in by_fact.items():
+        if len(group) < 2:
+            continue
+        spec = pack.derived[fact]
+        values = list(spec.values or []) or _derive_values(pack.rules).get(fact, [])
+        if any(all(leaf_holds(leaf, v) for leaf in group) for v in values):
+            continue
+        words = "' and '".join(leaf.words for leaf in group)
+        return _Contradiction(group[-1], f"'{words}' contradict each other: tests of one "
+                                         f"derived fact in one 'all' hold for one value of it")
+    return None
+
+
+def _group_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> None:
+    """A rule that needs two members of one exclusive group in one alternative: the
+    group says at most one of them is the answer, so the rule fires only on evidence
+    the pack calls contradictory (a warning: the engine would still fire it)."""
+    for rule in rules:
+        try:
+            alts = alternatives(rule.when)
+        except TooManyAlternatives:
+            continue
+        for alt in alts:
+            needed = [leaf.cond for leaf in alt
+                      if isinstance(leaf.cond, ConclusionCond) and not leaf.negated]
+            seen: dict[str, ConclusionCond] = {}
+            clash = None
+            for cond in needed:
+                group = pack.group_of(cond.conclusion)
+                if group and group in seen and seen[group].conclusion != cond.conclusion:
+                    clash = (seen[group], cond, group)
+                    break
+                if group:
+                    seen.setdefault(group, cond)
+            if clash is not None:
+                first, second, group = clash
+                problems.append(warning(
+                    second.loc, f"rule {rule.id!r} needs both {first.conclusion!r} and "
+                                f"{second.conclusion!r}, members of exclusive group {group!r}",
+                    "at most one member of a group is the answer: test one of them, or "
+                    "{group: ...}"))
+                break
 
 
 def _closed_world_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
