@@ -394,7 +394,7 @@ class TestCli:
             "\n# Do you take milk?\nmilk: true\n"
             "\n# Do you take sugar?\nsugar: true\n")
         assert "Recommended action: Stir well (certainty 0.95)" in result.stdout
-        again = CliRunner().invoke(cli, ["evaluate", str(save)])
+        again = CliRunner().invoke(cli, ["--allow-pack-path", "evaluate", str(save)])
         assert again.exit_code == 0, again.output
         assert "Recommended action: Stir well (certainty 0.95)" in again.stdout
 

@@ -54,7 +54,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate examples/asker.yaml --explain
     """
     from hunch.batch.run import Settings, renderer, write_batch
-    from hunch.cli.common import pack_argument
+    from hunch.cli.common import allow_pack_path, pack_argument
     from hunch.output.width import columns
     from hunch.pack.yamlsource import MAX_FILE_BYTES
 
@@ -82,6 +82,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
                         max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
+                        allow_pack_path=allow_pack_path(),
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
