@@ -150,7 +150,7 @@ def situation_pack(data: Any, file: str, where: Location,
     base = os.path.dirname(file) if os.path.isfile(file) else os.getcwd()
     resolved = _beside(value, base)
     if os.path.isdir(resolved):
-        if not allow_path and not _within(resolved, base) and not _in_project(resolved, base):
+        if not allow_path and not followed_unasked(resolved, base):
             raise SituationError.at(where, f"{PACK_KEY}: {value!r} is a folder outside this "
                                            f"situation's folder and outside the project",
                                     "hunch follows such a path only when you allow it: "
@@ -162,6 +162,12 @@ def situation_pack(data: Any, file: str, where: Location,
                                    f"next to this file, nor a built-in pack)",
                             did_you_mean(value, builtin_packs()) or
                             f"built-in packs: {', '.join(builtin_packs())}")
+
+
+def followed_unasked(pack: str, base: str) -> bool:
+    """Whether a situation in folder ``base`` may name the pack folder ``pack`` without
+    --allow-pack-path: it lies in ``base``, or in the project ``base`` belongs to."""
+    return _within(pack, base) or _in_project(pack, base)
 
 
 def _within(path: str, folder: str) -> bool:
@@ -223,5 +229,5 @@ def chosen_pack(rules: str | None, named: str | None = None,
     return config.pack if config else None
 
 
-__all__ = ["PACK_KEY", "ProjectConfig", "chosen_pack", "find_config", "named_in_file",
-           "note_other_pack", "read_config", "same_pack", "situation_pack"]
+__all__ = ["PACK_KEY", "ProjectConfig", "chosen_pack", "find_config", "followed_unasked",
+           "named_in_file", "note_other_pack", "read_config", "same_pack", "situation_pack"]
