@@ -69,6 +69,9 @@ class Settings(NamedTuple):
     encode: str = ""
     forced: bool = False  # --rules given: it wins over the packs situations name (_pack)
     allow_pack_path: bool = False  # hunch --allow-pack-path: _pack may name any folder
+    # the project's default pack (as written, real folder), unless --rules was given:
+    # a result from another pack says so in "project_pack" (docs/project.md)
+    project_pack: tuple[str, str] | None = None
 
 
 def encoded(obj: Any, fmt: str) -> str:
@@ -372,6 +375,9 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     else:
         result = evaluate(pack, situation)
     output = settings.render(result)
+    project = settings.project_pack
+    if isinstance(output, dict) and project and os.path.realpath(pack.path) != project[1]:
+        output["project_pack"] = project[0]  # the situation's _pack chose another one
     if settings.encode and not isinstance(output, str):
         output = encoded(output, settings.encode)
     return output

@@ -56,6 +56,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     from hunch.batch.run import Settings, renderer, write_batch
     from hunch.cli.common import allow_pack_path, pack_argument
     from hunch.output.width import columns
+    from hunch.pack.project import project_default
     from hunch.pack.yamlsource import MAX_FILE_BYTES
 
     to_file(output)
@@ -83,6 +84,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                         max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
                         allow_pack_path=allow_pack_path(),
+                        project_pack=None if rules else project_default(),
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)

@@ -216,6 +216,18 @@ def note_other_pack(named: str, file: str) -> None:
                f"{config.pack} ({config.path})")
 
 
+def project_default() -> tuple[str, str] | None:
+    """The project's default pack as its config says it, and its real folder; None
+    without one (or when it names no pack there is)."""
+    config = find_config()
+    if config is None or config.pack is None:
+        return None
+    try:
+        return config.pack, os.path.realpath(resolve_pack_path(config.pack))
+    except HunchError:
+        return None
+
+
 def chosen_pack(rules: str | None, named: str | None = None,
                 start: str | None = None, file: str = "") -> str | None:
     """The pack to use: --rules, else the situation's, else the project's; None is the
@@ -230,4 +242,5 @@ def chosen_pack(rules: str | None, named: str | None = None,
 
 
 __all__ = ["PACK_KEY", "ProjectConfig", "chosen_pack", "find_config", "followed_unasked",
-           "named_in_file", "note_other_pack", "read_config", "same_pack", "situation_pack"]
+           "named_in_file", "note_other_pack", "project_default", "read_config", "same_pack",
+           "situation_pack"]
