@@ -348,8 +348,8 @@ class TestCli:
         expected = (
             q(3, 3, Q_STEAM) + "why\n"
             "   Your answer could change the top hypothesis (now: none).\n"
-            "   For example, answering yes: the likeliest explanation would be \"The water\n"
-            "   is hot\".\n"
+            "   For example, answering yes: the likeliest hypothesis would be \"The water is\n"
+            "   hot\".\n"
             "   2 rules of the pack use this answer; 'why rules' lists them.\n"
             "> ?\n"
             + q(4, 5, Q_MILK) + "no\n\n")
@@ -613,7 +613,9 @@ class TestGoal:
         c = Consultation(animals)
         drive(c, facts)
         leaders = {h.id for h in c.result().hypotheses if h.certainty == 1.0}
-        assert leaders == {"cheetah", "tiger"}
+        # one of the tied answers at least (pursuing one proof ends on it; joining it
+        # in a tie is only a tie-break): never no hypothesis at all, as before
+        assert leaders and leaders <= {"cheetah", "tiger"}
 
     @pytest.mark.parametrize("animal", ["cheetah", "tiger", "giraffe", "zebra", "ostrich",
                                         "penguin", "albatross"])
@@ -678,9 +680,10 @@ class TestGoal:
 
     def test_why_says_what_the_answer_could_rule_out(self) -> None:
         result = run(["--rules", ANIMALS], "why\n")
+        # the first question is a step of the cheapest proof (docs/ask.md, "Pursuing a proof")
         assert ("   Your answer narrows down which of 7 candidates (or none of them) is the\n"
-                "   answer (0.20 bits expected); it could rule out \"It is a cheetah\", \"It is a\n"
-                "   tiger\".\n") in result.stdout
+                "   answer (0.11 bits expected); it could rule out \"It is an albatross\".\n"
+                ) in result.stdout
 
 
 def top_id_of(result: Any) -> str | None:

@@ -361,3 +361,17 @@ class TestRulesThatCanNeverFire:
         warnings = [w.format() for w in check(str(folder)).warnings]
         assert any("rule 'odd' needs both 'cabernet' and 'chablis', members of exclusive "
                    "group 'wine'" in w for w in warnings), warnings
+
+
+class TestAskedWhenForClients:
+    """§2: the page's developer finds each fact's condition in the pack's description
+    and in the situation schema, as written."""
+
+    def test_describe_and_schema_give_the_condition(self, wine: Pack) -> None:
+        from hunch.pack.jsonschema import situation_schema
+        from hunch.serve.describe import fact_json
+
+        assert fact_json(wine.facts["sauce"])["asked_when"] == {"fact": "has_sauce"}
+        assert "asked_when" not in fact_json(wine.facts["has_sauce"])
+        schema = situation_schema(wine)
+        assert schema["properties"]["sauce"]["x-asked-when"] == {"fact": "has_sauce"}

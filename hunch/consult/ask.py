@@ -313,6 +313,10 @@ class Consultation:
         live = sorted((a for a in found.values() if a.matters),
                       key=lambda a: a.key(position[a.fact]))
         irrelevant = [n for n in remaining if not found[n].matters]
+        chase = self._pursuit(now, open_) if live else set()
+        chased = [a for a in live if a.fact in chase]  # already in order: information first
+        if chased:
+            return Plan(chased[0].fact, found, irrelevant, open_)
         if live:
             return Plan(live[0].fact, found, irrelevant, open_)
         understated = _understated(found, position)
@@ -360,6 +364,29 @@ class Consultation:
                                                allows))
             assessment.gain, assessment.rules_out = information(branches, values)
         return [current, *contenders]
+
+    def _pursuit(self, now: Result, open_: list[str]) -> set[str]:
+        """In an identification pack (no actions: the answer is which hypothesis), the
+        open facts of the leading candidate's cheapest remaining proof: its live ways
+        with the fewest open facts. The leader is the open candidate with the most
+        support, then the one nearest a proof, then pack order; the most informative
+        of its facts is asked first (as MYCIN pursued its goal, but chosen by
+        information; docs/ask.md, "Pursuing a proof")."""
+        if self.pack.actions():  # advice: the recommendation matters as much (measured:
+            return set()          # pursuing proofs asked the asker's case 11, not 8)
+        known = self.known()
+        support = {r.id: r.certainty for r in now.hypotheses}
+        best: tuple[tuple[float, int, int], set[str]] | None = None
+        for index, candidate in enumerate(c for c in open_ if c):
+            costs = [facts for way in ways_to(self.pack, candidate)
+                     if live(way, known) and (facts := open_facts(way, known))]
+            if not costs:
+                continue
+            cheapest = min(len(facts) for facts in costs)
+            key = (support.get(candidate, 0.0), -cheapest, -index)
+            if best is None or key > best[0]:
+                best = (key, {f for facts in costs if len(facts) == cheapest for f in facts})
+        return best[1] if best else set()
 
     def _can_win(self, now: Result, candidate: str, ways: list[Way], known: dict[str, Any]) -> bool:
         """Whether answering some open way (or all of them at once) makes it top outright."""
