@@ -102,22 +102,22 @@ class TestReading:
             "pack.yaml:8: grading hedge 'likely' must be a number in (0, 1], got 1.5",
             "pack.yaml:9: grading max must be a number in (0, 1], got 0",
             "pack.yaml:8: grading: hedge 'may' (0.9) is worth more than 'likely' (0.75)",
-            "rules.yaml:6: unknown standing grade 'best-anwser'",
+            "rules.yaml:9: unknown standing grade 'best-anwser'",
         ]
 
     def test_evidence_needs_all_three_grades(self, tmp_path: Path) -> None:
         path = copy(tmp_path)
         replace(path / "rules.yaml", "{standing: best-answer, hedge: states, fit: own}",
                 "{standing: best-answer, fit: own}")
-        assert problems(path) == ["rules.yaml:20: evidence is missing 'hedge'"]
+        assert problems(path) == ["rules.yaml:23: evidence is missing 'hedge'"]
 
     def test_unknown_seconders_and_self_seconding(self, tmp_path: Path) -> None:
         path = copy(tmp_path)
         replace(path / "rules.yaml", "seconded_by: [dee]", "seconded_by: [dea, bob]")
         assert problems(path) == [
-            "rules.yaml:13: rule 'a-month-means-moved-on': seconded_by names unknown source "
+            "rules.yaml:16: rule 'a-month-means-moved-on': seconded_by names unknown source "
             "'dea'",
-            "rules.yaml:13: rule 'a-month-means-moved-on': source 'bob' is cited and seconds "
+            "rules.yaml:16: rule 'a-month-means-moved-on': source 'bob' is cited and seconds "
             "itself"]
 
     def test_a_derived_fact_takes_no_grades(self, tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ class TestReading:
         replace(path / "rules.yaml", "      - support: stop-waiting\n",
                 "      - support: stop-waiting\n      - derive: waited_long\n"
                 "        evidence: {standing: answer, hedge: states, fit: own}\n")
-        assert problems(path) == ["rules.yaml:31: 'evidence' is only for support and oppose"]
+        assert problems(path) == ["rules.yaml:34: 'evidence' is only for support and oppose"]
 
 
 class TestSchema:
@@ -249,19 +249,19 @@ class TestStrictCheck:
         with (path / "rules.yaml").open("a") as f:
             f.write(BAD_RULES)
         assert strict_findings(path) == [
-            "18:5: rule 'email-once': cf 0.5 contradicts its grades (best-answer, states, own "
+            "21:5: rule 'email-once': cf 0.5 contradicts its grades (best-answer, states, own "
             "give 0.9)",
-            "38:5: rule 'written-weight': a question asked back weighted like a statement: "
+            "41:5: rule 'written-weight': a question asked back weighted like a statement: "
             "cf 0.3 is above the 0.06 its grades (question, asks, analogous) allow",
-            "45:5: rule 'dee-agrees': source 'dee' seconds rule 'a-month-means-moved-on' "
-            "(line 9) and is counted again here for 'moved-on'",
-            "53:5: rule 'eve-says-email': a question asked back counted as independent "
-            "evidence: rule 'email-once' (line 16) already supports 'email'",
-            "53:5: rule 'eve-says-email': a question asked back is graded as a statement "
+            "48:5: rule 'dee-agrees': source 'dee' seconds rule 'a-month-means-moved-on' "
+            "(line 12) and is counted again here for 'moved-on'",
+            "56:5: rule 'eve-says-email': a question asked back counted as independent "
+            "evidence: rule 'email-once' (line 19) already supports 'email'",
+            "56:5: rule 'eve-says-email': a question asked back is graded as a statement "
             "(hedge: states)",
-            "57:12: rule 'bob-again': one passage ('bob') supports 'moved-on' twice, here and "
-            "in rule 'a-month-means-moved-on' (line 9)",
-            "57:33: rule 'bob-again' supports 'moved-on' twice",
+            "60:12: rule 'bob-again': one passage ('bob') supports 'moved-on' twice, here and "
+            "in rule 'a-month-means-moved-on' (line 12)",
+            "60:33: rule 'bob-again' supports 'moved-on' twice",
         ]
 
     def test_a_seconding_beside_the_point_it_seconds(self, tmp_path: Path) -> None:
@@ -270,8 +270,8 @@ class TestStrictCheck:
         with (path / "rules.yaml").open("a") as f:
             f.write(BAD_RULES.split("\n\n")[0] + "\n")
         assert strict_findings(path) == [
-            "47:5: rule 'dee-agrees': a seconding counted as independent evidence: rule "
-            "'a-month-means-moved-on' (line 9) already supports 'moved-on'"]
+            "50:5: rule 'dee-agrees': a seconding counted as independent evidence: rule "
+            "'a-month-means-moved-on' (line 12) already supports 'moved-on'"]
 
     def test_a_written_cf_close_to_its_grades_is_no_contradiction(self, tmp_path: Path) -> None:
         path = copy(tmp_path)
@@ -287,7 +287,7 @@ class TestStrictCheck:
         replace(path / "rules.yaml", "cf: 0.06", "cf: 0.3")
         result = CliRunner().invoke(cli, ["check", "--strict", str(path)])
         assert result.exit_code == 1
-        assert "rules.yaml:38:5: warning: rule 'written-weight': a question asked back" \
+        assert "rules.yaml:41:5: warning: rule 'written-weight': a question asked back" \
             in result.output
 
 
@@ -332,3 +332,96 @@ class TestRulesListing:
         assert out.splitlines()[0].split() == ["id", "when", "then", "cf", "cites"]
         rows = json.loads(self.run("lend-money", "--format", "json"))
         assert all(e is None for r in rows for e in r["evidence"])
+
+
+def evaluate(tmp_path: Path, situation: str, fmt: str = "table") -> str:
+    from click.testing import CliRunner
+
+    from hunch.cli.app import cli
+
+    file = tmp_path / "situation.yaml"
+    file.write_text(situation)
+    result = CliRunner().invoke(cli, ["evaluate", "--rules", str(GRADED), "--format", fmt,
+                                      str(file)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+NOTHING = "days_waited: 20\npromised_days: 7\nfollowups: 2\n"  # moved-on -0.06, no more
+A_MONTH = "days_waited: 60\nfollowups: 1\n"  # moved-on 0.8; stop 0.7; email -0.26
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+class TestReadingTheResult:
+    """Negative certainties are not "most likely"; words stand beside numbers."""
+
+    def test_nothing_supported_says_so_and_lists_what_was_ruled_against(
+            self, tmp_path: Path) -> None:
+        out = evaluate(tmp_path, NOTHING)
+        likely = section(out, "Hypotheses (most likely first)\n", "Ruled against")
+        assert likely.strip() == "Nothing in this situation supports any hypothesis."
+        assert ("Ruled against\n  - They have moved on (weak evidence against, -0.06): A "
+                "question asked back\n    hints they may be waiting on you, not gone.") in out
+        assert "Recommended action: none" in out
+
+    def test_the_same_in_markdown(self, tmp_path: Path) -> None:
+        out = evaluate(tmp_path, NOTHING, "markdown")
+        assert section(out, "### Hypotheses\n", "### Recommended action") == (
+            "\nNothing in this situation supports any hypothesis.\n\n#### Ruled against\n\n"
+            "- They have moved on (weak evidence against, -0.06): A question asked back hints "
+            "they may be waiting on you, not gone.\n\n")
+
+    def test_json_keeps_every_entry_and_adds_words(self, tmp_path: Path) -> None:
+        data = json.loads(evaluate(tmp_path, NOTHING, "json"))
+        [moved_on] = data["hypotheses"]  # still listed: the contract keeps its entries
+        assert moved_on["certainty"] == -0.06 and moved_on["rank"] == 1
+        assert moved_on["strength"] == "weak evidence against"
+        assert data["certainty_scale"]["strength_words"] == {
+            "strong": 0.8, "good": 0.5, "some": 0.2, "weak": 0.0}
+
+    def test_words_beside_numbers(self, tmp_path: Path) -> None:
+        out = evaluate(tmp_path, A_MONTH)
+        likely = section(out, "Hypotheses (most likely first)\n", "Recommended action")
+        assert "strong 0.80" in likely and "Ruled against" not in likely
+        assert "Recommended action: Stop waiting (good support, 0.70)" in out
+        assert ("Advised against\n  - Send one polite email (some evidence against, -0.26): "
+                "After a month and a\n    follow-up, stop waiting.") in out
+        assert "Other actions" not in out  # the only other action is advised against
+        md = evaluate(tmp_path, A_MONTH, "markdown")
+        assert "| strong 0.80 |" in md and "**Stop waiting** (good support, 0.70)" in md
+        assert "#### Advised against\n\n- Send one polite email (some evidence against" in md
+
+    def test_most_rows_close_say_about_equally_supported(self) -> None:
+        from hunch.engine.evaluate import Ranked
+        from hunch.output.formats import close_note
+
+        pack = load(GRADED)
+        conclusions = list(pack.conclusions.values())
+        rows = [Ranked(c, v, i + 1, [], [], [])
+                for i, (c, v) in enumerate(zip(conclusions, (0.62, 0.6, 0.58, 0.3),
+                                               strict=True))]
+        assert close_note(rows) == ("~ most rows are about equally supported as the rows next "
+                                    "to them (less than 0.1 apart), so read the order as rough")
+        assert close_note(rows[:2]).endswith("#1-#2")  # two rows: the run itself
+
+    @pytest.mark.parametrize(("value", "words"), [
+        (0.97, "strong support"), (0.795, "strong support"), (0.79, "good support"),
+        (0.5, "good support"), (0.2, "some support"), (0.19, "weak support"),
+        (0.004, "no net support"), (0.0, "no net support"), (-0.06, "weak evidence against"),
+        (-0.5, "good evidence against"), (-1.0, "strong evidence against")])
+    def test_the_scale(self, value: float, words: str) -> None:
+        from hunch.output.formats import strength
+
+        assert strength(value) == words
+
+    @given(st.floats(-1, 1), st.floats(-1, 1))
+    def test_words_grow_with_size_either_side(self, a: float, b: float) -> None:
+        from hunch.output.formats import STRENGTH_WORDS, strength_word
+
+        order = ["no", *reversed([word for _, word in STRENGTH_WORDS])]
+        if abs(a) <= abs(b):
+            assert order.index(strength_word(a)) <= order.index(strength_word(b))
+        assert strength_word(a) == strength_word(-a)
