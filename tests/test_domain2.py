@@ -375,3 +375,18 @@ class TestAskedWhenForClients:
         assert "asked_when" not in fact_json(wine.facts["has_sauce"])
         schema = situation_schema(wine)
         assert schema["properties"]["sauce"]["x-asked-when"] == {"fact": "has_sauce"}
+
+
+class TestAskOnTheCommandLine:
+    """§2, §5: the whole consultation through the CLI, with why on the question that is
+    asked only because the top's certainty could move far."""
+
+    def test_sauce_after_yes_and_why_says_the_top_could_move(
+            self, cli: Callable[..., Result]) -> None:
+        out = cli("ask", "--rules", WINE, stdin="strong\nmeat\nyes\nwhy\nspicy\n")
+        assert out.exit_code == 0, out.output
+        text = " ".join(out.stdout.split())
+        assert text.index("Does the meal have a sauce?") < text.index("What kind of sauce")
+        assert ("Your answer could move how sure the top wine is (Cabernet sauvignon, now "
+                "0.58) by up to 0.35.") in text
+        assert "Cabernet sauvignon strong 0.93" in text
