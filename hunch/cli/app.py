@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from hunch.version import DISTRIBUTION
+
 # command name -> "module:attribute"; imported only when used, so `hunch --help`
 # does not import durable_rules.
 COMMANDS = {
@@ -120,7 +122,7 @@ class HunchGroup(click.Group):
 
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
-@click.version_option(package_name="hunch", message="hunch %(version)s")
+@click.version_option(package_name=DISTRIBUTION, message="hunch %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """hunch: decision support from cited rules, with explanations.

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
+from hunch.version import DISTRIBUTION
+
+MISSING = f"hunch serve needs its extra: pip install '{DISTRIBUTION}[serve]'"
 
 
 def is_loopback(host: str) -> bool:
