@@ -129,6 +129,11 @@ class Flip:
     recommendation: Ranked | None
     top_hypothesis: Ranked | None
 
+    @property
+    def unset(self) -> bool:
+        """The change is leaving the given fact out (unknown), not another value."""
+        return self.after is None
+
 
 @dataclass
 class Row:
@@ -367,12 +372,27 @@ def parse_sets(pack: Pack, items: list[str] | tuple[str, ...]) -> dict[str, Any]
     return out
 
 
-def _not_input(pack: Pack, item: str, name: str) -> HunchError:
+def parse_unsets(pack: Pack, names: list[str] | tuple[str, ...],
+                 sets: dict[str, Any]) -> dict[str, None]:
+    """Facts from --unset: each becomes unknown (None removes it, even a defaulted one)."""
+    out: dict[str, None] = {}
+    for name in names:
+        name = name.strip()
+        if name not in pack.facts:
+            raise _not_input(pack, name, name, "--unset")
+        if name in sets:
+            raise HunchError(f"--unset {name}: {name} is also given to --set",
+                             hint="give a fact to --set or to --unset, not both")
+        out[name] = None
+    return out
+
+
+def _not_input(pack: Pack, item: str, name: str, option: str = "--set") -> HunchError:
     if name in pack.derived:
         sources = [f for f in pack.facts if f in input_cone(pack, name)]
-        return HunchError(f"--set {item}: {name!r} is derived by the rules, it cannot be set",
+        return HunchError(f"{option} {item}: {name!r} is derived by the rules, it cannot be set",
                           hint="set the input facts it comes from: " + ", ".join(sources))
-    return HunchError(f"--set {item}: unknown fact {name!r}",
+    return HunchError(f"{option} {item}: unknown fact {name!r}",
                       hint=did_you_mean(name, pack.facts) or
                       f"input facts: {', '.join(pack.facts)}")
 
@@ -413,11 +433,13 @@ def flips(result: Result) -> list[Flip]:
     _stopped(result, "flips", [])
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
+        options = options + _unset(result, fact)
         best: dict[str | None, tuple[float, Flip]] = {}
         now = signature(result, fact, values[fact]) if fact in values else None
         for value in options:
-            if fact in values and (holds("eq", value, values[fact], {}) or
-                                   (now is not None and signature(result, fact, value) == now)):
+            if value is not None and fact in values and (
+                    holds("eq", value, values[fact], {}) or
+                    (now is not None and signature(result, fact, value) == now)):
                 continue  # the same value, or one every rule treats the same way
             after = budget.probe({fact: value})
             if after is None:
@@ -427,7 +449,8 @@ def flips(result: Result) -> list[Flip]:
             if new == rec:
                 continue
             flip = Flip(fact, result.pack.facts[fact].question, values.get(fact),
-                        fact in values, value, any_value, after.recommendation,
+                        fact in values, value, any_value and value is not None,
+                        after.recommendation,
                         top_hypothesis(after))
             size = _distance(values.get(fact), value)
             if new not in best or size < best[new][0]:
@@ -438,12 +461,21 @@ def flips(result: Result) -> list[Flip]:
     return out
 
 
+def _unset(result: Result, fact: str) -> list[Any]:
+    """[None] (leave it out) for a fact the situation gives and may leave out."""
+    situation = result.situation
+    given = fact in situation.values and fact not in situation.defaulted
+    return [None] if given and not result.pack.facts[fact].required else []
+
+
 def flips_unexamined(result: Result) -> list[str]:
     """The facts the last flips(result) search had no budget left for."""
     return _unexamined(result, "flips")
 
 
 def _distance(before: Any, after: Any) -> float:
+    if after is None:  # leaving a fact out: listed only when no value of it does the same
+        return float("inf")
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after))
     return float(abs(after - before)) if numeric else 0.0
 
@@ -458,6 +490,7 @@ __all__ = [
     "flips",
     "flips_unexamined",
     "parse_sets",
+    "parse_unsets",
     "target_unknowns",
     "what_if",
 ]
