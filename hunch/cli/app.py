@@ -13,7 +13,7 @@ import importlib
 import io
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -24,6 +24,7 @@ from hunch.version import DISTRIBUTION
 COMMANDS = {
     "ask": "hunch.cli.ask:ask",
     "evaluate": "hunch.cli.evaluate:evaluate",
+    "examples": "hunch.cli.examples:examples",
     "explain": "hunch.cli.explain:explain",
     "what-if": "hunch.cli.whatif:what_if",
     "check": "hunch.cli.check:check",
@@ -81,6 +82,12 @@ class HunchGroup(click.Group):
             command.format_epilog = _where_epilog  # type: ignore[method-assign]
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # `hunch --bogus`: one line, as below
+            usage_error(exc)
+
     def invoke(self, ctx: click.Context) -> Any:
         from hunch.errors import HunchError
 
@@ -89,8 +96,10 @@ class HunchGroup(click.Group):
         except HunchError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(exc.format(), err=True)
+            click.echo(with_examples_hint(exc).format(), err=True)
             ctx.exit(2)
+        except click.UsageError as exc:
+            usage_error(exc)
         except KeyboardInterrupt as exc:  # Ctrl-C, or Terminated
             click.echo(getattr(exc, "word", "interrupted"), err=True)
             ctx.exit(getattr(exc, "status", 130))
@@ -144,6 +153,40 @@ def cli(ctx: click.Context, debug: bool) -> None:
     set_columns(terminal_columns(sys.stdout))
     if ctx.invoked_subcommand != "evaluate":
         gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
+
+
+def usage_error(exc: click.UsageError) -> NoReturn:
+    """A bad option or argument, on one line like every other error (not click's usage
+    block): where (the command), what, and where the options are listed."""
+    from hunch.errors import HunchError
+
+    command = exc.ctx.command_path if exc.ctx else "hunch"
+    message = exc.format_message().rstrip(".")
+    click.echo(HunchError(message, command, hint=f"see {command} --help").format(), err=True)
+    sys.exit(exc.exit_code)
+
+
+def with_examples_hint(exc: Any) -> Any:
+    """A missing examples/... file: say where the installed examples are (a pip user has
+    no examples/ folder of their own)."""
+    from hunch.errors import YamlError
+
+    if isinstance(exc, YamlError) and exc.message == "no such file" and not exc.hint:
+        exc.hint = examples_hint(exc.file)
+    return exc
+
+
+def examples_hint(path: str) -> str:
+    """For a missing examples/... file that hunch ships: where the installed one is."""
+    parts = os.path.normpath(path).split(os.sep)
+    if "examples" not in parts[:-1]:
+        return ""
+    rest = parts[len(parts) - parts[::-1].index("examples"):]
+    installed = os.path.join(shipped("examples"), *rest)
+    if not os.path.isfile(installed):
+        return ""
+    return (f"the installed examples are in {shipped('examples')}: "
+            f"`hunch examples --copy examples` copies them here, or run hunch on {installed}")
 
 
 class Terminated(KeyboardInterrupt):

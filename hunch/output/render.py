@@ -141,10 +141,23 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
     title, reason, cited = column_widths()
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
                    [None, title, None, reason, cited])
-    if not close & {item.id for item in items}:
-        return table
-    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=fit(78), initial_indent="  ",
-                                            subsequent_indent="    ")])
+    notes = [id_note(items)]
+    if close & {item.id for item in items}:
+        notes.append(close_note(ranked))
+    return "\n".join([table, *(line.replace(_KEEP, " ") for note in notes
+                               for line in textwrap.wrap(note, width=fit(78), initial_indent="  ",
+                                                         subsequent_indent="    ",
+                                                         break_on_hyphens=False))])
+
+
+_KEEP = "\u00a0"  # a space the wrapping keeps: "#5" stays on the line of its id
+
+
+def id_note(items: list[Ranked]) -> str:
+    """The ids `hunch explain SITUATION ID` takes, by rank: a line under the table
+    keeps the table within 100 columns."""
+    ids = (f"#{item.rank}{_KEEP}{item.id}" for item in items)
+    return "ids (for hunch explain): " + ", ".join(ids)
 
 
 def close_second(result: Result) -> Ranked | None:
@@ -177,7 +190,10 @@ def render_table(result: Result, explain: str | None = None) -> str:
     if best is None:
         out.append("Recommended action: none (no action has positive certainty)")
     else:
-        out.append(f"Recommended action: {best.title} (certainty {fmt_cf(best.certainty)})")
+        out.extend(textwrap.wrap(f"Recommended action: {best.title} "
+                                 f"({best.id}, certainty {fmt_cf(best.certainty)})",
+                                 width=fit(TABLE), subsequent_indent="  ",
+                                 break_on_hyphens=False))
         second = close_second(result)
         if second is not None:
             out.extend(textwrap.wrap(f"Close call: {second.title} ({fmt_cf(second.certainty)}) "
