@@ -273,7 +273,9 @@ def _syntax_hint(text: str, line: int, column: int, problem: str) -> str:
     tab = _tab_hint(text, line, column)
     if tab:
         return tab
-    if "',' or ']'" in problem or "',' or '}'" in problem:
+    unclosed = text.count("[") > text.count("]") or text.count("{") > text.count("}")
+    if "',' or ']'" in problem or "',' or '}'" in problem or (
+            "node content" in problem and unclosed):
         return "a [ or { above is not closed, or an item in it needs quotes"
     if "end of stream" in problem:
         return "a quote or bracket opened above is not closed"
