@@ -25,7 +25,8 @@ from hunch.engine.compile import (
     value_key,
 )
 from hunch.errors import EngineError
-from hunch.pack.model import FactRef, Pack
+from hunch.limits import DEFAULT_MAX_FIRINGS as DEFAULT_MAX_FIRINGS  # its home before hunch.limits
+from hunch.pack.model import FactRef, MatchKind, Pack
 from hunch.record import Record
 
 # pyproject.toml pins it (tests/test_packaging.py checks the two agree)
@@ -61,7 +62,6 @@ try:
 except ImportError as exc:  # a broken install is one line with its repair, never a traceback
     raise broken_core(exc) from None
 
-DEFAULT_MAX_FIRINGS = 100_000
 # properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
 # 255; measured: 253 work, 254 fail every assert with error 302)
 MAX_PROPERTIES = 253
@@ -75,7 +75,7 @@ _sids = itertools.count(1)
 class Matched(NamedTuple):
     """One fact a firing's conditions matched."""
 
-    kind: str  # "input" | "derived" | "conclusion"
+    kind: MatchKind
     name: str
     value: Any = None
 
