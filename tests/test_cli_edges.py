@@ -155,9 +155,11 @@ class TestConclusionIds:
         result = hunch("evaluate", ASKER)
         assert "  ids (for hunch explain): #1 decided-against-you, #2 too-busy-slow-process," \
                in result.stdout
-        assert "#9 interview-went-badly\n" in result.stdout
+        assert "#7 budget-or-freeze, #8 dropped-ball\n" in result.stdout
+        assert "  - The interview went badly (interview-went-badly, good evidence against,\n" \
+               "    -0.50)" in result.stdout  # ruled against: not in the table, id beside it
         assert "Recommended action: Let it go and assume you did not get it (let-it-go, " \
-               "certainty 0.97)" in result.stdout
+               "strong support, 0.97)" in result.stdout
         assert max(map(len, result.stdout.splitlines())) <= 100
 
     @pytest.mark.parametrize("given,found", [
