@@ -32,12 +32,13 @@ def _copy_one(source: str, target: str) -> bool:
     """
     import tempfile
 
+    from hunch.pack.yamlsource import read_bytes
+
     if os.path.lexists(target):
         return False
     folder = os.path.dirname(target) or "."
     os.makedirs(folder, exist_ok=True)
-    with open(source, "rb") as handle:
-        data = handle.read()
+    data = read_bytes(source)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".hunch-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
