@@ -787,6 +787,7 @@ def _dependent_evidence(pack: Pack, rules: list[Rule], problems: list[HunchError
         for rule, effect in effects:
             others = [(r, e) for r, e in effects if r is not rule]
             seconded = next(((r, sid) for r, e in others if e.evidence is not None
+                             and e.evidence.seconded_by
                              for sid in rule.cites if sid in e.evidence.seconded_by
                              and _fire_together(pack, rule, r)), None)
             if seconded is not None:
@@ -798,9 +799,11 @@ def _dependent_evidence(pack: Pack, rules: list[Rule], problems: list[HunchError
                     "a seconding raises the standing of what it seconds; it is not evidence "
                     "of its own: drop this rule"))
                 continue
+            if effect.evidence is None or not _dependent(effect):
+                continue  # only then look for the rule it leans on (fire-together is dear)
             main = next((r for r, e in others if not _dependent(e)
                          and _fire_together(pack, r, rule)), None)
-            if main is not None and effect.evidence is not None and _dependent(effect):
+            if main is not None:
                 what = ("a seconding" if effect.evidence.standing == "seconding"
                         else "a question asked back")
                 problems.append(warning(
