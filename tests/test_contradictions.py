@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from click.testing import Result as CliResult
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hunch
+from hunch.engine.certainty import compute
 from hunch.engine.contradictions import DOUBT
 from hunch.errors import ErrorList
 from hunch.pack.load import load_checked
@@ -169,3 +172,32 @@ class TestPrinter:
         assert {"dark-but-prints-test-page", "dark-but-shows-a-message"} <= ids
         off = result.get("off-or-disconnected")
         assert off is not None and off.certainty <= 0.5  # was 0.90, and said nothing
+
+
+def printer_situations() -> st.SearchStrategy[dict[str, Any]]:
+    """Any answers to the printer pack's questions, each one left out or given."""
+    pack = hunch.load_pack("printer-wont-print")
+    fields = {}
+    for name, spec in pack.facts.items():
+        values: list[Any] = list(spec.values or []) if spec.type == "enum" else [True, False]
+        fields[name] = st.one_of(st.none(), st.sampled_from(values))
+    return st.fixed_dictionaries(fields).map(
+        lambda d: {k: v for k, v in d.items() if v is not None})
+
+
+class TestProperties:
+    """Over sampled printer situations: the doubt reaches exactly the answers named."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(printer_situations())
+    def test_premises(self, facts: dict[str, Any]) -> None:
+        result = hunch.evaluate("printer-wont-print", facts)
+        named = {name for d in result.contradictions for name, _ in d.answers}
+        if not named:  # answers that agree: certainties exactly as without the feature
+            plain = compute(result.pack, result.ledger)
+            assert plain.conclusions == result.certainties.conclusions
+            return
+        for contribs in result.certainties.contributions.values():
+            for c in contribs:
+                if any(m.kind == "input" and m.name in named for m in c.firing.matched):
+                    assert c.premise <= DOUBT
