@@ -201,3 +201,22 @@ class TestProperties:
             for c in contribs:
                 if any(m.kind == "input" and m.name in named for m in c.firing.matched):
                     assert c.premise <= DOUBT
+
+
+class TestSchema:
+    """`hunch schema pack --file contradictions` fits the shipped file and the test pack's,
+    and rejects a contradiction of one answer."""
+
+    def test_fits(self, cli: Callable[..., CliResult]) -> None:
+        jsonschema = pytest.importorskip("jsonschema")
+        import yaml
+
+        result = cli("schema", "pack", "--file", "contradictions")
+        assert result.exit_code == 0, result.output
+        validator = jsonschema.Draft7Validator(json.loads(result.output))
+        for path in (ROOT / "rules" / "printer-wont-print" / "contradictions.yaml",
+                     LAMP / "contradictions.yaml"):
+            data = yaml.safe_load(path.read_text())
+            assert list(validator.iter_errors(data)) == [], path
+        one = {"contradictions": [{"id": "x", "answers": {"lamp": "lit"}, "says": "s"}]}
+        assert list(validator.iter_errors(one)) != []
