@@ -4,6 +4,12 @@ watchfiles (inotify on Linux) reports changes, debounced; each changed pack is v
 in a thread (loaded, `hunch check`, `hunch test`) while the old one keeps serving, and
 swapped in only when everything passed. A failure is logged and shown in
 GET /v1/status; the last good pack stays.
+
+A pack given through a symlink (``current -> v1``, deployed by renaming a new link
+over it) is watched at the folder the link points to AND at the link's own folder:
+the swap changes no file inside v1, so only the link's folder sees it. At every
+event each pack's resolved path is compared with the one being watched; when it
+moved, the pack is reloaded and the watch starts again on the new target.
 """
 
 from __future__ import annotations
@@ -26,6 +32,16 @@ def changed_packs(paths: dict[str, str], changes: set[tuple[Any, str]]) -> list[
     return out
 
 
+def watched(paths: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """Each pack's resolved folder, and every folder to watch (links' folders too)."""
+    resolved = {name: os.path.realpath(path) for name, path in paths.items()}
+    folders = set(resolved.values())
+    for path in paths.values():
+        if os.path.realpath(path) != os.path.abspath(path):  # reached through a link
+            folders.add(os.path.dirname(os.path.abspath(path)))
+    return resolved, folders
+
+
 async def reload(service: Any, name: str) -> None:
     status = await asyncio.to_thread(service.registry.reload, name)
     outcome = "ok" if status.state == "ok" else "failed"
@@ -38,16 +54,27 @@ async def reload(service: Any, name: str) -> None:
 
 
 async def watch(service: Any, loading: Any) -> None:
-    from watchfiles import awatch
-
     if loading is not None:
         await loading
     paths = dict(service.registry.paths)
-    if not paths:
-        return
-    async for changes in awatch(*paths.values()):
-        for name in changed_packs(paths, changes):
+    while paths:
+        moved = await _watch_once(service, paths)
+        for name in moved:
             await reload(service, name)
 
 
-__all__ = ["changed_packs", "reload", "watch"]
+async def _watch_once(service: Any, paths: dict[str, str]) -> list[str]:
+    """Reload changed packs until one's resolved path moves; return the moved ones."""
+    from watchfiles import awatch
+
+    resolved, folders = watched(paths)
+    async for changes in awatch(*sorted(folders)):
+        moved = [n for n, p in paths.items() if os.path.realpath(p) != resolved[n]]
+        if moved:
+            return moved
+        for name in changed_packs(resolved, changes):
+            await reload(service, name)
+    return []
+
+
+__all__ = ["changed_packs", "reload", "watch", "watched"]
