@@ -85,7 +85,7 @@ def _as_text(value: Any) -> str:
 def changes(pack: Pack, sets: Any) -> dict[str, Any]:
     """``set`` of a what-if: each fact checked as `hunch what-if --set` checks it."""
     from hunch.explain.how import parse_sets
-    from hunch.pack.values import type_name
+    from hunch.pack.values import type_name, value_problem
 
     if not isinstance(sets, dict):
         raise bad_input(HunchError(f"set must be an object of facts and their new values, got "
@@ -97,6 +97,13 @@ def changes(pack: Pack, sets: Any) -> dict[str, Any]:
             raise bad_input(HunchError(f"{name}: expected a value, got {type_name(value)}",
                                        where, hint="to leave a fact unknown, leave it out "
                                                    "of input"))
+        spec = pack.facts.get(name)
+        # a JSON value has a type of its own: 0 is not false, "3" is not 3 (as in input)
+        problem = value_problem(spec, value) if spec is not None else ""
+        if problem:
+            raise bad_input(HunchError(f"{name}={_as_text(value)}: {name} {problem}", where))
+        if spec is not None and spec.type == "integer" and isinstance(value, float):
+            value = int(value)  # 52.0: a whole number, as input takes it
         try:
             out.update(parse_sets(pack, [f"{name}={_as_text(value)}"]))
         except HunchError as exc:
