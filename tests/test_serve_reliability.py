@@ -387,15 +387,15 @@ class TestF08Limits:
     def test_f08_a_batch_over_the_time_budget_is_503(self) -> None:
         with local(create_app(Config(time_budget=0.2), shared())) as c:
             r = c.post(f"/v1/decisions/{PACK}/batch?explain=full",
-                       json={"inputs": [ASKER] * 200})
+                       json={"inputs": [ASKER] * 100})
         assert r.status_code == 503
         body = r.json()
-        assert body["code"] == "over_time_budget" and "of 200 situations" in body["message"]
+        assert body["code"] == "over_time_budget" and "of 100 situations" in body["message"]
 
     def test_f08_the_defaults_and_the_cli(self, monkeypatch: pytest.MonkeyPatch) -> None:
         config = serve_config(monkeypatch)
         assert (config["max_batch"], config["time_budget"], config["max_queue"]) == \
-            (200, 10.0, 16)
+            (100, 10.0, 16)
         config = serve_config(monkeypatch, "--time-budget", "3", "--max-queue", "2")
         assert (config["time_budget"], config["max_queue"]) == (3.0, 2)
 

@@ -42,7 +42,7 @@ def is_loopback(host: str) -> bool:
               help="Allow pages from this origin to call the API (CORS); repeat for several.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Refuse request bodies larger than this (default 5242880, 5 MiB).")
-@click.option("--max-batch", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--max-batch", type=click.IntRange(min=1), default=100, show_default=True,
               help="Most situations in one batch request.")
 @click.option("--max-firings", type=click.IntRange(min=1), default=None,
               help="Stop a situation after this many rule firings (default 100000).")
