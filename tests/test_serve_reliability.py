@@ -333,6 +333,28 @@ class TestF09SymlinkSwap:
             assert body["resolved"] == str(v2.resolve()) and body["state"] == "ok"
 
 
+    def test_f09_a_swap_while_starting_is_served(self, tmp_path: Path) -> None:
+        """The link flips after the pack loaded but before the watcher looked at it."""
+        v1 = copy_pack(tmp_path)
+        v2 = tmp_path / "rules" / "v2"
+        shutil.copytree(v1, v2)
+        with open(v2 / "pack.yaml", "a", encoding="utf-8") as handle:
+            handle.write("# version two\n")
+        current = tmp_path / "rules" / "current"
+        os.symlink(v1.name, current)
+        registry = loaded([str(current)])
+        old = registry.packs[PACK].revision
+        os.remove(current)
+        os.symlink(v2.name, current)
+        with local(create_app(Config(packs=(str(current),), watch=True), registry)) as c:
+            for _ in range(400):
+                body = c.get("/v1/status").json()["packs"][PACK]
+                if body["revision"] != old:
+                    break
+                time.sleep(0.05)
+        assert body["revision"] != old and body["resolved"] == str(v2.resolve())
+
+
 class TestF08Limits:
     """Evaluation is off the event loop, bounded in time and in how many wait for it."""
 

@@ -364,7 +364,7 @@ async def status(service: Service, request: Request) -> Any:
     return {"ready": registry.ready, "failed": registry.failed or None,
             "watch": service.config.watch,
             "packs": {name: {"revision": s.revision, "path": s.path,
-                             "resolved": os.path.realpath(s.path),
+                             "resolved": s.resolved,
                              "loaded_at": _iso(s.loaded_at), **_status(registry, name)}
                       for name, s in registry.packs.items()}}
 

@@ -28,6 +28,7 @@ class Served(NamedTuple):
     pack: Pack
     revision: str  # "sha256:..." of the pack's files: changes exactly when they do
     loaded_at: float
+    resolved: str = ""  # path with every symlink resolved when it loaded: what is served
 
 
 @dataclass
@@ -100,11 +101,12 @@ def load_served(name_or_path: str) -> Served:
 
     path = resolve_pack_path(name_or_path)
     for _ in range(3):  # the files may change while we read them: hash before and after
+        resolved = os.path.realpath(path)
         before = revision(path)
         pack = load_pack(path)
         prepare(pack)
-        if revision(path) == before:
-            return Served(pack.name, path, pack, before, time.time())
+        if revision(path) == before and os.path.realpath(path) == resolved:
+            return Served(pack.name, path, pack, before, time.time(), resolved)
     raise HunchError("the pack's files kept changing while it loaded", path,
                      hint="try again when the edit is finished")
 

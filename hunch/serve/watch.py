@@ -32,14 +32,18 @@ def changed_packs(paths: dict[str, str], changes: set[tuple[Any, str]]) -> list[
     return out
 
 
-def watched(paths: dict[str, str]) -> tuple[dict[str, str], set[str]]:
-    """Each pack's resolved folder, and every folder to watch (links' folders too)."""
-    resolved = {name: os.path.realpath(path) for name, path in paths.items()}
-    folders = set(resolved.values())
+def watched(paths: dict[str, str], seen: dict[str, str]) -> set[str]:
+    """Every folder to watch: each pack's resolved folder, and the folder of each link."""
+    folders = set(seen.values())
     for path in paths.values():
         if os.path.realpath(path) != os.path.abspath(path):  # reached through a link
             folders.add(os.path.dirname(os.path.abspath(path)))
-    return resolved, folders
+    return folders
+
+
+def moved(paths: dict[str, str], seen: dict[str, str]) -> list[str]:
+    """The packs whose path now resolves elsewhere than the folder last seen."""
+    return [name for name, path in paths.items() if os.path.realpath(path) != seen[name]]
 
 
 async def reload(service: Any, name: str) -> None:
@@ -56,25 +60,29 @@ async def reload(service: Any, name: str) -> None:
 async def watch(service: Any, loading: Any) -> None:
     if loading is not None:
         await loading
-    paths = dict(service.registry.paths)
+    registry = service.registry
+    paths = dict(registry.paths)
+    # where each pack resolved when it loaded: a swap during start-up is seen too
+    seen = {name: registry.packs[name].resolved or os.path.realpath(path)
+            for name, path in paths.items()}
     while paths:
-        moved = await _watch_once(service, paths)
-        for name in moved:
+        swapped = moved(paths, seen) or await _watch_once(service, paths, seen)
+        for name in swapped:
+            seen[name] = os.path.realpath(paths[name])  # vetted once, passed or not
             await reload(service, name)
 
 
-async def _watch_once(service: Any, paths: dict[str, str]) -> list[str]:
-    """Reload changed packs until one's resolved path moves; return the moved ones."""
+async def _watch_once(service: Any, paths: dict[str, str], seen: dict[str, str]) -> list[str]:
+    """Reload changed packs until one's path resolves elsewhere; return those."""
     from watchfiles import awatch
 
-    resolved, folders = watched(paths)
-    async for changes in awatch(*sorted(folders)):
-        moved = [n for n, p in paths.items() if os.path.realpath(p) != resolved[n]]
-        if moved:
-            return moved
-        for name in changed_packs(resolved, changes):
+    async for changes in awatch(*sorted(watched(paths, seen))):
+        swapped = moved(paths, seen)
+        if swapped:
+            return swapped
+        for name in changed_packs(seen, changes):
             await reload(service, name)
     return []
 
 
-__all__ = ["changed_packs", "reload", "watch", "watched"]
+__all__ = ["changed_packs", "moved", "reload", "watch", "watched"]
