@@ -306,7 +306,8 @@ class TestF04VetASnapshot:
 class TestF09SymlinkSwap:
     """--watch follows an atomic `current -> v2` swap, and /v1/status says where it points."""
 
-    def test_f09_a_symlink_swap_is_served(self, tmp_path: Path) -> None:
+    def versions(self, tmp_path: Path) -> tuple[Path, Path, Path]:
+        """Two versions of a pack side by side, and a link `current` to the first."""
         v1 = copy_pack(tmp_path)
         v2 = tmp_path / "rules" / "v2"
         shutil.copytree(v1, v2)
@@ -314,6 +315,10 @@ class TestF09SymlinkSwap:
             handle.write("# version two\n")
         current = tmp_path / "rules" / "current"
         os.symlink(v1.name, current)
+        return v1, v2, current
+
+    def test_f09_a_symlink_swap_is_served(self, tmp_path: Path) -> None:
+        v1, v2, current = self.versions(tmp_path)
         with local(create_app(Config(packs=(str(current),), watch=True))) as c:
             for _ in range(600):
                 if c.get("/health").status_code == 200:
@@ -335,13 +340,7 @@ class TestF09SymlinkSwap:
 
     def test_f09_a_swap_while_starting_is_served(self, tmp_path: Path) -> None:
         """The link flips after the pack loaded but before the watcher looked at it."""
-        v1 = copy_pack(tmp_path)
-        v2 = tmp_path / "rules" / "v2"
-        shutil.copytree(v1, v2)
-        with open(v2 / "pack.yaml", "a", encoding="utf-8") as handle:
-            handle.write("# version two\n")
-        current = tmp_path / "rules" / "current"
-        os.symlink(v1.name, current)
+        _, v2, current = self.versions(tmp_path)
         registry = loaded([str(current)])
         old = registry.packs[PACK].revision
         os.remove(current)
