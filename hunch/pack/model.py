@@ -9,9 +9,14 @@ read, are dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from hunch.errors import Location
+from hunch.record import Memo
+
+ConclusionKind = Literal["hypothesis", "action"]
+EffectKind = Literal["derive", "support", "oppose"]
+MatchKind = Literal["input", "derived", "conclusion"]  # what a rule's condition matched
 
 FACT_TYPES = ("integer", "number", "boolean", "enum", "string")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "exists")
@@ -138,7 +143,7 @@ def _short(title: str) -> str:
 
 class Conclusion(NamedTuple):
     id: str
-    kind: str  # "hypothesis" | "action"
+    kind: ConclusionKind
     title: str
     explanation: str
     sources: list[str]
@@ -187,7 +192,7 @@ Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
 class Effect(NamedTuple):
-    kind: str  # "derive" | "support" | "oppose"
+    kind: EffectKind
     target: str  # derived fact name or conclusion id
     cf: float
     loc: Location
@@ -234,6 +239,9 @@ class Pack:
     rules: list[Rule] = field(default_factory=list)
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+    # what later layers work out from the pack (the engine's program and runner, the
+    # explain and consult indexes), each under a slot its module declares
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def spec(self, name: str) -> FactSpec | None:
         return self.facts.get(name) or self.derived.get(name)

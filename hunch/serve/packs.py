@@ -71,7 +71,8 @@ def revision(path: str) -> str:
 
 def _hash_file(digest: Any, full: str) -> None:
     from hunch.errors import YamlError
-    from hunch.pack.yamlsource import MAX_FILE_BYTES, _open_regular
+    from hunch.limits import MAX_FILE_BYTES
+    from hunch.pack.yamlsource import _open_regular
 
     try:
         handle = _open_regular(full, full)
