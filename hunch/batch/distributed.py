@@ -1,4 +1,4 @@
-"""Batches past one machine: map situations over a Dask bag (optional extra ``hunch[dask]``).
+"""Batches past one machine: map situations over a Dask bag (optional extra ``hunch-rules[dask]``).
 
 Evaluating is a pure function of (pack, situation), so a batch is a plain map and
 any distributed engine can run it; this module shows it with Dask. Each worker
