@@ -44,6 +44,7 @@ class Item(NamedTuple):
     line: int = 0  # that line's number
     error: str = ""  # a problem found while listing the inputs
     text: str | None = None  # one whole YAML (or JSON) situation read from standard input
+    source: str = STDIN_LABEL  # where a JSON line came from, as its errors name it
 
 
 class Outcome(NamedTuple):
@@ -280,10 +281,10 @@ def strict_loads(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
 
 
-def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
-    """One JSON Lines record as a mapping of facts; errors say <stdin>:line[:col]."""
+def parse_json_line(raw: bytes, line: int, source: str = STDIN_LABEL) -> dict[str, Any]:
+    """One JSON Lines record as a mapping of facts; errors say source:line[:col]."""
     def error(message: str, column: int = 0) -> SituationError:
-        return SituationError(message, STDIN_LABEL, line, column)
+        return SituationError(message, source, line, column)
 
     try:
         text = raw.decode("utf-8-sig")
@@ -334,8 +335,8 @@ def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
 
         return validate_situation(load_text(item.text, STDIN_LABEL), pack)
     assert item.raw is not None
-    data = parse_json_line(item.raw, item.line)
-    where = Location(STDIN_LABEL, item.line)
+    data = parse_json_line(item.raw, item.line, item.source)
+    where = Location(item.source, item.line)
     problems = data_problems(data, lambda path: where, pack)
     if problems:
         raise SituationErrors(problems)
@@ -352,7 +353,7 @@ def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = Fa
         if reraise:
             raise
         message = exc.format()
-        if exc.file not in (item.label, STDIN_LABEL):  # e.g. the firing limit, at the pack
+        if exc.file not in (item.label, item.source):  # e.g. the firing limit, at the pack
             message += f" (evaluating {item.label})"
         return Outcome(item.label, error=message)
     except Exception as exc:  # a bug, recursion, memory: reported in place, never losing the batch
@@ -399,8 +400,8 @@ def named_pack(item: Item, pack: Pack, settings: Settings) -> Pack:
     if item.path is not None:
         name = named_in_file(item.path, settings.max_bytes)
     elif item.raw is not None and PACK_KEY.encode() in item.raw:
-        name = situation_pack(parse_json_line(item.raw, item.line), STDIN_LABEL,
-                              Location(STDIN_LABEL, item.line))
+        name = situation_pack(parse_json_line(item.raw, item.line, item.source), item.source,
+                              Location(item.source, item.line))
     else:
         name = None
     if name is None or same_pack(name, pack.path):

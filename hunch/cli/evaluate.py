@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
 
 import click
 
 from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
+
+if TYPE_CHECKING:
+    from hunch.batch.run import Settings
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -29,12 +33,19 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               flag_value="summary", default=None,
               help="After the table, explain the top hypothesis and the recommendation: "
                    "--explain (a summary) or --explain=full (the whole derivation).")
+@click.option("--dask", "dask_scheduler", metavar="SCHEDULER", default=None,
+              help="Evaluate JSON Lines files (paths or URLs) on Dask, streaming: local (a "
+                   "LocalCluster of --jobs workers) or a scheduler's address; -o names a "
+                   "folder, which gets one file per partition (docs/performance.md).")
+@click.option("--partition-bytes", type=click.IntRange(min=1), default=None,
+              help="With --dask: bytes of input per partition (default 33554432, 32 MiB).")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int | None, max_firings: int | None, jobs: int,
-             explain: str | None, progress: bool | None) -> None:
+             explain: str | None, dask_scheduler: str | None, partition_bytes: int | None,
+             progress: bool | None) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -52,6 +63,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
+      hunch evaluate --dask local --jobs 2 situations.jsonl -o results/
     """
     from hunch.batch.run import Settings, renderer, write_batch
     from hunch.cli.common import pack_argument
@@ -63,7 +75,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
         reading_hint()
     # one situation file may name its pack; a batch uses --rules or the project's
     # default, and each situation that names another pack is evaluated with that one
-    single = len(situations) == 1
+    single = len(situations) == 1 and not dask_scheduler  # --dask: JSON Lines files
     chosen = pack_argument(rules, situations[0] if single else None)
     pack = load_pack_or_fail(chosen)
     # the pack lives for the whole run: keep the garbage collector from rescanning
@@ -83,7 +95,19 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                         max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
+    if dask_scheduler:
+        _on_dask(list(situations), dask_scheduler, output, fmt, settings, jobs, partition_bytes)
+        return
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:
+        raise SystemExit(2)
+
+
+def _on_dask(inputs: list[str], scheduler: str, folder: str | None, fmt: str,
+             settings: Settings, jobs: int, size: int | None) -> None:
+    from hunch.batch.distributed import PARTITION_BYTES, DaskRun, run_dask
+
+    run = DaskRun(scheduler, folder or "", fmt, settings, jobs, size or PARTITION_BYTES)
+    if run_dask(inputs, run)[1]:
         raise SystemExit(2)
