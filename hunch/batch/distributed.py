@@ -133,7 +133,11 @@ def _evaluate_one(pack: Pack, facts: Any, render: Callable[[Any], Any]) -> Any:
 
 # --- streaming JSON Lines files, one output file per partition ---------------------------
 
-PARTITION_BYTES = 32 * 1024 * 1024  # default bytes of input per partition (one task)
+# bytes of input per partition (one task), unless given: about four partitions per
+# worker, so every worker has work and the last ones finish together, within these bounds
+PARTITION_BYTES = 32 * 1024 * 1024
+SMALLEST_PARTITION = 256 * 1024
+PARTITIONS_PER_WORKER = 4
 READ_BYTES = 1 << 20  # bytes read at a time: a worker holds about this and one line
 ERRORS_KEPT = 20  # error messages a partition reports back (all are in its output file)
 SUFFIX = {"jsonl": "jsonl", "json": "json", "table": "txt", "markdown": "md"}
@@ -166,14 +170,29 @@ def output_name(folder: str, number: int, fmt: str) -> str:
     return os.path.join(folder, f"part-{number:05d}.{SUFFIX[fmt]}")
 
 
-def partitions(inputs: Iterable[str], size: int = PARTITION_BYTES) -> list[Partition]:
-    """The partitions of JSON Lines files or fsspec URLs (globs expanded, sorted).
+def partitions(inputs: Iterable[str], size: int | None = None,
+               workers: int = 1) -> list[Partition]:
+    """The partitions of JSON Lines files or fsspec URLs (globs expanded, sorted),
+    ``size`` bytes each (default: from the total and the number of ``workers``).
 
     Raises HunchError for an input that matches nothing or cannot be read.
     """
+    files = list(_files(inputs))
+    if size is None:
+        share = -(-sum(nbytes for *_, nbytes in files) // (PARTITIONS_PER_WORKER * workers))
+        size = min(PARTITION_BYTES, max(SMALLEST_PARTITION, share))
+    out: list[Partition] = []
+    for url, shown, nbytes in files:
+        starts = range(0, max(nbytes, 1), size)
+        out += [Partition(len(out) + i, url, shown, start, min(size, nbytes - start))
+                for i, start in enumerate(starts)]
+    return out
+
+
+def _files(inputs: Iterable[str]) -> Iterator[tuple[str, str, int]]:
+    """(URL, name shown, size) of every file the inputs name, globs expanded."""
     from fsspec.core import url_to_fs
 
-    out: list[Partition] = []
     for name in inputs:
         try:
             fs, pattern = url_to_fs(name)
@@ -190,11 +209,7 @@ def partitions(inputs: Iterable[str], size: int = PARTITION_BYTES) -> list[Parti
                 raise HunchError("is a folder; name its JSON Lines files (a glob will do)",
                                  name, hint=f"e.g. {name.rstrip('/')}/*.jsonl")
             url = fs.unstrip_protocol(path)
-            shown = url.removeprefix("file://") if many else name
-            starts = range(0, max(nbytes, 1), size)
-            out += [Partition(len(out) + i, url, shown, start, min(size, nbytes - start))
-                    for i, start in enumerate(starts)]
-    return out
+            yield url, url.removeprefix("file://") if many else name, nbytes
 
 
 def _why(exc: BaseException) -> str:
@@ -203,7 +218,7 @@ def _why(exc: BaseException) -> str:
 
 def evaluate_files(pack: str | None, inputs: Iterable[str], folder: str,
                    scheduler: Any = "processes", fmt: str = "jsonl",
-                   size: int = PARTITION_BYTES, settings: Settings | None = None,
+                   size: int | None = None, settings: Settings | None = None,
                    ) -> list[PartitionReport]:
     """Evaluate JSON Lines files on Dask, one output file per partition, in input order.
 
@@ -221,7 +236,7 @@ def evaluate_files(pack: str | None, inputs: Iterable[str], folder: str,
 
         settings = Settings(rules=pack, render=renderer(fmt),
                             encode=fmt if fmt in ("json", "jsonl") else "")
-    parts = partitions(inputs, size)
+    parts = partitions(inputs, size, _workers(scheduler))
     _prepare_folder(folder)
     counts = dask.compute(*[delayed(count_newlines, pure=False)(p) for p in parts],
                           scheduler=scheduler)
@@ -234,6 +249,16 @@ def evaluate_files(pack: str | None, inputs: Iterable[str], folder: str,
                                                   settings, fmt) for p in numbered]
     reports: list[PartitionReport] = list(dask.compute(*tasks, scheduler=scheduler))
     return reports
+
+
+def _workers(scheduler: Any) -> int:
+    """How many workers a scheduler has: a Client's, else this machine's CPUs."""
+    info = getattr(scheduler, "scheduler_info", None)
+    if info is not None:
+        return max(1, len(info().get("workers", ())))
+    from hunch.batch.run import cpu_count
+
+    return cpu_count()
 
 
 def _prepare_folder(folder: str) -> None:
@@ -420,7 +445,7 @@ class DaskRun(NamedTuple):
     fmt: str
     settings: Settings
     workers: int  # for a LocalCluster: worker processes (--jobs)
-    size: int = PARTITION_BYTES
+    size: int | None = None  # bytes per partition (default: evaluate_files decides)
 
 
 def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
@@ -436,7 +461,7 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
     if "-" in inputs:
         raise HunchError("--dask reads files, not standard input", "-",
                          hint="save the JSON Lines to a file (or a URL the workers can read)")
-    partitions(inputs, run.size)  # bad inputs and folders fail before a cluster starts
+    list(_files(inputs))  # bad inputs and folders fail before a cluster starts
     _prepare_folder(run.folder)
     with _client(run) as client:
         reports = evaluate_files(run.settings.rules, inputs, run.folder, client, run.fmt,

@@ -38,7 +38,8 @@ FORMATS = ("table", "json", "jsonl", "markdown")
                    "LocalCluster of --jobs workers) or a scheduler's address; -o names a "
                    "folder, which gets one file per partition (docs/performance.md).")
 @click.option("--partition-bytes", type=click.IntRange(min=1), default=None,
-              help="With --dask: bytes of input per partition (default 33554432, 32 MiB).")
+              help="With --dask: bytes of input per partition (default: about four "
+                   "partitions per worker, from 256 KiB to 32 MiB each).")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
@@ -106,8 +107,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
 
 def _on_dask(inputs: list[str], scheduler: str, folder: str | None, fmt: str,
              settings: Settings, jobs: int, size: int | None) -> None:
-    from hunch.batch.distributed import PARTITION_BYTES, DaskRun, run_dask
+    from hunch.batch.distributed import DaskRun, run_dask
 
-    run = DaskRun(scheduler, folder or "", fmt, settings, jobs, size or PARTITION_BYTES)
+    run = DaskRun(scheduler, folder or "", fmt, settings, jobs, size)
     if run_dask(inputs, run)[1]:
         raise SystemExit(2)
