@@ -202,6 +202,18 @@ class TestPartitionBoundaries:
         assert got == want
 
 
+class TestWorkerMemory:
+    """Workers undo Dask's malloc setting that maps every engine session afresh."""
+
+    @pytest.mark.skipif(not os.path.exists("/lib/x86_64-linux-gnu/libc.so.6")
+                        and not os.path.exists("/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                        reason="glibc only")
+    def test_keep_heap_sets_glibc_thresholds(self) -> None:
+        from hunch.batch.distributed import keep_heap
+
+        assert keep_heap() is True
+
+
 class TestDaskCommand:
     """`hunch evaluate --dask local` through the CLI: files, errors, exit statuses."""
 

@@ -26,6 +26,7 @@ the memory and throughput measured).
 from __future__ import annotations
 
 import functools
+import gc
 import glob
 import importlib
 import os
@@ -426,9 +427,38 @@ def _worker_pack(rules: str | None) -> Pack:
         from hunch.batch.run import prepare
         from hunch.engine.load import load_pack
 
+        keep_heap()
         loaded = _packs[rules] = load_pack(rules)
         prepare(loaded)
+        # the pack (and Dask's own objects) live as long as the worker: keep the
+        # garbage collector from rescanning them, as hunch evaluate does
+        gc.freeze()
     return loaded
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+HEAP_BLOCKS = 64 << 20  # blocks up to this size come from the heap...
+HEAP_KEPT = 256 << 20  # ...and this much free heap top is kept mapped
+
+
+def keep_heap() -> bool:
+    """Make glibc's malloc keep durable_rules' session memory mapped; False elsewhere.
+
+    Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, which turns
+    glibc's adaptive thresholds off: each situation's engine session (blocks of
+    100 KB to several MB, allocated whole by durable_rules' createStateNode) is then
+    mapped and zeroed afresh and given back when deleted. Measured in a Dask worker:
+    2,100 page faults and 2.5x the CPU time per situation of the built-in pack
+    (benchmarks/bench_durable_mode.py, docs/performance.md "durable_rules' slow mode").
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False  # not glibc: musl and macOS have no mallopt and no such setting
+    return bool(mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS)) and bool(mallopt(M_TRIM_THRESHOLD,
+                                                                        HEAP_KEPT))
 
 
 # --- the command: hunch evaluate --dask SCHEDULER ----------------------------------------
