@@ -183,6 +183,15 @@ class TestPartitionFiles:
         assert report.output == "" and os.listdir(tmp_path) == []
 
 
+    def test_a_stopped_run_leaves_no_temporary_files(self, tmp_path: Any) -> None:
+        from hunch.batch.distributed import _remove_unfinished
+
+        (tmp_path / ".hunch-abc123.tmp").write_text('{"situation": ')  # a killed worker's
+        (tmp_path / "part-00000.jsonl").write_text("{}\n")
+        _remove_unfinished(str(tmp_path))
+        assert os.listdir(tmp_path) == ["part-00000.jsonl"]
+
+
 class TestPartitionBoundaries:
     """Partitions of any size cover every line once, in order, split only at newlines."""
 

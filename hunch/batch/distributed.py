@@ -141,6 +141,7 @@ SMALLEST_PARTITION = 256 * 1024
 PARTITIONS_PER_WORKER = 4
 READ_BYTES = 1 << 20  # bytes read at a time: a worker holds about this and one line
 ERRORS_KEPT = 20  # error messages a partition reports back (all are in its output file)
+TEMPORARY = ".hunch-"  # how AtomicWriter's temporary files begin (hunch.output.atomic)
 SUFFIX = {"jsonl": "jsonl", "json": "json", "table": "txt", "markdown": "md"}
 
 
@@ -493,9 +494,16 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
                          hint="save the JSON Lines to a file (or a URL the workers can read)")
     list(_files(inputs))  # bad inputs and folders fail before a cluster starts
     _prepare_folder(run.folder)
-    with _client(run) as client:
-        reports = evaluate_files(run.settings.rules, inputs, run.folder, client, run.fmt,
-                                 run.size, run.settings)
+    try:
+        with _client(run) as client:
+            reports = evaluate_files(run.settings.rules, inputs, run.folder, client, run.fmt,
+                                     run.size, run.settings)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.cli.app.Terminated)
+        click.echo(f"{getattr(exc, 'word', 'interrupted')}: the partitions finished are in "
+                   f"{run.folder}, each whole; the others were not written", err=True)
+        raise SystemExit(getattr(exc, "status", 130)) from None
+    finally:
+        _remove_unfinished(run.folder)
     total = failed = 0
     for report in reports:
         total += report.written
@@ -511,6 +519,20 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
     return total, failed
 
 
+def _remove_unfinished(folder: str) -> None:
+    """Remove the temporary files of partitions whose worker was stopped mid-way
+    (AtomicWriter's own cleanup cannot run in a killed process)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(TEMPORARY) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
 class _client:
     """A dask.distributed Client: on a new LocalCluster, or connected to a scheduler."""
 
@@ -521,6 +543,11 @@ class _client:
 
     def __enter__(self) -> Any:
         import logging
+
+        # an interrupted run leaves the Client's pending asyncio tasks failed with
+        # AllExit, which asyncio would report with a traceback at exit
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        logging.getLogger("distributed").setLevel(logging.ERROR)
 
         try:
             distributed = importlib.import_module("dask.distributed")
