@@ -19,7 +19,8 @@ come from the heap, already mapped. The configurations:
 
 - fresh: nothing else in the process;
 - after peers: CLIPS, ZEN and experta built and run in the same process first
-  (as in bench_engines.py), where the slow mode was seen;
+  (as in bench_engines.py), where the slow mode was seen; after ZEN only: the one
+  that moves malloc's thresholds (its Rust allocations);
 - mmap fixed: MALLOC_MMAP_THRESHOLD_=131072 in the environment: the same default
   threshold, but set, which turns the dynamic adjustment off (as any mallopt call
   or MALLOC_* variable does, from any library in the process);
@@ -48,7 +49,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 CONFIGS: dict[str, dict[str, str]] = {
     "fresh": {},
-    "after peers": {"BENCH_PEERS": "1"},
+    "after peers": {"BENCH_PEERS": "Clips,Zen,Experta"},
+    "after ZEN only": {"BENCH_PEERS": "Zen"},
     "mmap fixed (128 KiB)": {"MALLOC_MMAP_THRESHOLD_": "131072"},
     "mallopt": {"BENCH_MALLOPT": "1"},
 }
@@ -74,7 +76,7 @@ def child(n_rules: int, n_sits: int, engine: str) -> dict[str, Any]:
     work = generate(n_rules)
     sits = situations(n_sits)
     if os.environ.get("BENCH_PEERS"):
-        _run_peers(work, sits[:200])
+        _run_peers(work, sits[:200], os.environ["BENCH_PEERS"].split(","))
     if engine == "hunch":
         return _hunch(work, sits)
     return _hand(work, sits)
@@ -123,10 +125,10 @@ def _faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def _run_peers(work: Any, sits: list[dict[str, Any]]) -> None:
-    from engines import Clips, Experta, Zen
+def _run_peers(work: Any, sits: list[dict[str, Any]], names: list[str]) -> None:
+    import engines
 
-    for peer in (Clips, Zen, Experta):
+    for peer in (getattr(engines, name) for name in names):
         try:
             engine = peer(work)
         except ImportError as exc:

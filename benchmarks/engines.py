@@ -304,17 +304,8 @@ export const handler = async (input) => {
     for (const cf of list) total = total ? total + cf * (1 - total) : cf;
     certainties[target] = total;
   }
-  return { fired, derived: Object.keys(input.d), certainties };
-};
-"""
-
-# Between the tables: the facts the first table's rules derived, as d.<name> = true
-_ZEN_DERIVE = """
-const DERIVES = %s;
-export const handler = async (input) => {
-  const d = {};
-  for (const row of input.first) if (DERIVES[row.r]) d[DERIVES[row.r]] = true;
-  return { ...input, d };
+  const derived = [...new Set(input.first.filter((row) => row.d).map((row) => row.d))];
+  return { fired, derived, certainties };
 };
 """
 
@@ -322,11 +313,12 @@ export const handler = async (input) => {
 class Zen:
     """The same rules as a GoRules JDM graph run by zen-engine (Rust, QuickJS).
 
-    Two decision tables (hit policy collect): the rules over the situation, then the
-    chained rules, which also test the facts derived in between (a function node
-    sets them); a last function node combines each conclusion's certainty factors as
-    hunch does. The workload's chains are one level deep (benchmarks/workload.py),
-    which two tables cover.
+    Two decision tables (hit policy collect): the rules over the situation, each row
+    giving its rule and the fact it derives, then the chained rules, whose columns
+    also test what the first table derived (``some(first, #.d == "d3")``, in ZEN's
+    own expression language); a function node combines each conclusion's certainty
+    factors as hunch does. The workload's chains are one level deep
+    (benchmarks/workload.py), which two tables cover.
     """
 
     name = "GoRules ZEN"
@@ -340,11 +332,9 @@ class Zen:
         second = [r for r in work.rules if r.needs]
         assert all(r.kind == "support" for r in second), "chains deeper than two tables"
         rules = {r.id: [r.kind, r.target, r.cf] for r in work.rules}
-        derives = {r.id: r.target for r in first if r.kind == "derive"}
         nodes = [
             _zen_node("in", "inputNode"),
             _zen_node("first", "decisionTableNode", _zen_table(first, "first", [])),
-            _zen_node("derive", "functionNode", {"source": _ZEN_DERIVE % json.dumps(derives)}),
             _zen_node("second", "decisionTableNode",
                       _zen_table(second, "second", sorted(work.derived))),
             _zen_node("combine", "functionNode", {"source": _ZEN_COMBINE % json.dumps(rules)}),
@@ -377,11 +367,11 @@ def _zen_node(node_id: str, kind: str, content: dict[str, Any] | None = None) ->
 
 
 def _zen_table(rules: list[GenRule], path: str, derived: list[str]) -> dict[str, Any]:
-    """A collect table, one row per rule, each row's output its rule id; the input
-    passes through and the rows found go to ``path``."""
+    """A collect table, one row per rule, each row's output its rule id and the fact it
+    derives; the input passes through and the rows found go to ``path``."""
     columns = [{"id": a, "type": "expression", "field": a, "name": a} for a in ATTRS]
-    columns += [{"id": f"d_{d}", "type": "expression", "field": f"d.{d}", "name": d}
-                for d in derived]
+    columns += [{"id": f"d_{d}", "type": "expression", "field": f'some(first, #.d == "{d}")',
+                 "name": d} for d in derived]
     rows = []
     for rule in rules:
         row = {c["id"]: "" for c in columns}
@@ -391,11 +381,12 @@ def _zen_table(rules: list[GenRule], path: str, derived: list[str]) -> dict[str,
         if rule.needs:
             row[f"d_{rule.needs}"] = "true"
         row["r"] = f'"{rule.id}"'
+        row["d"] = f'"{rule.target}"' if rule.kind == "derive" else ""
         rows.append(row)
+    outputs = [{"id": "r", "type": "expression", "field": "r", "name": "rule"},
+               {"id": "d", "type": "expression", "field": "d", "name": "derives"}]
     return {"hitPolicy": "collect", "passThrough": True, "outputPath": path,
-            "inputs": columns, "outputs": [{"id": "r", "type": "expression", "field": "r",
-                                            "name": "rule"}],
-            "rules": rows}
+            "inputs": columns, "outputs": outputs, "rules": rows}
 
 
 def _zen_test(attr: str, op: str, value: Any) -> str:
