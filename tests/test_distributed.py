@@ -259,6 +259,20 @@ class TestDaskCommand:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+class TestUnreachableScheduler:
+    """A scheduler that cannot be reached is one line and status 2, and no folder."""
+
+    def test_a_bad_address(self, tmp_path: Any) -> None:
+        (tmp_path / "in.jsonl").write_text("{}\n")
+        out = tmp_path / "out"
+        result = CliRunner().invoke(cli, ["evaluate", "--dask", "nonsense",
+                                          str(tmp_path / "in.jsonl"), "-o", str(out)])
+        assert result.exit_code == 2
+        assert result.stderr.startswith("nonsense: cannot reach the Dask scheduler: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+
+
 def _stop_at(seen: list[Any], count: int, result: Any) -> Any:
     seen.append(result)
     if len(seen) == count:

@@ -493,6 +493,7 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
         raise HunchError("--dask reads files, not standard input", "-",
                          hint="save the JSON Lines to a file (or a URL the workers can read)")
     list(_files(inputs))  # bad inputs and folders fail before a cluster starts
+    created = not os.path.exists(run.folder)
     _prepare_folder(run.folder)
     try:
         with _client(run) as client:
@@ -503,7 +504,7 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
                    f"{run.folder}, each whole; the others were not written", err=True)
         raise SystemExit(getattr(exc, "status", 130)) from None
     finally:
-        _remove_unfinished(run.folder)
+        _remove_unfinished(run.folder, created)
     total = failed = 0
     for report in reports:
         total += report.written
@@ -519,18 +520,18 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
     return total, failed
 
 
-def _remove_unfinished(folder: str) -> None:
+def _remove_unfinished(folder: str, created: bool = False) -> None:
     """Remove the temporary files of partitions whose worker was stopped mid-way
-    (AtomicWriter's own cleanup cannot run in a killed process)."""
+    (AtomicWriter's own cleanup cannot run in a killed process), and the folder
+    itself if this run made it and wrote nothing (e.g. the scheduler was unreachable)."""
     try:
         names = [n for n in os.listdir(folder) if n.startswith(TEMPORARY) and n.endswith(".tmp")]
-    except OSError:
-        return
-    for name in names:
-        try:
+        for name in names:
             os.unlink(os.path.join(folder, name))
-        except OSError:
-            pass
+        if created and not os.listdir(folder):
+            os.rmdir(folder)
+    except OSError:
+        pass
 
 
 class _client:
