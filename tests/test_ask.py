@@ -309,7 +309,7 @@ class TestCli:
         assert result.stdout.endswith(
             "Asked 2 questions; skipped 4 as irrelevant (no answer could change the\n"
             "recommendation or the top hypothesis).\n")
-        assert "Recommended action: Pour the tea (certainty 0.50)" in result.stdout
+        assert "Recommended action: Pour the tea (good support, 0.50)" in result.stdout
 
     def test_the_end_is_the_evaluate_output(self, tmp_path: Any) -> None:
         save = str(tmp_path / "tea.yaml")
@@ -386,17 +386,17 @@ class TestCli:
         assert q(5, 5, Q_SUGAR) + "yes\n" in result.stdout
         assert save.read_text() == (
             "# Situation written by `hunch ask` (pack ask-pack).\n"
-            f"# Evaluate it with: hunch evaluate {save}\n"
+            f"# Evaluate it with: hunch --allow-pack-path evaluate {save}\n"
             f"_pack: {TEA}\n"  # the pack it was asked with: no --rules needed
             "# Answered unknown, so left out: steam\n"
             "\n# How many minutes ago did the kettle boil?\nminutes_since_boil: 20\n"
             "\n# Is the kettle whistling?\nwhistling: false\n"
             "\n# Do you take milk?\nmilk: true\n"
             "\n# Do you take sugar?\nsugar: true\n")
-        assert "Recommended action: Stir well (certainty 0.95)" in result.stdout
-        again = CliRunner().invoke(cli, ["evaluate", str(save)])
+        assert "Recommended action: Stir well (strong support, 0.95)" in result.stdout
+        again = CliRunner().invoke(cli, ["--allow-pack-path", "evaluate", str(save)])
         assert again.exit_code == 0, again.output
-        assert "Recommended action: Stir well (certainty 0.95)" in again.stdout
+        assert "Recommended action: Stir well (strong support, 0.95)" in again.stdout
 
     def test_starting_from_a_partial_situation(self, tmp_path: Any) -> None:
         start = tmp_path / "start.yaml"
@@ -531,11 +531,6 @@ class TestAskersCase:
         assert c.assess("recruiter_left").top == []
         # a rumoured freeze puts "budget or freeze" first by far: that answer still counts
         assert c.assess("hiring_freeze_rumored").top == [True]
-
-    def test_the_close_call_margin_is_the_outputs(self) -> None:
-        from hunch.consult.ask import CLOSE_CALL
-        from hunch.output.formats import CLOSE_CALL as SHOWN
-        assert CLOSE_CALL == SHOWN
 
     def test_asking_everything_reaches_the_same_result(self, builtin: Pack,
                                                        asker: dict[str, Any],

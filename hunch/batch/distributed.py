@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from hunch.batch.run import Item, Settings
-from hunch.errors import HunchError
+from hunch.errors import HunchError, Interrupted
 from hunch.pack.model import Pack
 
 _packs: dict[str | None, Pack] = {}  # per worker process: pack reference -> loaded pack
@@ -258,7 +258,7 @@ def _workers(scheduler: Any) -> int:
     info = getattr(scheduler, "scheduler_info", None)
     if info is not None:
         return max(1, len(info().get("workers", ())))
-    from hunch.batch.run import cpu_count
+    from hunch.batch.pool import cpu_count
 
     return cpu_count()
 
@@ -499,10 +499,10 @@ def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
         with _client(run) as client:
             reports = evaluate_files(run.settings.rules, inputs, run.folder, client, run.fmt,
                                      run.size, run.settings)
-    except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.cli.app.Terminated)
-        click.echo(f"{getattr(exc, 'word', 'interrupted')}: the partitions finished are in "
-                   f"{run.folder}, each whole; the others were not written", err=True)
-        raise SystemExit(getattr(exc, "status", 130)) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.errors.Terminated)
+        stop = Interrupted.of(exc)
+        raise stop.reworded(f"{stop.message}: the partitions finished are in {run.folder}, "
+                            f"each whole; the others were not written") from None
     finally:
         _remove_unfinished(run.folder, created)
     total = failed = 0

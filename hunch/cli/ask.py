@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hunch.cli.common import load_pack_or_fail, pack_option
-from hunch.errors import HunchError, printable
+from hunch.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, HunchError, Reported, printable
 
 if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load the engine
     from hunch.consult.ask import Consultation, Why
     from hunch.pack.model import FactSpec
 
-EXIT_EOF = 2  # input ended mid-consultation: incomplete input, like any bad input
-EXIT_INTERRUPTED = 130
+EXIT_EOF = EXIT_BAD_INPUT  # input ended mid-consultation: incomplete input, like any bad input
 WIDTH = 78  # the widest lines get; hunch.output.width.fit narrows them on a terminal
 MAX_SHOWN_VALUES = 4
 BACK_WORDS = ("back", "<")
@@ -79,9 +78,9 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
         if isinstance(exc, click.Abort) and isinstance(exc.__context__, EOFError):
             click.echo("\ninput ended before the consultation finished; nothing was saved",
                        err=True)
-            raise SystemExit(EXIT_EOF) from None
+            raise Reported(EXIT_EOF) from None
         _offer_to_save(consultation, save, rules)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise Reported(EXIT_INTERRUPTED) from None
     _finish(consultation, start, save, rules)
 
 
@@ -302,7 +301,7 @@ def _offer_to_save(consultation: Consultation, save: str | None, rules: str | No
         return
     try:
         _check_writable(target)
-        again = f"hunch ask --situation {shlex.quote(target)}"
+        again = f"{_hunch(rules, target)} ask --situation {shlex.quote(target)}"
         write_atomic(target, consultation.situation_text(again, _pack_ref(rules, target)))
     except HunchError as exc:
         click.echo(f"{exc.format()}; nothing was saved", err=True)
@@ -322,6 +321,17 @@ def _pack_ref(rules: str | None, file: str) -> str:
     return os.path.relpath(os.path.abspath(rules), os.path.dirname(os.path.abspath(file)))
 
 
+def _hunch(rules: str | None, file: str) -> str:
+    """The command that reads the saved file back: a pack folder outside the file's
+    folder and its project is followed only with --allow-pack-path (docs/project.md)."""
+    from hunch.pack.project import followed_unasked
+
+    folder = os.path.dirname(os.path.abspath(file))
+    if rules and os.path.isdir(rules) and not followed_unasked(rules, folder):
+        return "hunch --allow-pack-path"
+    return "hunch"
+
+
 def _finish(consultation: Consultation, start: str | None, save: str | None,
             rules: str | None) -> None:
     from hunch.errors import HunchError
@@ -330,7 +340,7 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
 
     result = consultation.result()
     if save:
-        hint = f"hunch evaluate {shlex.quote(save)}"
+        hint = f"{_hunch(rules, save)} evaluate {shlex.quote(save)}"
         text = consultation.situation_text(hint, _pack_ref(rules, save))
         try:
             write_atomic(save, text)
@@ -339,7 +349,7 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
             click.echo(exc.format(), err=True)
             click.echo("Could not save the answers; here they are, to save by hand:\n", err=True)
             click.echo(text, nl=False)
-            raise SystemExit(EXIT_EOF) from None
+            raise Reported(EXIT_EOF) from None
     click.echo("")
     click.echo(printable(render_table(result)), nl=False)
     click.echo("")

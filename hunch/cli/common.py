@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:
+    from hunch.pack.model import Pack
+    from hunch.pack.validate import Situation
 
 
 def complete_packs(ctx: click.Context, param: click.Parameter,
@@ -54,7 +58,7 @@ class ExplainMode(click.Choice):  # type: ignore[type-arg]
         return value
 
 
-def load_pack_or_fail(name: str | None, situation: str | None = None) -> Any:
+def load_pack_or_fail(name: str | None, situation: str | None = None) -> Pack:
     """The pack: --rules, else the one the situation file names (``_pack``), else the
     project's default (hunch.toml, [tool.hunch]), else the built-in default."""
     from hunch.engine.load import load_pack
@@ -66,11 +70,18 @@ def pack_argument(name: str | None, situation: str | None = None) -> str | None:
     """What load_pack_or_fail loads (None: the built-in default); see docs/authoring.md."""
     from hunch.pack.project import chosen_pack, named_in_file
 
-    named = named_in_file(situation) if situation and not name and situation != "-" else None
-    return chosen_pack(name, named)
+    named = named_in_file(situation, allow_path=allow_pack_path()) \
+        if situation and not name and situation != "-" else None
+    return chosen_pack(name, named, file=situation or "")
 
 
-def load_situation_arg(path: str, pack: Any) -> Any:
+def allow_pack_path() -> bool:
+    """``hunch --allow-pack-path``: a situation's _pack may name any folder."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get("allow_pack_path"))
+
+
+def load_situation_arg(path: str, pack: Pack) -> Situation:
     """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin."""
     from hunch.engine.evaluate import load_situation
 
@@ -134,6 +145,6 @@ def say(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-__all__ = ["ExplainMode", "complete_conclusions", "complete_packs", "emit", "load_pack_or_fail",
-           "load_situation_arg", "pack_argument", "pack_option", "reading_hint", "say",
-           "to_file"]
+__all__ = ["ExplainMode", "allow_pack_path", "complete_conclusions", "complete_packs", "emit",
+           "load_pack_or_fail", "load_situation_arg", "pack_argument", "pack_option",
+           "reading_hint", "say", "to_file"]

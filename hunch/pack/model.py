@@ -9,9 +9,14 @@ read, are dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from hunch.errors import Location
+from hunch.record import Memo
+
+ConclusionKind = Literal["hypothesis", "action"]
+EffectKind = Literal["derive", "support", "oppose"]
+MatchKind = Literal["input", "derived", "conclusion"]  # what a rule's condition matched
 
 FACT_TYPES = ("integer", "number", "boolean", "enum", "string")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "exists")
@@ -138,7 +143,7 @@ def _short(title: str) -> str:
 
 class Conclusion(NamedTuple):
     id: str
-    kind: str  # "hypothesis" | "action"
+    kind: ConclusionKind
     title: str
     explanation: str
     sources: list[str]
@@ -186,12 +191,43 @@ class Not(NamedTuple):
 Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
+class Evidence(NamedTuple):
+    """What kind of evidence a rule (or one effect) is: its grades (docs/certainty.md).
+
+    ``standing``: what the passage is (a best answer, an aside, a manual's step...);
+    ``hedge``: how firmly it says it; ``fit``: how closely its circumstance is the
+    reader's. ``seconded_by``: answers that second the cited point (they raise its
+    standing; they are not new evidence).
+    """
+
+    standing: str
+    hedge: str
+    fit: str
+    loc: Location
+    seconded_by: tuple[str, ...] = ()
+
+
+class Grading(NamedTuple):
+    """A pack's table from grades to numbers (pack.yaml ``grading:``, over the defaults)."""
+
+    standing: dict[str, float]
+    hedge: dict[str, float]
+    fit: dict[str, float]
+    seconded: float
+    max: float
+    loc: Location | None = None  # None: the documented default table
+
+
 class Effect(NamedTuple):
-    kind: str  # "derive" | "support" | "oppose"
+    kind: EffectKind
     target: str  # derived fact name or conclusion id
     cf: float
     loc: Location
     value: Any = True
+    # grades of this effect (its own, or its rule's); cf_given: the cf was written,
+    # not computed from the grades (hunch check --strict compares the two)
+    evidence: Evidence | None = None
+    cf_given: bool = True
 
     @property
     def signed_cf(self) -> float:
@@ -209,6 +245,7 @@ class Rule(NamedTuple):
     # why this rule is separate evidence from another rule that cites the same
     # answer for the same conclusion (hunch check --strict asks for it: docs/checking.md)
     distinct: str = ""
+    evidence: Evidence | None = None  # the rule's grades (pack/grading.py)
 
 
 class PackTest(NamedTuple):
@@ -234,6 +271,10 @@ class Pack:
     rules: list[Rule] = field(default_factory=list)
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+    grading: Grading | None = None  # None until read: the default table applies
+    # what later layers work out from the pack (the engine's program and runner, the
+    # explain and consult indexes), each under a slot its module declares
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def spec(self, name: str) -> FactSpec | None:
         return self.facts.get(name) or self.derived.get(name)
