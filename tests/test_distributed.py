@@ -259,8 +259,16 @@ class TestDaskCommand:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
-class TestUnreachableScheduler:
-    """A scheduler that cannot be reached is one line and status 2, and no folder."""
+class TestClusters:
+    """The clusters --dask starts or reaches: set up for long runs, or refused in one line."""
+
+    def test_local_workers_run_without_the_profiler(self) -> None:
+        from hunch.batch.distributed import DaskRun, _client
+
+        run = DaskRun("local", "unused", "jsonl", Settings(None, renderer("jsonl")), 1)
+        with _client(run) as running:
+            seen = running.run(_profiling)
+        assert list(seen.values()) == [False]
 
     def test_a_bad_address(self, tmp_path: Any) -> None:
         (tmp_path / "in.jsonl").write_text("{}\n")
@@ -278,3 +286,9 @@ def _stop_at(seen: list[Any], count: int, result: Any) -> Any:
     if len(seen) == count:
         raise KeyboardInterrupt
     return result_json(result)
+
+
+def _profiling() -> Any:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")

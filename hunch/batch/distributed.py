@@ -557,6 +557,12 @@ class _client:
                              hint="pip install 'hunch[dask]'") from None
         try:
             if self.run.scheduler == LOCAL:
+                # no statistical profiler in the workers: it samples the running task
+                # every 10 ms and keeps 1,000 one-second profiles, so a worker's memory
+                # grew with the run's length (62 MiB at 30 s, 120 MiB at 20 minutes;
+                # docs/performance.md); nothing here shows it (no dashboard)
+                importlib.import_module("dask").config.set(
+                    {"distributed.worker.profile.enabled": False})
                 # one thread per worker: the engine holds the GIL. Loopback only, and
                 # the scheduler's HTTP server (started even without a dashboard) on a
                 # free port, not 8787, which another user of the machine may hold
