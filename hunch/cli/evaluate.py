@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
 from hunch.cli.startup import loads_first, resume
 from hunch.errors import EXIT_BAD_INPUT, Reported
 from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from hunch.batch.run import Settings
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -35,12 +40,20 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               help="Leave conclusions under this certainty out of tables and Markdown "
                    "(counted in a line; JSON keeps them and lists them under "
                    "below_min_certainty). Default: the pack's min_certainty, else 0.")
+@click.option("--dask", "dask_scheduler", metavar="SCHEDULER", default=None,
+              help="Evaluate JSON Lines files (paths or URLs) on Dask, streaming: local (a "
+                   "LocalCluster of --jobs workers) or a scheduler's address; -o names a "
+                   "folder, which gets one file per partition (docs/performance.md).")
+@click.option("--partition-bytes", type=click.IntRange(min=1), default=None,
+              help="With --dask: bytes of input per partition (default: about four "
+                   "partitions per worker, from 256 KiB to 32 MiB each).")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int, max_firings: int, jobs: int,
-             explain: str | None, min_certainty: float | None, progress: bool | None) -> None:
+             explain: str | None, dask_scheduler: str | None, partition_bytes: int | None,
+             min_certainty: float | None, progress: bool | None) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -59,6 +72,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
       hunch evaluate examples/asker.yaml --min-certainty 0.2
+      hunch evaluate --dask local --jobs 2 situations.jsonl -o results/
     """
     from hunch.batch.run import Settings, renderer
     from hunch.cli.batch import write_batch
@@ -71,7 +85,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
         reading_hint()
     # one situation file may name its pack; a batch uses --rules or the project's
     # default, and each situation that names another pack is evaluated with that one
-    single = len(situations) == 1
+    single = len(situations) == 1 and not dask_scheduler  # --dask: JSON Lines files
     chosen = pack_argument(rules, situations[0] if single else None)
     pack = load_pack_or_fail(chosen)
     resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
@@ -88,7 +102,19 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                         allow_pack_path=allow_pack_path(),
                         project_pack=None if rules else project_default(),
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
+    if dask_scheduler:
+        _on_dask(list(situations), dask_scheduler, output, fmt, settings, jobs, partition_bytes)
+        return
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:
+        raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error
+
+
+def _on_dask(inputs: list[str], scheduler: str, folder: str | None, fmt: str,
+             settings: Settings, jobs: int, size: int | None) -> None:
+    from hunch.batch.distributed import DaskRun, run_dask
+
+    run = DaskRun(scheduler, folder or "", fmt, settings, jobs, size)
+    if run_dask(inputs, run)[1]:
         raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error

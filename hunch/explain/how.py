@@ -135,6 +135,11 @@ class Flip:
     recommendation: Ranked | None
     top_hypothesis: Ranked | None
 
+    @property
+    def unset(self) -> bool:
+        """The change is leaving the given fact out (unknown), not another value."""
+        return self.after is None
+
 
 class Flips(list[Flip]):
     """The flips found, and the facts the search had no budget left for
@@ -403,6 +408,13 @@ def checked_change(pack: Pack, name: str, value: Any) -> Any:
     return converted
 
 
+def checked_unset(pack: Pack, name: str) -> None:
+    """The input fact ``name`` left out (unknown, even one with a default): it must be
+    an input fact of the pack."""
+    if name not in pack.facts:
+        raise _not_input(pack, name, "")
+
+
 def _not_input(pack: Pack, name: str, given: str) -> ChangeError:
     if name in pack.derived:
         sources = [f for f in pack.facts if f in input_cone(pack, name)]
@@ -448,11 +460,13 @@ def flips(result: Result) -> Flips:
     tested = _flippable(result)
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
+        options = options + _unset(result, fact)
         best: dict[str | None, tuple[float, Flip]] = {}
         now = signature(result, fact, values[fact]) if fact in values else None
         for value in options:
-            if fact in values and (holds("eq", value, values[fact], {}) or
-                                   (now is not None and signature(result, fact, value) == now)):
+            if value is not None and fact in values and (
+                    holds("eq", value, values[fact], {}) or
+                    (now is not None and signature(result, fact, value) == now)):
                 continue  # the same value, or one every rule treats the same way
             after = budget.probe({fact: value})
             if after is None:
@@ -462,7 +476,8 @@ def flips(result: Result) -> Flips:
             if new == rec:
                 continue
             flip = Flip(fact, result.pack.facts[fact].question, values.get(fact),
-                        fact in values, value, any_value, after.recommendation,
+                        fact in values, value, any_value and value is not None,
+                        after.recommendation,
                         top_hypothesis(after))
             size = _distance(values.get(fact), value)
             if new not in best or size < best[new][0]:
@@ -482,7 +497,16 @@ def _flippable(result: Result) -> list[str]:
             and (fact in values or relevant(pack, fact, values))]
 
 
+def _unset(result: Result, fact: str) -> list[Any]:
+    """[None] (leave it out) for a fact the situation gives and may leave out."""
+    situation = result.situation
+    given = fact in situation.values and fact not in situation.defaulted
+    return [None] if given and not result.pack.facts[fact].required else []
+
+
 def _distance(before: Any, after: Any) -> float:
+    if after is None:  # leaving a fact out: listed only when no value of it does the same
+        return float("inf")
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after))
     return float(abs(after - before)) if numeric else 0.0
 
@@ -497,6 +521,7 @@ __all__ = [
     "WhatIf",
     "as_typed",
     "checked_change",
+    "checked_unset",
     "explain",
     "flips",
     "target_search",

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.how import Explanation, FactNode, Flips, RuleNode, WhatIf
+from hunch.explain.how import Explanation, FactNode, Flip, Flips, RuleNode, WhatIf
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
+from hunch.output.contradictions import notice_json, notice_lines
 from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
 from hunch.output.width import fit, fit_lines, fit_table
 from hunch.pack.model import Source
@@ -135,7 +136,7 @@ def _rule_check_lines(rc: RuleCheck, shown: set[int]) -> _Line:
 def explanation_text(x: Explanation, unknowns: bool = True) -> str:
     """HOW (the rules that fired), WHY NOT (those that did not) and the unknowns."""
     out = [f"{x.id}: {x.title}" if x.title else x.id, _status_line(x),
-           f"situation: {x.result.situation.file}", ""]
+           f"situation: {x.result.situation.file}", "", *notice_lines(x.result)]
     fired = x.support + x.oppose
     if fired:
         out.append(f"HOW: {_count(len(x.support), 'rule') if x.support else 'none'} for, "
@@ -299,6 +300,7 @@ def explanation_json(x: Explanation) -> dict[str, Any]:
                       "examples": [change_json(c, certainty=True) for c in u.examples]}
                      for u in x.unknowns],
         **_unexamined_json("unknowns", x.unknowns_unexamined),
+        **notice_json(result),
     }
 
 
@@ -517,7 +519,8 @@ def _change(row: Any) -> str:
 
 def what_if_text(w: WhatIf) -> str:
     situation = w.before.situation
-    sets = ", ".join(f"{k} = {fmt_value(v)} (was {_was(situation, k)})" for k, v in w.sets.items())
+    sets = ", ".join(f"{k} {'unknown' if v is None else '= ' + fmt_value(v)} "
+                     f"(was {_was(situation, k)})" for k, v in w.sets.items())
     out = [f"What if {sets}", f"situation: {situation.file}", ""]
     for label, changed, before, after in (
             ("Recommendation", w.recommendation_changed, w.before.recommendation,
@@ -582,11 +585,17 @@ def flips_text(result: Result, flips: Flips) -> str:
         return "\n".join(out) + "\n"
     out.append("Smallest single-fact changes that change the recommendation:")
     rows = [[f.fact, _was(result.situation, f.fact),
-             f"any value (e.g. {fmt_value(f.after)})" if f.any_value else fmt_value(f.after),
+             _change_to(f),
              f"{f.recommendation.id} ({fmt_cf(f.recommendation.certainty)})"
              if f.recommendation else "none"] for f in flips]
     out.append(fit_table(rows, ["fact", "now", "change to", "recommendation then"]))
     return fit_lines("\n".join(out)) + "\n" + stopped
+
+
+def _change_to(f: Flip) -> str:
+    if f.unset:
+        return "leave out (unknown)"
+    return f"any value (e.g. {fmt_value(f.after)})" if f.any_value else fmt_value(f.after)
 
 
 def flips_json(result: Result, flips: Flips) -> dict[str, Any]:
@@ -597,7 +606,7 @@ def flips_json(result: Result, flips: Flips) -> dict[str, Any]:
         "flips": [{"fact": f.fact, "question": " ".join(f.question.split()),
                    "before": f.before, "given": f.given,
                    "where": where_of(result.situation, f.fact), "after": f.after,
-                   "any_value": f.any_value,
+                   "unset": f.unset, "any_value": f.any_value,
                    "recommendation": _brief_json(f.recommendation),
                    "top_hypothesis": _brief_json(f.top_hypothesis)} for f in flips],
         **_unexamined_json("flips", flips.unexamined),

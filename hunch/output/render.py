@@ -8,6 +8,7 @@ from typing import Any
 from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns, unknowns_search
+from hunch.output.contradictions import notice_json, notice_lines, notice_markdown
 from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
@@ -65,6 +66,7 @@ def result_json(result: Result, min_certainty: float | None = None) -> dict[str,
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
                             "close_call_margin": CLOSE_CALL,
                             "strength_words": {word: floor for floor, word in STRENGTH_WORDS}},
+        **notice_json(result),
     }
     data.update(threshold_json(result, min_certainty))
     unexamined = unknowns_search(result).unexamined
@@ -174,10 +176,23 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
     title, reason, cited = column_widths()
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
                    [None, title, None, reason, cited])
-    if not close & {item.id for item in items}:
-        return table
-    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=fit(78), initial_indent="  ",
-                                            subsequent_indent="    ")])
+    notes = [id_note(items)]
+    if close & {item.id for item in items}:
+        notes.append(close_note(ranked))
+    return "\n".join([table, *(line.replace(_KEEP, " ") for note in notes
+                               for line in textwrap.wrap(note, width=fit(78), initial_indent="  ",
+                                                         subsequent_indent="    ",
+                                                         break_on_hyphens=False))])
+
+
+_KEEP = "\u00a0"  # a space the wrapping keeps: "#5" stays on the line of its id
+
+
+def id_note(items: list[Ranked]) -> str:
+    """The ids `hunch explain SITUATION ID` takes, by rank: a line under the table
+    keeps the table within 100 columns."""
+    ids = (f"#{item.rank}{_KEEP}{item.id}" for item in items)
+    return "ids (for hunch explain): " + ", ".join(ids)
 
 
 def supported(items: list[Ranked]) -> list[Ranked]:
@@ -239,9 +254,11 @@ def against_text(heading: str, items: list[Ranked]) -> list[str]:
         return []
     out = ["", heading]
     for item in items:
-        out.extend(textwrap.wrap(f"- {item.title} ({with_words(item.certainty)}): "
+        # the id, as in the tables' "ids" line: what `hunch explain` takes
+        out.extend(textwrap.wrap(f"- {item.title} ({item.id}, {with_words(item.certainty)}): "
                                  f"{against_reason(item)}", width=fit(78),
-                                 initial_indent="  ", subsequent_indent="    "))
+                                 initial_indent="  ", subsequent_indent="    ",
+                                 break_on_hyphens=False))
     return out
 
 
@@ -270,6 +287,7 @@ def render_table(result: Result, explain: str | None = None,
     w = words(result)
     out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}",
            CERTAINTY_NOTE, ""]
+    out.extend(notice_lines(result))
     out.append(f"{cap(w.hypotheses)} (most likely first)")
     out.extend(hypotheses_text(result, floor))
     if result.pack.actions():  # a pack with no actions has no recommendation to report
@@ -296,7 +314,10 @@ def recommendation_text(result: Result, floor: float = 0.0) -> list[str]:
     elif not above([best], floor):
         out.append(f"{heading}: none at {fmt_num(floor)} or above")
     else:
-        out.append(f"{heading}: {best.title} ({with_words(best.certainty)})")
+        out.extend(textwrap.wrap(f"{heading}: {best.title} "
+                                 f"({best.id}, {with_words(best.certainty)})",
+                                 width=fit(TABLE), subsequent_indent="  ",
+                                 break_on_hyphens=False))
         second = close_second(result)
         if second is not None:
             out.extend(textwrap.wrap(f"Close call: {second.title} ({with_words(second.certainty)})"
@@ -386,7 +407,7 @@ def render_markdown(result: Result, min_certainty: float | None = None) -> str:
     floor = threshold(result, min_certainty)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
            f"Situation: `{result.situation.file}`", "", f"_{CERTAINTY_NOTE}_", "",
-           f"### {cap(words(result).hypotheses)}", ""]
+           *notice_markdown(result), f"### {cap(words(result).hypotheses)}", ""]
     out.extend(_md_hypotheses(result, floor))
     if result.pack.actions():  # a pack with no actions has no recommendation to report
         out += ["", f"### Recommended {words(result).action}", ""]

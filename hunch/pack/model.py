@@ -277,6 +277,19 @@ class Words(NamedTuple):
     actions: str = "actions"
 
 
+class Contradiction(NamedTuple):
+    """Answers that cannot all hold at once (contradictions.yaml; docs/certainty.md).
+
+    ``answers``: each input fact with the values that take part (any one of them);
+    the contradiction holds when every listed fact has one of its values.
+    """
+
+    id: str
+    answers: tuple[tuple[str, tuple[Any, ...]], ...]
+    says: str  # one sentence, why these answers cannot all be true
+    loc: Location
+
+
 @dataclass
 class Pack:
     name: str
@@ -295,6 +308,7 @@ class Pack:
     grading: Grading | None = None  # None until read: the default table applies
     words: Words = field(default_factory=Words)  # what it calls its conclusions
     min_certainty: float = 0.0  # tables leave out conclusions below it (JSON keeps them)
+    contradictions: list[Contradiction] = field(default_factory=list)
     # what later layers work out from the pack (the engine's program and runner, the
     # explain and consult indexes), each under a slot its module declares
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
