@@ -50,8 +50,6 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any, Literal
 
-import yaml
-
 from hunch.consult.goal import (
     Branch,
     Way,
@@ -77,7 +75,7 @@ from hunch.explain.unknowns import (
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
-from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+from hunch.pack.yamlsource import MAX_FILE_BYTES, dump, load_file
 from hunch.record import Slot
 
 EPSILON = 1e-9
@@ -504,7 +502,7 @@ class Consultation:
         lines = [f"# Situation written by `hunch ask` (pack {self.pack.name}).",
                  f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
         if pack_ref:
-            lines.append(yaml.safe_dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
+            lines.append(dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
         unknown = [self._unknown_note(n) for n in self.pack.facts
                    if n in self.answers and self.answers[n] is None]
         if unknown:
@@ -514,7 +512,7 @@ class Consultation:
             question = " ".join(self.pack.facts[name].question.split())
             lines.append("")
             lines += textwrap.wrap(question, 76, initial_indent="# ", subsequent_indent="# ")
-            lines.append(yaml.safe_dump({name: value}, default_flow_style=False,
+            lines.append(dump({name: value}, default_flow_style=False,
                                         allow_unicode=True, width=1000).rstrip("\n"))
         return "\n".join(lines) + "\n"
 
