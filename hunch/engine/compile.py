@@ -35,6 +35,7 @@ from hunch.pack.model import (
     Rule,
     walk,
 )
+from hunch.pack.validate import components
 from hunch.record import Record, Slot
 
 MAX_CONDITIONS = 16  # durable_rules: a 17th alias compiles, then every assert fails (304)
@@ -492,39 +493,64 @@ def _most_at_once(tests: list[tuple[str, Any]]) -> int:
 
 
 def _strata(pack: Pack) -> dict[str, int]:
-    """Stratum of each rule: one above the strata of what it negates."""
-    producers: dict[str, list[Rule]] = {}
-    for rule in pack.rules:
+    """Stratum of each rule: one above the strata of what it negates, and no lower
+    than the strata of what it reads.
+
+    Derived facts may feed each other in a loop when the values do not
+    (docs/architecture.md, "Value-level loops"); check_pack refuses a negation
+    inside such a loop. So strata are worked out on the loops of facts taken as
+    one node each (strongly connected components): every rule of a loop gets the
+    loop's stratum, the highest of whatever the loop reads from outside it, and a
+    rule negating anything in the loop stands above all of them.
+    """
+    producers: dict[str, list[int]] = {}
+    for index, rule in enumerate(pack.rules):
         for effect in rule.then:
             key = ("d:" if effect.kind == "derive" else "c:") + effect.target
-            producers.setdefault(key, []).append(rule)
-    memo: dict[str, int] = {}
-    node_memo: dict[str, int] = {}
+            producers.setdefault(key, []).append(index)
+    reads = [_reads_of(pack, rule) for rule in pack.rules]
+    graph = {key: [k for i in rules for k, _ in reads[i]] for key, rules in producers.items()}
+    component = components(graph)
+    members: dict[int, list[str]] = {}
+    for key, label in component.items():
+        members.setdefault(label, []).append(key)
+    memo: dict[int, int] = {}
 
     def node_stratum(key: str) -> int:
-        if key not in node_memo:
-            node_memo[key] = 0  # guards against cycles, which check_pack has rejected
-            node_memo[key] = max((rule_stratum(r) for r in producers.get(key, [])), default=0)
-        return node_memo[key]
+        return loop_stratum(component[key]) if key in producers else 0
 
-    def rule_stratum(rule: Rule) -> int:
-        if rule.id not in memo:
-            memo[rule.id] = 0
-            level = 0
-            try:
-                lits = _tree_lits(_nnf(rule.when, False, pack))
-            except PackError:
-                lits = []  # compile_pack reports it
-            for lit in lits:
-                if lit.kind in ("d", "c"):
-                    s = node_stratum(lit.kind + ":" + lit.name)
-                    level = max(level, s + 1 if lit.negated else s)
-                for ref in _refs(lit):
-                    level = max(level, node_stratum("d:" + ref))
-            memo[rule.id] = level
-        return memo[rule.id]
+    def loop_stratum(label: int) -> int:
+        if label not in memo:
+            memo[label] = 0  # a negation inside a loop is refused by check_pack
+            memo[label] = max((level(i, label) for key in members[label]
+                               for i in producers.get(key, ())), default=0)
+        return memo[label]
 
-    return {rule.id: rule_stratum(rule) for rule in pack.rules}
+    def level(index: int, inside: int = -1) -> int:
+        out = 0
+        for key, negated in reads[index]:
+            if key in producers and component[key] == inside:
+                continue  # the loop's own facts: the same stratum
+            out = max(out, node_stratum(key) + (1 if negated else 0))
+        return out
+
+    # a rule in a loop reads the loop's facts, so it gets the loop's stratum
+    return {rule.id: level(i) for i, rule in enumerate(pack.rules)}
+
+
+def _reads_of(pack: Pack, rule: Rule) -> list[tuple[str, bool]]:
+    """The derived facts ("d:F") and conclusions ("c:X") a rule tests, each with
+    whether the test negates it."""
+    try:
+        lits = _tree_lits(_nnf(rule.when, False, pack))
+    except PackError:
+        return []  # compile_pack reports it
+    out: list[tuple[str, bool]] = []
+    for lit in lits:
+        if lit.kind in ("d", "c"):
+            out.append((lit.kind + ":" + lit.name, lit.negated))
+        out.extend(("d:" + ref, False) for ref in _refs(lit))
+    return out
 
 
 def _refs(lit: Lit) -> list[str]:

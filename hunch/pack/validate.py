@@ -22,10 +22,15 @@ from hunch.errors import (
 )
 from hunch.pack.model import (
     ORDERING_OPS,
+    All,
+    AnyOf,
     Compare,
     ConclusionCond,
+    Condition,
+    Effect,
     FactRef,
     FactSpec,
+    Not,
     Pack,
     Rule,
     walk,
@@ -272,36 +277,153 @@ MAX_CYCLE_STEPS = 20_000  # search steps inside tangles: the count of loops can 
 
 
 def cycle_errors(pack: Pack) -> list[HunchError]:
-    """Every loop through derived facts and conclusions, one error each.
+    """Every loop through derived values and conclusions, one error each.
 
+    The check works on values, not facts (docs/authoring.md, "Chaining"): a rule
+    that reads ``best_body = full`` and derives ``best_body = medium`` is no loop.
+    Inside a loop of facts only positive tests of given values may read the fact
+    (``{F: V}``, ``in``); a negation there is refused (it could not be stratified),
+    and a test matching a range of values feeds from every value the fact can take.
     A loop is reported at the rule that closes it (the last of its rules in the
-    pack's files: reading top down, the one that completes the circle) and names
-    only the rules in the loop, in the loop's order.
+    pack's files) and names only the rules in the loop, in the loop's order.
     """
-    out: list[HunchError] = []
-    for built, builders in rule_cycles(pack):
+    graph = ValueGraph(pack)
+    out = graph.negation_errors()
+    for built, builders in rule_cycles(graph.edges):
         # in the order things are derived: n0 -> n(k-1) -> ... -> n1 -> n0
         nodes, rules = [built[0], *reversed(built[1:])], list(reversed(builders))
-        names = " -> ".join(n.split(":", 1)[1] for n in nodes + [nodes[0]])
         closing = max(rules)
-        out.append(PackError.at(pack.rules[closing].loc, f"cycle in derived facts: {names}",
+        out.append(PackError.at(pack.rules[closing].loc, _loop_words(pack, nodes, rules),
                                 "rules in the loop: "
                                 + ", ".join(pack.rules[i].id for i in rules)))
     return out
 
 
-def rule_cycles(pack: Pack) -> list[tuple[list[str], list[int]]]:
+def _loop_words(pack: Pack, nodes: list[str], rules: list[int]) -> str:
+    """A loop of whole facts keeps its short form (x -> y -> x); one through values
+    names each value and where it is derived: A (file:line) feeds B (...), which feeds A."""
+    if all(n.endswith(_WHOLE) for n in nodes):
+        names = [n.split(":", 1)[1][:-len(_WHOLE)] for n in nodes]
+        return "cycle in derived facts: " + " -> ".join(names + [names[0]])
+    # rules[i] reads nodes[i] and derives nodes[i + 1]: nodes[i + 1] is derived at rules[i]
+    words = [f"{_node_words(n)} ({pack.rules[rules[i - 1]].loc})" for i, n in enumerate(nodes)]
+    return ("cycle in derived values: " + " feeds ".join(words[:2])
+            + "".join(f", which feeds {w}" for w in words[2:])
+            + f", which feeds {_node_words(nodes[0])}")
+
+
+_WHOLE = " = true"  # a boolean derived fact or a conclusion: the value is the fact
+
+
+def _node_words(node: str) -> str:
+    name = node.split(":", 1)[1]
+    return name[:-len(_WHOLE)] if name.endswith(_WHOLE) else name
+
+
+class ValueGraph:
+    """Derived value (``fact:F = V``) or conclusion (``conclusion:X = true``) -> what
+    it is built from, each edge labelled with the rule; and the negations found inside
+    loops of facts, which no value graph can make sound."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.values: dict[str, list[Any]] = {}  # derived fact -> the values rules give it
+        for rule in pack.rules:
+            for effect in rule.then:
+                if effect.kind == "derive":
+                    known = self.values.setdefault(effect.target, [])
+                    if not any(_same(effect.value, v) for v in known):
+                        known.append(effect.value)
+        self.edges: dict[str, list[tuple[str, int]]] = {}
+        self.negated: list[tuple[int, str, Location]] = []  # (rule, node it negates, where)
+        for index, rule in enumerate(pack.rules):
+            reads = sorted(set(self._reads(rule.when, False, index)))
+            for effect in rule.then:
+                self.edges.setdefault(self.effect_node(effect), []).extend(
+                    (dep, index) for dep in reads)
+
+    def effect_node(self, effect: Effect) -> str:
+        if effect.kind == "derive":
+            return f"fact:{effect.target} = {_text(effect.value)}"
+        return f"conclusion:{effect.target}{_WHOLE}"
+
+    def _reads(self, cond: Condition, negated: bool, index: int) -> list[str]:
+        if isinstance(cond, Not):
+            return self._reads(cond.item, not negated, index)
+        if isinstance(cond, (All, AnyOf)):
+            return [dep for item in cond.items for dep in self._reads(item, negated, index)]
+        if isinstance(cond, ConclusionCond):
+            node = f"conclusion:{cond.conclusion}{_WHOLE}"
+            if negated:
+                self.negated.append((index, f"conclusion:{cond.conclusion}", cond.loc))
+                return []
+            return [node]
+        out = []
+        for fact in [cond.fact] + ([cond.value.fact] if isinstance(cond.value, FactRef) else []):
+            if fact not in self.pack.derived:
+                continue
+            nodes = [f"fact:{fact} = {_text(v)}" for v in self.values.get(fact, [])
+                     if fact != cond.fact or _may_match(cond, v)]
+            if negated or cond.op == "ne":
+                # a negation is no edge of the value graph: inside a loop of facts it
+                # is refused on its own (negation_errors), outside one it closes no loop
+                self.negated.append((index, f"fact:{fact}", cond.loc))
+            else:
+                out.extend(nodes)
+        return out
+
+    def negation_errors(self) -> list[HunchError]:
+        """A rule that negates what it helps derive, through a loop of facts: it must
+        fire after every rule deriving that fact, itself included, which no order can do."""
+        facts: dict[str, set[str]] = {}
+        for node, out in self.edges.items():
+            facts.setdefault(_fact_of(node), set()).update(_fact_of(d) for d, _ in out)
+        for index, fact, _ in self.negated:
+            for effect in self.pack.rules[index].then:
+                facts.setdefault(_fact_of(self.effect_node(effect)), set()).add(fact)
+        component = components({k: sorted(v) for k, v in facts.items()})
+        errors: list[HunchError] = []
+        for index, fact, loc in self.negated:
+            rule = self.pack.rules[index]
+            mine = {_fact_of(self.effect_node(e)) for e in rule.then}
+            if fact in component and any(component.get(m) == component[fact] for m in mine):
+                name = fact.split(":", 1)[1]
+                errors.append(PackError.at(
+                    loc, f"cycle in derived facts through a negation: {rule.id} negates "
+                         f"{name}, and what it derives feeds {name}",
+                    "only positive tests of given values ({F: V}, in) may read a fact in "
+                    "a loop; a negation must read facts derived before it"))
+        return errors
+
+
+def _fact_of(node: str) -> str:
+    return node.split(" = ", 1)[0]
+
+
+def _text(value: Any) -> str:
+    return short(value, limit=1 << 20)  # whole: the text is the node's identity
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _may_match(cond: Compare, value: Any) -> bool:
+    """Whether a positive test can hold for this derived value; a range test, or one
+    against another fact, is taken to match every value."""
+    if cond.op == "eq" and not isinstance(cond.value, FactRef):
+        return bool(cond.value == value)
+    if cond.op == "in" and isinstance(cond.value, list):
+        return any(x == value for x in cond.value)
+    return True
+
+
+def rule_cycles(edges: dict[str, list[tuple[str, int]]]) -> list[tuple[list[str], list[int]]]:
     """Each elementary cycle as (nodes, rule indexes): node i is built by rule i
     from node i+1 (the last from the first). Searched only inside strongly
     connected tangles (an acyclic pack costs one linear pass), from each cycle's
     smallest node, so each cycle once; at most MAX_CYCLES, within MAX_CYCLE_STEPS."""
-    edges: dict[str, list[tuple[str, int]]] = {}
-    for index, rule in enumerate(pack.rules):
-        uses = _reads(pack, rule)
-        for effect in rule.then:
-            key = ("fact:" if effect.kind == "derive" else "conclusion:") + effect.target
-            edges.setdefault(key, []).extend((dep, index) for dep in sorted(uses))
-    component = _components({n: [d for d, _ in out] for n, out in edges.items()})
+    component = components({n: [d for d, _ in out] for n, out in edges.items()})
     search = _Search(edges, component)
     for start in sorted(edges):
         tangled = any(component.get(dep) == component[start] for dep, _ in edges[start])
@@ -347,7 +469,7 @@ class _Search:
                 todo.append(0)
 
 
-def _components(graph: dict[str, list[str]]) -> dict[str, int]:
+def components(graph: dict[str, list[str]]) -> dict[str, int]:
     """Strongly connected components (Kosaraju, iterative): node -> component."""
     order: list[str] = []
     seen: set[str] = set()
