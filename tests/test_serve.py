@@ -42,6 +42,11 @@ def loaded(names: list[str] | None = None) -> Registry:
     return registry
 
 
+def local(app: Any) -> TestClient:
+    """A client that names the server as a browser on this machine would (Host: 127.0.0.1)."""
+    return TestClient(app, base_url="http://127.0.0.1:8000")
+
+
 _SHARED: dict[str, Registry] = {}
 
 
@@ -54,7 +59,7 @@ def shared() -> Registry:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Config(), shared())) as c:
+    with local(create_app(Config(), shared())) as c:
         yield c
 
 
@@ -170,7 +175,7 @@ class TestBatch:
         assert error["error"]["errors"][0]["pointer"] == "/inputs/1/days_since_interview"
 
     def test_too_many_items_is_413(self) -> None:
-        with TestClient(create_app(Config(max_batch=2), shared())) as c:
+        with local(create_app(Config(max_batch=2), shared())) as c:
             r = c.post(f"/v1/decisions/{PACK}/batch", json={"inputs": [ASKER] * 3})
         assert r.status_code == 413
         assert "--max-batch" in r.json()["message"]
@@ -298,7 +303,7 @@ class TestService:
                 gate.wait(30)
                 super().load_all()
 
-        with TestClient(create_app(Config(), Slow([PACK]))) as c:
+        with local(create_app(Config(), Slow([PACK]))) as c:
             assert c.get("/health").status_code == 503
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
             assert r.status_code == 503 and r.json()["code"] == "loading"
@@ -422,7 +427,7 @@ class TestErrors:
         self.error(client.get(f"/v1/decisions/{PACK}"), 405, "method_not_allowed")
 
     def test_a_body_over_the_limit_is_413(self) -> None:
-        with TestClient(create_app(Config(max_bytes=100), shared())) as c:
+        with local(create_app(Config(max_bytes=100), shared())) as c:
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
             assert "--max-bytes" in self.error(r, 413, "too_large")["message"]
 
@@ -443,7 +448,7 @@ class TestErrors:
         self.error(r, 415, "unsupported_media_type")
 
     def test_the_firing_limit_is_a_400_like_the_cli(self) -> None:
-        with TestClient(create_app(Config(max_firings=1), shared())) as c:
+        with local(create_app(Config(max_firings=1), shared())) as c:
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
         assert "firings" in self.error(r, 400, "bad_input")["message"]
 
@@ -478,7 +483,7 @@ class TestToken:
     """--token: the API needs the bearer token; /health and the page do not."""
 
     def test_the_api_needs_the_token(self) -> None:
-        with TestClient(create_app(Config(token="s3cret"), shared())) as c:
+        with local(create_app(Config(token="s3cret"), shared())) as c:
             r = c.get("/v1/packs")
             assert r.status_code == 401 and r.json()["code"] == "unauthorized"
             assert r.headers["www-authenticate"] == "Bearer"
@@ -493,7 +498,7 @@ class TestToken:
         headers = {"Origin": "https://example.org"}
         assert "access-control-allow-origin" not in client.get("/v1/packs",
                                                                headers=headers).headers
-        with TestClient(create_app(Config(cors=("https://example.org",)), shared())) as c:
+        with local(create_app(Config(cors=("https://example.org",)), shared())) as c:
             r = c.get("/v1/packs", headers=headers)
             assert r.headers["access-control-allow-origin"] == "https://example.org"
 
@@ -505,7 +510,7 @@ class TestDecisionLog:
         log = tmp_path / "decisions.jsonl"
         config = Config(decision_log=str(log), mask=("internal_candidate",))
         n = 64
-        with TestClient(create_app(config, shared())) as c:
+        with local(create_app(config, shared())) as c:
             def post(i: int) -> str:
                 facts = {**ASKER, "unreturned_calls": i % 20}
                 r = c.post(f"/v1/decisions/{PACK}", json={"input": facts})
@@ -593,7 +598,7 @@ class TestReload:
     def test_a_change_that_fails_its_tests_keeps_the_old_pack(self, tmp_path: Path) -> None:
         folder = self.copy(tmp_path)
         registry = loaded([str(folder)])
-        with TestClient(create_app(Config(), registry)) as c:
+        with local(create_app(Config(), registry)) as c:
             old = c.get("/v1/status").json()["packs"][PACK]["revision"]
             self.break_tests(folder)
             status = registry.reload(PACK)
@@ -629,7 +634,7 @@ class TestReload:
 
     def test_the_watcher_reloads_when_files_change(self, tmp_path: Path) -> None:
         folder = self.copy(tmp_path)
-        with TestClient(create_app(Config(packs=(str(folder),), watch=True))) as c:
+        with local(create_app(Config(packs=(str(folder),), watch=True))) as c:
             for _ in range(300):
                 if c.get("/health").status_code == 200:
                     break

@@ -11,6 +11,8 @@ from hunch.errors import EXIT_BAD_INPUT, Reported
 from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
 
 MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
+HTTP = "hunch.serve.protocol:HeaderTimeoutH11Protocol"
+MAX_HEADER_BYTES = 16 * 1024
 
 
 def is_loopback(host: str) -> bool:
@@ -44,13 +46,26 @@ def is_loopback(host: str) -> bool:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_FILE_BYTES,
               show_default=True,
               help="Refuse request bodies larger than this.")
-@click.option("--max-batch", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--max-batch", type=click.IntRange(min=1), default=100, show_default=True,
               help="Most situations in one batch request.")
 @click.option("--max-firings", type=click.IntRange(min=1), default=DEFAULT_MAX_FIRINGS,
               show_default=True, help="Stop a situation after this many rule firings.")
+@click.option("--time-budget", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              metavar="SECONDS",
+              help="Most time one request may take, waiting included (then 503).")
+@click.option("--max-queue", type=click.IntRange(min=0), default=16, show_default=True,
+              help="Requests that may wait for the engine; more get 503 with Retry-After.")
+@click.option("--allow-host", "hosts", multiple=True, metavar="NAME",
+              help="Accept this Host name too (besides 127.0.0.1, localhost, [::1]; "
+                   "checked unless --token is set); repeat for several.")
+@click.option("--keep-alive", type=click.IntRange(min=1), default=5, show_default=True,
+              metavar="SECONDS",
+              help="Close a connection idle this long, or whose request headers take "
+                   "longer than this to arrive.")
 def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int,
           decision_log: str | None, mask: tuple[str, ...], watch: bool, cors: tuple[str, ...],
-          max_bytes: int, max_batch: int, max_firings: int) -> None:
+          max_bytes: int, max_batch: int, max_firings: int, time_budget: float,
+          max_queue: int, hosts: tuple[str, ...], keep_alive: int) -> None:
     """Serve decisions over HTTP (the v1 API) and the web page at /.
 
     Each PACK is a pack folder or a built-in pack name; with none, every built-in
@@ -86,8 +101,9 @@ def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int
     config = {"packs": [s.path for s in names.values()], "token": token,
               "max_bytes": max_bytes, "max_batch": max_batch,
               "max_firings": max_firings, "decision_log": decision_log or "",
-              "mask": list(mask), "watch": watch, "cors": list(cors)}
-    _run(uvicorn, config, host, port, workers)
+              "mask": list(mask), "watch": watch, "cors": list(cors), "hosts": list(hosts),
+              "time_budget": time_budget, "max_queue": max_queue}
+    _run(uvicorn, config, host, port, workers, keep_alive)
 
 
 def _checked(packs: tuple[str, ...]) -> dict[str, Any]:
@@ -116,7 +132,7 @@ def _writable(path: str) -> None:
 
 
 def _run(uvicorn: object, config: dict[str, object], host: str, port: int,
-         workers: int) -> None:
+         workers: int, keep_alive: int) -> None:
     import json
     import os
     import tempfile
@@ -129,4 +145,9 @@ def _run(uvicorn: object, config: dict[str, object], host: str, port: int,
                f"{'s' if workers > 1 else ''}; Ctrl-C stops)", err=True)
     uvicorn.run("hunch.serve.app:from_environment", factory=True,  # type: ignore[attr-defined]
                 host=host, port=port, workers=workers, log_level="warning",
-                server_header=False, access_log=False)
+                server_header=False, access_log=False, http=HTTP,
+                # idle keep-alive connections close after this; so do connections whose
+                # request headers trickle in for longer (hunch/serve/protocol.py)
+                timeout_keep_alive=keep_alive,
+                # request line and headers together: h11 answers 431 past this
+                h11_max_incomplete_event_size=MAX_HEADER_BYTES)

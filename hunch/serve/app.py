@@ -1,9 +1,10 @@
 """The service: the v1 API, health, metrics, the page, on Starlette.
 
-Evaluation runs on the event loop's own thread, not in a thread pool: the engine
-holds the GIL, so threads would add a hop and no speed (docs/performance.md), and
-one thread per worker never runs two evaluations of one pack at once. Scale with
-``--workers N`` (processes) or more instances: nothing is kept between requests.
+Evaluation runs in one thread beside the event loop (hunch/serve/limits.py), so
+/health and /metrics answer while a batch is evaluated; the requests that need the
+engine wait for that thread, a bounded number of them, each within a time budget.
+Scale with ``--workers N`` (processes) or more instances: nothing is kept between
+requests.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from hunch.errors import HunchError
 from hunch.pack.yamlsource import MAX_FILE_BYTES
 from hunch.serve import decisions
+from hunch.serve.limits import Deadline, Evaluator
 from hunch.serve.metrics import CONTENT_TYPE, Metrics
 from hunch.serve.packs import Registry, Served
 from hunch.serve.problems import (
@@ -43,6 +45,8 @@ from hunch.serve.problems import (
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 # the page loads nothing from anywhere else, and no other site may frame it
+# the Host names (any port) that mean this machine; others are refused without a token
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                            "frame-ancestors 'none'",
                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -54,12 +58,15 @@ class Config(NamedTuple):
     packs: tuple[str, ...] = ()
     token: str = ""
     max_bytes: int = MAX_FILE_BYTES
-    max_batch: int = 1000
+    max_batch: int = 100  # 2.4 s with explain=full on a quiet machine, 7.6 s on a busy one
     max_firings: int = 0  # 0: the engine's default, as in the CLI
     decision_log: str = ""
     mask: tuple[str, ...] = ()
     watch: bool = False
     cors: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()  # Host names accepted besides loopback's (--allow-host)
+    time_budget: float = 10.0  # seconds one request may take (--time-budget)
+    max_queue: int = 16  # requests that may wait for the engine (--max-queue)
 
 
 class Service:
@@ -73,6 +80,7 @@ class Service:
         self.metrics = Metrics()
         self.log = DecisionLog(config.decision_log) if config.decision_log else None
         self.masked = frozenset(config.mask)
+        self.evaluator = Evaluator(config.time_budget, config.max_queue)
         self.watcher: asyncio.Task[None] | None = None
 
     # --- the parts every request shares ----------------------------------------------
@@ -125,21 +133,57 @@ class Service:
         return ApiError(413, "too_large", f"the body is over the {limit:,}-byte limit "
                                           f"(raise it with hunch serve --max-bytes)")
 
+    async def evaluate(self, work: Callable[[Deadline], Any]) -> Any:
+        """``work`` in the evaluating thread, within this request's time budget."""
+        def started(deadline: Deadline) -> Any:
+            deadline.started()
+            out = work(deadline)
+            # a big answer is encoded here too, not on the event loop
+            return out if isinstance(out, Response) else json_response(out)
+
+        return await self.evaluator.run(started)
+
     def record(self, served: Served, decision: decisions.Decision) -> None:
-        self.metrics.evaluations.labels(served.name).inc()
+        """Log the decision; a decision that cannot be logged is not given (503)."""
         if self.log is not None:
             when = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-            self.log.write(decisions.log_entry(decision, served, self.masked, when))
+            try:
+                self.log.write(decisions.log_entry(decision, served, self.masked, when))
+            except OSError as exc:
+                import logging
+
+                logging.getLogger("hunch.serve").error("decision log %s: %s", self.log.path,
+                                                       exc.strerror or exc)
+                raise ApiError(503, "decision_log_unwritable",
+                               f"the decision log cannot be written ({exc.strerror or exc}): "
+                               f"the decision was not given; try again when the server's "
+                               f"disk has room") from None
+        self.metrics.evaluations.labels(served.name).inc()
 
 
 Handler = Callable[[Service, Request], Awaitable[Any]]
 
 
-def json_response(data: Any, status: int = 200) -> Response:
+def json_text(data: Any) -> str:
+    """JSON whose UTF-8 encoding cannot fail: a lone surrogate (a JSON key may hold one)
+    is kept as an escape, as are the characters a terminal would act on."""
     import json
 
-    return Response(json.dumps(data, ensure_ascii=False), status,
-                    media_type="application/json")
+    from hunch.errors import json_safe
+
+    return json_safe(json.dumps(data, ensure_ascii=False))
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(json_text(data).encode(), status, media_type="application/json")
+
+
+# the methods /metrics names; any other token a client sends counts as "other"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else "other"
 
 
 def endpoint(service: Service, name: str, handler: Handler,
@@ -159,28 +203,36 @@ def endpoint(service: Service, name: str, handler: Handler,
         except HunchError as exc:  # e.g. the firing limit
             response = error_response(service, bad_input(exc))
         except RecursionError:
-            response = error_response(service, ApiError(400, "bad_input", "input nested too "
-                                                                          "deeply to process"))
-        except Exception as exc:  # a bug: one line, never a traceback
-            response = error_response(service, ApiError(
-                500, "internal", f"internal error: {type(exc).__name__} (a bug in hunch; "
-                                 f"the server log has the details)"))
-            import logging
-
-            logging.getLogger("hunch.serve").exception("internal error in %s", name)
-        metrics.requests.labels(request.method, name, str(response.status_code)).inc()
+            response = error_response(service, too_deep())
+        except Exception as exc:  # noqa: BLE001 - a bug: internal() logs its traceback
+            response = error_response(service, internal(exc, name))
+        metrics.requests.labels(method_label(request.method), name,
+                                str(response.status_code)).inc()
         metrics.latency.labels(name).observe(time.perf_counter() - start)
         return response
 
     return run
 
 
+def too_deep() -> ApiError:
+    return ApiError(400, "bad_input", "input nested too deeply to process")
+
+
+def internal(exc: BaseException, where: str) -> ApiError:
+    """A bug in hunch: one line for the client, the traceback in the server's log."""
+    import logging
+
+    logging.getLogger("hunch.serve").error("internal error in %s", where, exc_info=exc)
+    return ApiError(500, "internal", f"internal error: {type(exc).__name__} (a bug in hunch; "
+                                     f"the server log has the details)")
+
+
 def error_response(service: Service, exc: ApiError) -> Response:
     service.metrics.errors.labels(exc.code).inc()
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     response = json_response(exc.body(), exc.status)
-    if headers:
-        response.headers.update(headers)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    response.headers.update(exc.headers)
     return response
 
 
@@ -190,66 +242,102 @@ async def decide(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     explain = decisions.explain_mode(request.query_params.get("explain"))
     raw = await service.body(request, JSON_TYPES + YAML_TYPES)
-    if media_type(request.headers.get("content-type", "")) in YAML_TYPES:
-        sit, given = yaml_situation(served.pack, raw)
-    else:
-        data = json_object(raw, {"input": "an object of facts"})
-        if "input" not in data:
-            raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
-                                       hint='e.g. {"input": {"days_since_interview": 23}}'))
-        sit, given = situation(served.pack, data["input"], "/input"), data["input"]
-    decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
-    service.record(served, decision)
-    return decision.body
+    as_yaml = media_type(request.headers.get("content-type", "")) in YAML_TYPES
+
+    def work(deadline: Deadline) -> Any:
+        if as_yaml:
+            sit, given = yaml_situation(served.pack, raw)
+        else:
+            data = json_object(raw, {"input": "an object of facts"})
+            if "input" not in data:
+                raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
+                                           hint='e.g. {"input": {"days_since_interview": 23}}'))
+            sit, given = situation(served.pack, data["input"], "/input"), data["input"]
+        decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
+        service.record(served, decision)
+        return decision.body
+
+    return await service.evaluate(work)
 
 
 async def decide_batch(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     explain = decisions.explain_mode(request.query_params.get("explain"))
-    data = json_object(await service.body(request), {"inputs": "a list of objects of facts"})
-    items = data.get("inputs")
-    if not isinstance(items, list):
-        raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
-                                   "/inputs" if "inputs" in data else BODY))
-    if len(items) > service.config.max_batch:
-        raise ApiError(413, "too_large", f"{len(items):,} situations in one batch, over the "
-                                         f"limit of {service.config.max_batch:,} (raise it "
-                                         f"with hunch serve --max-batch)")
-    results = []
-    for n, given in enumerate(items):
-        at = f"/inputs/{n}"
-        try:  # one bad item loses only itself
-            decision = decisions.decide(served, situation(served.pack, given, at), given,
-                                        explain, service.config.max_firings)
-        except (ApiError, HunchError) as exc:
-            error = exc if isinstance(exc, ApiError) else bad_input(exc)
-            service.metrics.errors.labels(error.code).inc()
-            results.append({"situation": at, "error": error.body()})
-            continue
+    raw = await service.body(request)
+
+    def work(deadline: Deadline) -> Any:
+        data = json_object(raw, {"inputs": "a list of objects of facts"})
+        items = data.get("inputs")
+        if not isinstance(items, list):
+            raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
+                                       "/inputs" if "inputs" in data else BODY))
+        if len(items) > service.config.max_batch:
+            raise ApiError(413, "too_large", f"{len(items):,} situations in one batch, over "
+                                             f"the limit of {service.config.max_batch:,} "
+                                             f"(raise it with hunch serve --max-batch)")
+        # each result encoded as it is made: one json.dumps of the whole answer (80 MB
+        # for 1,000 items with explain=full) would hold the GIL, and the loop, for seconds
+        results = []
+        for n, given in enumerate(items):
+            deadline.between(n, len(items))
+            results.append(json_text(_item(service, served, given, f"/inputs/{n}", explain)))
+        head = json_text({"pack": served.name, "revision": served.revision, "results": []})
+        # head ends with "[]}": the results go between the brackets
+        return Response(f"{head[:-2]}{', '.join(results)}]}}".encode(),
+                        media_type="application/json")
+
+    return await service.evaluate(work)
+
+
+def _item(service: Service, served: Served, given: Any, at: str, explain: str) -> Any:
+    """One situation of a batch: its decision, or its error in its place (it loses only
+    itself, whatever went wrong with it)."""
+    try:
+        decision = decisions.decide(served, situation(served.pack, given, at), given,
+                                    explain, service.config.max_firings)
         service.record(served, decision)
-        results.append(decision.body)
-    return {"pack": served.name, "revision": served.revision, "results": results}
+        return decision.body
+    except ApiError as exc:
+        error = exc
+    except HunchError as exc:
+        error = bad_input(exc)
+    except RecursionError:
+        error = too_deep()
+    except Exception as exc:  # noqa: BLE001 - a bug loses only its item; internal() logs it
+        error = internal(exc, "batch")
+    service.metrics.errors.labels(error.code).inc()
+    return {"situation": at, "error": error.body()}
 
 
 async def what_if(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
-    data = json_object(await service.body(request), {
-        "input": "an object of facts", "set": "an object of facts and new values",
-        "flip": "true to list the smallest changes that change the advice"})
-    sit = situation(served.pack, data.get("input", {}), "/input")
-    flip = data.get("flip", False)
-    if not isinstance(flip, bool):
-        raise bad_input(HunchError("flip must be true or false", "/flip"))
-    sets = decisions.changes(served.pack, data.get("set", {}))
-    return decisions.what_if(served, sit, sets, flip, service.config.max_firings)
+    raw = await service.body(request)
+
+    def work(deadline: Deadline) -> Any:
+        data = json_object(raw, {
+            "input": "an object of facts", "set": "an object of facts and new values",
+            "flip": "true to list the smallest changes that change the advice"})
+        sit = situation(served.pack, data.get("input", {}), "/input")
+        flip = data.get("flip", False)
+        if not isinstance(flip, bool):
+            raise bad_input(HunchError("flip must be true or false", "/flip"))
+        sets = decisions.changes(served.pack, data.get("set", {}))
+        return decisions.what_if(served, sit, sets, flip, service.config.max_firings)
+
+    return await service.evaluate(work)
 
 
 async def explain(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
-    data = json_object(await service.body(request), {"input": "an object of facts"})
-    sit = situation(served.pack, data.get("input", {}), "/input")
-    return decisions.explanation(served, sit, request.path_params["conclusion"],
-                                 service.config.max_firings)
+    raw = await service.body(request)
+    target = request.path_params["conclusion"]
+
+    def work(deadline: Deadline) -> Any:
+        data = json_object(raw, {"input": "an object of facts"})
+        sit = situation(served.pack, data.get("input", {}), "/input")
+        return decisions.explanation(served, sit, target, service.config.max_firings)
+
+    return await service.evaluate(work)
 
 
 async def packs(service: Service, request: Request) -> Any:
@@ -276,6 +364,7 @@ async def status(service: Service, request: Request) -> Any:
     return {"ready": registry.ready, "failed": registry.failed or None,
             "watch": service.config.watch,
             "packs": {name: {"revision": s.revision, "path": s.path,
+                             "resolved": s.resolved,
                              "loaded_at": _iso(s.loaded_at), **_status(registry, name)}
                       for name, s in registry.packs.items()}}
 
@@ -363,13 +452,25 @@ def create_app(config: Config, registry: Registry | None = None) -> Starlette:
         else:
             error = ApiError(exc.status_code, "not_found", f"{request.url.path}: no such "
                                                            f"endpoint (see /openapi.json)")
-        service.metrics.requests.labels(request.method, "unmatched",
+        error.headers.update(exc.headers or {})  # Allow, on a 405 (RFC 9110)
+        service.metrics.requests.labels(method_label(request.method), "unmatched",
                                         str(exc.status_code)).inc()
         return error_response(service, error)
 
+    async def bug(request: Request, exc: Exception) -> Response:
+        # what escaped every route's own handling (a middleware's bug): still one JSON line
+        return error_response(service, internal(exc, request.url.path))
+
     app = Starlette(routes=routes, lifespan=_lifespan(service),
-                    exception_handlers={HTTPException: not_found})
+                    exception_handlers={HTTPException: not_found, Exception: bug})
     app.state.service = service
+    if not config.token or config.hosts:
+        # DNS rebinding: a page from another site, its name pointed at 127.0.0.1, is
+        # this server's own origin to the browser; only the Host header tells it apart
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK + config.hosts),
+                           www_redirect=False)
     if config.cors:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -403,6 +504,7 @@ def _lifespan(service: Service) -> Lifespan:
                     await service.watcher
             if loading is not None:
                 await loading
+            await asyncio.to_thread(service.evaluator.close)
             if service.log is not None:
                 service.log.close()
 

@@ -77,8 +77,8 @@ def log_entry(decision: Decision, served: Served, masked: frozenset[str],
 
 def changes(pack: Pack, sets: Any) -> dict[str, Any]:
     """``set`` of a what-if: each fact checked as `hunch what-if --set` checks it."""
-    from hunch.explain.how import ChangeError, checked_change
-    from hunch.pack.values import type_name
+    from hunch.explain.how import ChangeError, as_typed, checked_change
+    from hunch.pack.values import type_name, value_problem
 
     if not isinstance(sets, dict):
         raise bad_input(HunchError(f"set must be an object of facts and their new values, got "
@@ -90,7 +90,15 @@ def changes(pack: Pack, sets: Any) -> dict[str, Any]:
             raise bad_input(HunchError(f"{name}: expected a value, got {type_name(value)}",
                                        where, hint="to leave a fact unknown, leave it out "
                                                    "of input"))
+        spec = pack.facts.get(name)
         try:
+            # a JSON value has a type of its own, as in input: 0 is not false and "3" is
+            # not 3 (the OpenAPI document says so, and schemathesis checks it)
+            problem = value_problem(spec, value) if spec is not None else ""
+            if problem:
+                raise ChangeError(name, as_typed(value), f"{name} {problem}")
+            if spec is not None and spec.type == "integer" and isinstance(value, float):
+                value = int(value)  # 52.0: a whole number, as input takes it
             out[name] = checked_change(pack, name, value)
         except ChangeError as exc:
             raise bad_input(HunchError(exc.message, where, hint=exc.hint)) from None

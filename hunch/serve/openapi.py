@@ -17,12 +17,24 @@ from hunch.version import __version__
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+WORDS = {400: "Bad input (the CLI's message, with JSON pointers)",
+         401: "Missing or wrong bearer token", 404: "Unknown pack or conclusion",
+         413: "Body over the size limit, or a batch over --max-batch",
+         415: "Content type not accepted",
+         503: "Packs still loading (loading); the engine busy (busy, with Retry-After); the "
+              "request over its time budget (over_time_budget); the decision log unwritable "
+              "(decision_log_unwritable)"}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (busy)",
+                               "schema": {"type": "string"}}}
+
+
 def _error_responses(*codes: int) -> dict[str, Any]:
-    words = {400: "Bad input (the CLI's message, with JSON pointers)", 401: "Missing or wrong "
-             "bearer token", 404: "Unknown pack or conclusion", 413: "Body over the size limit",
-             415: "Content type not accepted", 503: "Packs still loading"}
-    return {str(c): {"description": words[c],
-                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
+    out: dict[str, Any] = {str(c): {"description": WORDS[c],
+                                    "content": {"application/json": {"schema": ERROR}}}
+                           for c in codes}
+    if 503 in codes:
+        out["503"]["headers"] = RETRY_AFTER
+    return out
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -34,17 +46,20 @@ def _post(summary: str, request: dict[str, Any], response: dict[str, Any], tag: 
     op: dict[str, Any] = {"summary": summary, "tags": [tag],
                           "requestBody": {"required": True, **_json(request)},
                           "responses": {"200": {"description": "OK", **_json(response)},
-                                        **_error_responses(400, 401, 413, 415, 503)}}
+                                        **_error_responses(400, 401, 404, 413, 415, 503)}}
     if params:
         op["parameters"] = params
     return {"post": op}
 
 
 EXPLAIN_PARAM = {"name": "explain", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": ["off", "summary", "full"],
+                 "schema": {"type": "string", "enum": ["off", "summary", "full", ""],
                             "default": "off"},
                  "description": "Add the account of the top hypothesis and the "
-                                "recommendation (as `hunch evaluate --explain`)."}
+                                "recommendation (as `hunch evaluate --explain`); empty is "
+                                "off."}
+PACK_PARAM = {"name": "pack", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "A served pack's name (GET /v1/packs lists them)"}
 
 
 def _components(packs: list[Served]) -> dict[str, Any]:
@@ -75,6 +90,10 @@ def _components(packs: list[Served]) -> dict[str, Any]:
     for served in packs:
         schema = dict(situation_schema(served.pack))
         schema.pop("$schema", None)
+        if "_pack" in schema["properties"]:
+            # the URL names the pack; a situation file's _pack (or null) is let through
+            schema["properties"] = {**schema["properties"], "_pack": {
+                **schema["properties"]["_pack"], "type": ["string", "null"]}}
         schemas[_name(served, "Situation")] = schema
     return {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http",
                                                                "scheme": "bearer"}}}
@@ -90,23 +109,32 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     decision = {"$ref": "#/components/schemas/Decision"}
     single = {"type": "object", "required": ["input"], "properties": {"input": ref},
               "additionalProperties": False}
+    # explain and what-if take no input as an empty situation, if the pack can have one
+    optional = {"type": "object", "properties": {"input": ref}, "additionalProperties": False}
+    if any(spec.required for spec in served.pack.facts.values()):
+        optional["required"] = ["input"]
     return {
         f"/v1/decisions/{name}": _post(f"Decide a situation ({name})", single, decision, name,
                                        [EXPLAIN_PARAM]),
         f"/v1/decisions/{name}/batch": _post(
             f"Decide many situations, results in order ({name})",
             {"type": "object", "required": ["inputs"], "additionalProperties": False,
-             "properties": {"inputs": {"type": "array", "items": ref}}},
+             "properties": {"inputs": {"type": "array", "items": {"anyOf": [ref, {
+                 "description": "anything else: this item's error in its place, the other "
+                                "items decided (an item loses only itself)"}]}}}},
             {"type": "object", "properties": {"results": {"type": "array", "items": {
-                "oneOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
+                "anyOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
             name, [EXPLAIN_PARAM]),
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
-            {"type": "object", "required": ["input"], "additionalProperties": False,
-             "properties": {"input": ref, "set": {"type": "object"}, "flip": {"type": "boolean"}}},
+            {**optional,
+             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"}},
+             # the server needs something to change: a fact to set, or flip: true
+             "anyOf": [{"required": ["set"], "properties": {"set": {"minProperties": 1}}},
+                       {"required": ["flip"], "properties": {"flip": {"const": True}}}]},
             {"$ref": "#/components/schemas/WhatIf"}, name),
         f"/v1/explain/{name}/{{conclusion}}": {"post": {
-            **_post(f"HOW or WHY NOT for one conclusion ({name})", single,
+            **_post(f"HOW or WHY NOT for one conclusion ({name})", optional,
                     {"$ref": "#/components/schemas/Explanation"}, name)["post"],
             "parameters": [{"name": "conclusion", "in": "path", "required": True,
                             "schema": {"type": "string", "enum": sorted(served.pack.conclusions)
@@ -114,22 +142,48 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     }
 
 
-def _get(summary: str, tag: str = "service", status: tuple[int, ...] = (401,)) -> dict[str, Any]:
-    return {"get": {"summary": summary, "tags": [tag],
-                    "responses": {"200": {"description": "OK"}, **_error_responses(*status)}}}
+def _changes(served: Served) -> dict[str, Any]:
+    """``set`` of a what-if: facts and new values, each as the situation has it, not null."""
+    facts = situation_schema(served.pack)["properties"]
+    properties = {}
+    for name, schema in facts.items():
+        if name not in served.pack.facts:  # _pack, derived facts a situation may state
+            continue
+        schema = dict(schema)
+        if "enum" in schema:
+            schema["enum"] = [v for v in schema["enum"] if v is not None]
+        if isinstance(schema.get("type"), list):
+            schema["type"] = next(t for t in schema["type"] if t != "null")
+        properties[name] = schema
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def _get(summary: str, tag: str = "service", status: tuple[int, ...] = (401, 503),
+         media: str = "application/json", pack: bool = False,
+         public: bool = False) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {
+        "200": {"description": "OK", "content": {media: {"schema": {}}}},
+        **_error_responses(*status)}}
+    if pack:
+        op["parameters"] = [PACK_PARAM]
+    if public:
+        op["security"] = []  # no token needed, even on a server that has one
+    return {"get": op}
 
 
 def document(packs: list[Served], secured: bool) -> dict[str, Any]:
     paths: dict[str, Any] = {
-        "/health": _get("Ready when every pack has loaded (503 until then)", status=(503,)),
-        "/version": _get("Versions of hunch and of the served packs", status=()),
-        "/metrics": _get("Prometheus metrics (text format)"),
-        "/v1/status": _get("Each pack's revision and how its last reload went"),
+        "/health": _get("Ready when every pack has loaded (503 until then)", status=(503,),
+                        public=True),
+        "/version": _get("Versions of hunch and of the served packs", status=(), public=True),
+        "/metrics": _get("Prometheus metrics (text format)", status=(401,),
+                         media="text/plain"),
+        "/v1/status": _get("Each pack's revision and how its last reload went", status=(401,)),
         "/v1/packs": _get("The served packs", "packs"),
         "/v1/packs/{pack}": _get("A pack's facts (with questions), conclusions, sources",
-                                 "packs", (401, 404)),
+                                 "packs", (401, 404, 503), pack=True),
         "/v1/packs/{pack}/schema": _get("JSON Schema of the pack's situations", "packs",
-                                        (401, 404)),
+                                        (401, 404, 503), pack=True),
     }
     for served in packs:
         paths.update(_pack_paths(served))

@@ -12,8 +12,9 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from hunch.engine.cache import MAX_FILES
 from hunch.errors import HunchError
 from hunch.pack.model import Pack
 from hunch.pack.read import builtin_packs, resolve_pack_path
@@ -27,6 +28,7 @@ class Served(NamedTuple):
     pack: Pack
     revision: str  # "sha256:..." of the pack's files: changes exactly when they do
     loaded_at: float
+    resolved: str = ""  # path with every symlink resolved when it loaded: what is served
 
 
 @dataclass
@@ -38,19 +40,59 @@ class Status:
     errors: list[str] = field(default_factory=list)
 
 
+CHUNK = 1 << 20
+
+
 def revision(path: str) -> str:
-    """A content hash of every file in the pack folder (names and bytes, sorted)."""
+    """A content hash of every file in the pack folder (names and bytes, sorted).
+
+    Read as the pack's own files are read (docs/limits.md): only regular files are
+    opened, and never in a way that blocks (a FIFO, a link to /dev/zero or to a
+    socket is hashed by its name and kind), each in bounded chunks and refused past
+    the file size limit; at most the pack cache's 10,000 files.
+    """
     digest = hashlib.sha256()
     root = os.path.abspath(path)
+    count = 0
     for folder, dirs, files in os.walk(root):
         dirs.sort()
         for name in sorted(files):
+            count += 1
+            if count > MAX_FILES:
+                raise HunchError(f"more than {MAX_FILES:,} files in the pack folder", path,
+                                 hint="a pack folder holds the pack's own files")
             full = os.path.join(folder, name)
-            digest.update(os.path.relpath(full, root).encode() + b"\0")
-            with open(full, "rb") as handle:
-                digest.update(handle.read())
+            digest.update(os.path.relpath(full, root).encode("utf-8", "surrogateescape")
+                          + b"\0")
+            _hash_file(digest, full)
             digest.update(b"\0")
     return "sha256:" + digest.hexdigest()[:16]
+
+
+def _hash_file(digest: Any, full: str) -> None:
+    from hunch.errors import YamlError
+    from hunch.limits import MAX_FILE_BYTES
+    from hunch.pack.yamlsource import _open_regular
+
+    try:
+        handle = _open_regular(full, full)
+    except YamlError as exc:  # not a regular file: its kind is its content
+        digest.update(b"\1" + exc.message.encode())
+        return
+    except FileNotFoundError:  # a dangling link
+        digest.update(b"\1dangling")
+        return
+    except OSError as exc:
+        raise HunchError(f"cannot read: {exc.strerror or exc}", full) from None
+    size = 0
+    with handle:
+        while chunk := handle.read(CHUNK):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise HunchError(f"file is over the {MAX_FILE_BYTES:,}-byte limit of a file "
+                                 f"in a pack folder", full,
+                                 hint="a pack folder holds the pack's own files: move it out")
+            digest.update(chunk)
 
 
 def load_served(name_or_path: str) -> Served:
@@ -60,11 +102,12 @@ def load_served(name_or_path: str) -> Served:
 
     path = resolve_pack_path(name_or_path)
     for _ in range(3):  # the files may change while we read them: hash before and after
+        resolved = os.path.realpath(path)
         before = revision(path)
         pack = load_pack(path)
         prepare(pack)
-        if revision(path) == before:
-            return Served(pack.name, path, pack, before, time.time())
+        if revision(path) == before and os.path.realpath(path) == resolved:
+            return Served(pack.name, path, pack, before, time.time(), resolved)
     raise HunchError("the pack's files kept changing while it loaded", path,
                      hint="try again when the edit is finished")
 
@@ -75,23 +118,36 @@ def vetted(path: str) -> tuple[Served | None, list[str]]:
     Returns the new pack, or None and every reason it was refused (one line each,
     as `hunch check` and `hunch test` print them).
     """
-    from hunch.authoring.lint import check
-    from hunch.authoring.packtest import run_tests
-    from hunch.engine.load import load_pack
-
     try:
-        report = check(path)
-        if report.errors:
-            return None, [e.format() for e in report.errors]
-        tested = run_tests(load_pack(path, tests=True))
-        failures = [_failure(o) for o in tested.outcomes if not o.passed]
-        if failures:
-            return None, failures
-        return load_served(path), []
+        for _ in range(3):
+            before = revision(path)
+            errors = _check_and_test(path)
+            if errors:
+                return None, errors
+            served = load_served(path)
+            # what is swapped in is what was checked and tested: the same content
+            # throughout, else it is vetted again (an edit landed in between)
+            if served.revision == before:
+                return served, []
     except HunchError as exc:
         return None, [exc.format()]
     except (OSError, RecursionError) as exc:
         return None, [f"{path}: cannot load the pack: {exc}"]
+    return None, [f"{path}: the pack's files kept changing while they were checked and "
+                  f"tested; the next change will be vetted again"]
+
+
+def _check_and_test(path: str) -> list[str]:
+    """Every reason `hunch check` and `hunch test` give to refuse the pack, one line each."""
+    from hunch.authoring.lint import check
+    from hunch.authoring.packtest import run_tests
+    from hunch.engine.load import load_pack
+
+    report = check(path)
+    if report.errors:
+        return [e.format() for e in report.errors]
+    tested = run_tests(load_pack(path, tests=True))
+    return [_failure(o) for o in tested.outcomes if not o.passed]
 
 
 def _failure(outcome: object) -> str:

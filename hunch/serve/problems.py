@@ -30,6 +30,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.errors = errors if errors is not None else [{"pointer": "", "message": message}]
+        self.headers: dict[str, str] = {}  # e.g. Retry-After on 503 busy, Allow on 405
 
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "errors": self.errors}
