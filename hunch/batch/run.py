@@ -18,6 +18,7 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
+from datetime import date
 from typing import Any, BinaryIO, NamedTuple
 
 from hunch.errors import HunchError, Location, SituationError, json_safe, printable
@@ -68,6 +69,7 @@ class Settings(NamedTuple):
     # caps --jobs 2 (measured: 1.24x -> see docs/performance.md)
     encode: str = ""
     forced: bool = False  # --rules given: it wins over the packs situations name (_pack)
+    as_of: date | None = None  # --as-of: the date situations' dates are counted to
 
 
 def encoded(obj: Any, fmt: str) -> str:
@@ -320,26 +322,26 @@ def depth_of(value: Any) -> int:
 
 # --- evaluating ----------------------------------------------------------------------------
 
-def situation_for(item: Item, pack: Pack, max_bytes: int) -> Any:
+def situation_for(item: Item, pack: Pack, max_bytes: int, as_of: date | None = None) -> Any:
     """The validated Situation of a file or a JSON line."""
     from hunch.errors import SituationErrors
     from hunch.pack.validate import data_problems, situation_from, validate_situation
     from hunch.pack.yamlsource import load_file
 
     if item.path is not None:
-        return validate_situation(load_file(item.path, max_bytes, item.label), pack)
+        return validate_situation(load_file(item.path, max_bytes, item.label), pack, as_of)
     if item.text is not None:
         from hunch.pack.validate import validate_situation
         from hunch.pack.yamlsource import load_text
 
-        return validate_situation(load_text(item.text, STDIN_LABEL), pack)
+        return validate_situation(load_text(item.text, STDIN_LABEL), pack, as_of)
     assert item.raw is not None
     data = parse_json_line(item.raw, item.line)
     where = Location(STDIN_LABEL, item.line)
     problems = data_problems(data, lambda path: where, pack)
     if problems:
         raise SituationErrors(problems)
-    return situation_from(item.label, data, {}, pack)
+    return situation_from(item.label, data, {}, pack, as_of)
 
 
 def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = False) -> Outcome:
@@ -365,7 +367,7 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     from hunch.engine.evaluate import evaluate
 
     pack = named_pack(item, pack, settings)
-    situation = situation_for(item, pack, settings.max_bytes)
+    situation = situation_for(item, pack, settings.max_bytes, settings.as_of)
     if settings.max_firings:
         result = evaluate(pack, situation, settings.max_firings)
     else:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import click
 
-from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
+from hunch.cli.common import (
+    ExplainMode,
+    as_of_option,
+    load_pack_or_fail,
+    pack_option,
+    reading_hint,
+    to_file,
+)
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -32,9 +40,13 @@ FORMATS = ("table", "json", "jsonl", "markdown")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
+@as_of_option
+@click.option("--draft", is_flag=True,
+              help="Show the recommended action's draft message or call script under it.")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int | None, max_firings: int | None, jobs: int,
-             explain: str | None, progress: bool | None) -> None:
+             explain: str | None, progress: bool | None, as_of: Any = None,
+             draft: bool = False) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -82,7 +94,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
                         max_bytes=max_bytes or MAX_FILE_BYTES,
                         max_firings=max_firings or 0, debug=debug,
-                        encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
+                        encode=fmt if fmt in ("json", "jsonl") else "", columns=columns(),
+                        as_of=as_of)
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:

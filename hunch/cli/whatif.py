@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option, to_file
+from hunch.cli.common import (
+    as_of_option,
+    load_pack_or_fail,
+    load_situation_arg,
+    pack_option,
+    to_file,
+)
 from hunch.cli.explain import emit_quietly
 
 FORMATS = ("text", "json")
@@ -36,9 +42,10 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
               help="text, or json (documented in docs/explain.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
+@as_of_option
 def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | None, goal: str,
             max_facts: int, max_evaluations: int, rules: str | None, fmt: str,
-            output: str | None) -> None:
+            output: str | None, as_of: Any = None) -> None:
     """Show how the advice changes when facts change.
 
     SITUATION is a YAML file, or - to read one YAML or JSON situation from
@@ -83,7 +90,7 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
     except HunchError as exc:
         message = exc.message.removeprefix("--set ") + (f" ({exc.hint})" if exc.hint else "")
         raise click.BadParameter(message, param_hint="--set") from None
-    result = evaluate(pack, load_situation_arg(situation, pack))
+    result = evaluate(pack, load_situation_arg(situation, pack, as_of))
     data: dict[str, Any] = {}
     texts: list[str] = []
     if changes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from hunch.errors import Location
+from hunch.pack.timemodel import TimeSchema
 
 FACT_TYPES = ("integer", "number", "boolean", "enum", "string")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "exists")
@@ -234,6 +235,7 @@ class Pack:
     rules: list[Rule] = field(default_factory=list)
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+    time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
 
     def spec(self, name: str) -> FactSpec | None:
         return self.facts.get(name) or self.derived.get(name)

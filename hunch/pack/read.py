@@ -212,7 +212,7 @@ _DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observa
 
 
 def _read_facts(r: Reader, pack: Pack) -> None:
-    data = r.mapping(r.doc.data, (), "facts.yaml", ("facts", "derived"), ("facts",))
+    data = r.mapping(r.doc.data, (), "facts.yaml", ("facts", "derived", "dates"), ("facts",))
     if data is None:
         return
     for section, derived in (("facts", False), ("derived", True)):
@@ -230,6 +230,15 @@ def _read_facts(r: Reader, pack: Pack) -> None:
                 r.error((section, name), f"fact {name!r} is defined twice")
                 continue
             (pack.derived if derived else pack.facts)[name] = spec
+    _read_time_section(r, pack, data)
+
+
+def _read_time_section(r: Reader, pack: Pack, data: dict[str, Any]) -> None:
+    """The `dates:` section, read after the facts it fills in (docs/time.md)."""
+    if data.get("dates") is not None:
+        from hunch.pack.timeread import read_dates
+
+        read_dates(r, data["dates"], pack)
 
 
 def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> FactSpec | None:
