@@ -85,6 +85,12 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     gc.enable()
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
     render = renderer(fmt)
+    if draft:
+        import functools
+
+        from hunch.output.render import render_drafted
+
+        render = functools.partial(render_drafted, fmt)
     if explain:
         import functools
 

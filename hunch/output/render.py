@@ -24,6 +24,7 @@ from hunch.output.formats import (
     unknown_json,
     unknowns_text,
 )
+from hunch.output.plan import as_of_line, time_json, time_markdown, time_table
 from hunch.output.width import TABLE, fit, fit_lines
 from hunch.pack.model import Source
 
@@ -60,6 +61,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
                             "close_call_margin": CLOSE_CALL},
     }
+    time_json(result, data)
     unexamined = unknowns_search(result).unexamined
     if unexamined:  # only then: the keys of a complete analysis stay as they were
         data["unknowns_complete"] = False
@@ -166,9 +168,9 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     return lines
 
 
-def render_table(result: Result, explain: str | None = None) -> str:
-    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}",
-           CERTAINTY_NOTE, ""]
+def render_table(result: Result, explain: str | None = None, draft: bool = False) -> str:
+    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
+    out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
     out.append("Hypotheses (most likely first)")
     out.append(ranked_table(result.hypotheses) if result.hypotheses
                else "  (no rule concluded any hypothesis)")
@@ -190,6 +192,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
         for source in best.sources:
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
+    out.extend(time_table(result, draft))
     others = [a for a in result.actions if best is None or a.id != best.id]
     if others:
         out.append("")
@@ -245,9 +248,11 @@ def _md_rows(items: list[Ranked], ranked: list[Ranked] | None = None) -> list[st
     return rows
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: Result, draft: bool = False) -> str:
+    day = as_of_line(result)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
-           f"Situation: `{result.situation.file}`", "", f"_{CERTAINTY_NOTE}_", "",
+           f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
+           f"_{CERTAINTY_NOTE}_", "",
            "### Hypotheses", ""]
     out.extend(_md_rows(result.hypotheses) if result.hypotheses else ["(none concluded)"])
     out += ["", "### Recommended action", ""]
@@ -275,8 +280,18 @@ def render_markdown(result: Result) -> str:
     if others:
         out += ["### Other actions", ""]
         out.extend(_md_rows(others, result.actions))
+    out.extend(time_markdown(result, draft))
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_drafted(fmt: str, result: Result) -> Any:
+    """The batch renderer for `evaluate --draft` (module level, so it pickles)."""
+    if fmt == "table":
+        return render_table(result, draft=True)
+    if fmt == "markdown":
+        return render_markdown(result, draft=True)
+    return result_json(result)
 
 
 def render_explained(fmt: str, explain: str, result: Result) -> Any:

@@ -236,6 +236,7 @@ class Pack:
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
     time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
+    drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
 
     def spec(self, name: str) -> FactSpec | None:
         return self.facts.get(name) or self.derived.get(name)

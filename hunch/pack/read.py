@@ -177,12 +177,24 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
         doc = _load(rule_file, errors)
         if doc is not None:
             _read_rules(Reader(doc, errors, pack.groups), pack)
+    _read_drafts_file(path, pack, errors)
     test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
     for test_file in test_files:
         doc = _load(test_file, errors)
         if doc is not None:
             _read_tests(Reader(doc, errors), pack)
     return pack
+
+
+def _read_drafts_file(path: str, pack: Pack, errors: list[HunchError]) -> None:
+    """drafts.yaml, optional: the message or call script of actions (docs/time.md)."""
+    file = os.path.join(path, "drafts.yaml")
+    if os.path.isfile(file):
+        doc = _load(file, errors)
+        if doc is not None:
+            from hunch.pack.drafts import read_drafts
+
+            pack.drafts = read_drafts(Reader(doc, errors), doc.data, pack)
 
 
 def _load(file: str, errors: list[HunchError]) -> Document | None:
