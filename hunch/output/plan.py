@@ -14,8 +14,12 @@ from hunch.pack.dates import date_text
 
 
 def step_json(step: Step) -> dict[str, Any]:
-    best = step.result.recommendation
-    return {"from": date_text(step.start), "recommendation": step.recommendation,
+    return {"from": date_text(step.start), **_advice(step.result)}
+
+
+def _advice(result: Result) -> dict[str, Any]:
+    best = result.recommendation
+    return {"recommendation": best.id if best else None,
             "title": best.title if best else None,
             "certainty": round(best.certainty, 4) if best else None,
             "reason": best.reason() if best else None}
@@ -68,9 +72,8 @@ def next_markdown(p: Plan) -> list[str]:
 
 
 def sweep_json(bands: list[Band], fact: str) -> dict[str, Any]:
-    return {"fact": fact, "bands": [
-        {"from": b.low, "to": b.high, **{k: v for k, v in step_json(Step(None, b.result))  # type: ignore[arg-type]
-                                         .items() if k != "from"}} for b in bands]}
+    return {"fact": fact, "bands": [{"from": b.low, "to": b.high, **_advice(b.result)}
+                                    for b in bands]}
 
 
 def sweep_text(bands: list[Band], fact: str) -> str:

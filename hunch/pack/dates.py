@@ -213,8 +213,7 @@ def work_out(pack: Pack, inputs: Inputs, as_of: date, loc: Loc) -> Dated:
         problem = value_problem(spec, value) if spec is not None else ""
         if problem:
             problems.append(SituationError.at(
-                loc((comp.sources[-1], "<value>")), f"{name}, worked out from "
-                f"{_from(comp, inputs)} as of {date_text(as_of)}: {problem}",
+                loc((comp.sources[-1], "<value>")), _range_message(comp, inputs, as_of, problem),
                 _range_hint(comp)))
             continue
         values[name] = value
@@ -228,6 +227,14 @@ def _from(comp: Computed, inputs: Inputs) -> str:
         day = inputs.dates.get(source)
         parts.append(f"{source} {date_text(day)}" if day else source)
     return " and ".join(parts)
+
+
+def _range_message(comp: Computed, inputs: Inputs, as_of: date, problem: str) -> str:
+    at = date_text(as_of)
+    day = inputs.dates.get(comp.sources[0])
+    if comp.kind == "days_until" and day is not None and day < as_of:
+        return f"{comp.sources[0]} has passed: {date_text(day)} is before the as-of date {at}"
+    return f"{comp.fact}, worked out from {_from(comp, inputs)} as of {at}: {problem}"
 
 
 def _range_hint(comp: Computed) -> str:
