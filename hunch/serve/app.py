@@ -30,6 +30,7 @@ from hunch.serve import decisions
 from hunch.serve.metrics import CONTENT_TYPE, Metrics
 from hunch.serve.packs import Registry, Served
 from hunch.serve.problems import (
+    AS_OF_WORDS,
     BODY,
     JSON_TYPES,
     YAML_TYPES,
@@ -193,11 +194,12 @@ async def decide(service: Service, request: Request) -> Any:
     if media_type(request.headers.get("content-type", "")) in YAML_TYPES:
         sit, given = yaml_situation(served.pack, raw)
     else:
-        data = json_object(raw, {"input": "an object of facts"})
+        data = json_object(raw, {"input": "an object of facts", "as_of": AS_OF_WORDS})
         if "input" not in data:
             raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
                                        hint='e.g. {"input": {"days_since_interview": 23}}'))
-        sit, given = situation(served.pack, data["input"], "/input"), data["input"]
+        sit = situation(served.pack, data["input"], "/input", data.get("as_of"))
+        given = data["input"]
     decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
     service.record(served, decision)
     return decision.body
@@ -206,7 +208,8 @@ async def decide(service: Service, request: Request) -> Any:
 async def decide_batch(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     explain = decisions.explain_mode(request.query_params.get("explain"))
-    data = json_object(await service.body(request), {"inputs": "a list of objects of facts"})
+    data = json_object(await service.body(request), {"inputs": "a list of objects of facts",
+                                                     "as_of": AS_OF_WORDS})
     items = data.get("inputs")
     if not isinstance(items, list):
         raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
@@ -219,7 +222,8 @@ async def decide_batch(service: Service, request: Request) -> Any:
     for n, given in enumerate(items):
         at = f"/inputs/{n}"
         try:  # one bad item loses only itself
-            decision = decisions.decide(served, situation(served.pack, given, at), given,
+            decision = decisions.decide(served, situation(served.pack, given, at,
+                                                          data.get("as_of")), given,
                                         explain, service.config.max_firings)
         except (ApiError, HunchError) as exc:
             error = exc if isinstance(exc, ApiError) else bad_input(exc)
@@ -235,8 +239,9 @@ async def what_if(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     data = json_object(await service.body(request), {
         "input": "an object of facts", "set": "an object of facts and new values",
-        "flip": "true to list the smallest changes that change the advice"})
-    sit = situation(served.pack, data.get("input", {}), "/input")
+        "flip": "true to list the smallest changes that change the advice",
+        "as_of": AS_OF_WORDS})
+    sit = situation(served.pack, data.get("input", {}), "/input", data.get("as_of"))
     flip = data.get("flip", False)
     if not isinstance(flip, bool):
         raise bad_input(HunchError("flip must be true or false", "/flip"))
@@ -246,8 +251,9 @@ async def what_if(service: Service, request: Request) -> Any:
 
 async def explain(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
-    data = json_object(await service.body(request), {"input": "an object of facts"})
-    sit = situation(served.pack, data.get("input", {}), "/input")
+    data = json_object(await service.body(request), {"input": "an object of facts",
+                                                     "as_of": AS_OF_WORDS})
+    sit = situation(served.pack, data.get("input", {}), "/input", data.get("as_of"))
     return decisions.explanation(served, sit, request.path_params["conclusion"],
                                  service.config.max_firings)
 

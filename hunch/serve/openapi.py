@@ -12,6 +12,7 @@ from typing import Any
 
 from hunch.pack.jsonschema import situation_schema
 from hunch.serve.packs import Served
+from hunch.serve.problems import AS_OF_WORDS
 from hunch.version import __version__
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -88,7 +89,9 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{_name(served, 'Situation')}"}
     name = served.name
     decision = {"$ref": "#/components/schemas/Decision"}
-    single = {"type": "object", "required": ["input"], "properties": {"input": ref},
+    as_of = {"type": "string", "format": "date", "description": AS_OF_WORDS}
+    single = {"type": "object", "required": ["input"], "properties": {"input": ref,
+                                                                      "as_of": as_of},
               "additionalProperties": False}
     return {
         f"/v1/decisions/{name}": _post(f"Decide a situation ({name})", single, decision, name,
@@ -96,14 +99,15 @@ def _pack_paths(served: Served) -> dict[str, Any]:
         f"/v1/decisions/{name}/batch": _post(
             f"Decide many situations, results in order ({name})",
             {"type": "object", "required": ["inputs"], "additionalProperties": False,
-             "properties": {"inputs": {"type": "array", "items": ref}}},
+             "properties": {"inputs": {"type": "array", "items": ref}, "as_of": as_of}},
             {"type": "object", "properties": {"results": {"type": "array", "items": {
                 "oneOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
             name, [EXPLAIN_PARAM]),
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
             {"type": "object", "required": ["input"], "additionalProperties": False,
-             "properties": {"input": ref, "set": {"type": "object"}, "flip": {"type": "boolean"}}},
+             "properties": {"input": ref, "set": {"type": "object"}, "flip": {"type": "boolean"},
+                            "as_of": as_of}},
             {"$ref": "#/components/schemas/WhatIf"}, name),
         f"/v1/explain/{name}/{{conclusion}}": {"post": {
             **_post(f"HOW or WHY NOT for one conclusion ({name})", single,
