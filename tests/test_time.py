@@ -138,6 +138,19 @@ class TestComputedFacts:
         assert sit.origins["days_since_interview"].text == \
             "23 days: since 2026-11-14 (interview_date), as of 2026-12-07"
 
+    def test_explanations_say_where_a_number_came_from(self) -> None:
+        code, out, err = _run("explain", "examples/asker-dates.yaml", "overdue")
+        assert code == 0, err
+        assert ("days_since_interview = 23  [23 days: since 2026-11-14 (interview_date), "
+                "as of 2026-12-07; examples/asker-dates.yaml:6]") in out
+
+    def test_ask_starts_from_the_numbers_the_dates_imply(self) -> None:
+        from hunch.consult.ask import load_partial
+
+        given = load_partial(os.path.join(ROOT, "examples/asker-dates.yaml"), load_pack(None),
+                             as_of=date(2026, 12, 1))
+        assert given["days_since_interview"] == 17 and given["missed_callbacks"] == 2
+
     def test_a_log_entry_after_the_as_of_date_has_not_happened_yet(self) -> None:
         pack = load_pack(None)
         sit = load_situation("examples/asker-dates.yaml", pack, as_of=date(2026, 11, 29))

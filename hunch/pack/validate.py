@@ -442,7 +442,7 @@ def _add_dates(sit: Situation, pack: Pack, data: dict[str, Any], as_of: date,
     for name, value in dated.values.items():
         sit.values[name] = value
         if name not in sit.lines:
-            sit.lines[name] = sit.lines.get(dated.origins[name].sources[0], 0)
+            sit.lines[name] = sit.lines.get(dated.origins[name].sources[-1], 0)
 
 
 def _as_declared(pack: Pack, name: str, value: Any) -> Any:
