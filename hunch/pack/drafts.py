@@ -61,7 +61,8 @@ def read_drafts(r: _Reader, data: Any, pack: Pack) -> dict[str, Draft]:
         for i, sid in enumerate(cites):
             if sid not in pack.sources:
                 r.error(path + ("cites", i), f"unknown source {sid!r}")
-        for name in placeholders(text):
+        # a placeholder names a fact: only known once facts.yaml read without an error
+        for name in placeholders(text) if not r.errors else ():
             if name != AS_OF and pack.spec(name) is None and name not in pack.time.inputs:
                 r.error(path + ("text",), f"placeholder {{{name}}} names no fact",
                         "use a fact, a date input or as_of")

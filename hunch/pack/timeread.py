@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from hunch.errors import Location
+from hunch.errors import HunchError, Location
 from hunch.pack.model import Pack
 from hunch.pack.timemodel import (
     AS_OF,
@@ -23,6 +23,8 @@ from hunch.pack.yamlsource import Path, short
 
 class _Reader(Protocol):
     """What hunch.pack.read.Reader offers (not imported: read imports this module)."""
+
+    errors: list[HunchError]
 
     def error(self, path: Path, message: str, hint: str = "") -> None: ...
     def loc(self, path: Path) -> Location: ...
