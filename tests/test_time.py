@@ -189,6 +189,40 @@ class TestComputedFacts:
         assert "computed fact 'company_size' must be an integer fact" in out + err
 
 
+class TestPackFormat:
+    """`hunch check` reports a bad dates: section or drafts.yaml, each at file:line:col."""
+
+    @pytest.mark.parametrize(("old", "new", "message"), [
+        ("    days_since_interview: {days_since: interview_date}",
+         "    days_since_interview: {days_since: nowhere}",
+         "days_since needs a date input, 'nowhere' is not one"),
+        ("    days_since_interview: {days_since: interview_date}",
+         "    days_since_interview: {weeks_since: interview_date}",
+         "unknown key 'weeks_since' in computed fact 'days_since_interview'"),
+        ("      not_before: interview_date\n      question: >-\n        By what date did",
+         "      not_before: follow_ups\n      question: >-\n        By what date did",
+         "not_before names 'follow_ups', which is not a date input"),
+        ("      where: {callback_promised_for: {before: as_of}, called_back: false}",
+         "      where: {callback_promised_for: {before: tomorrow}, called_back: false}",
+         "a date condition is {before: as_of} or {after: as_of}"),
+        ("    unanswered_emails: {count: follow_ups, where: {kind: email, answered: false}}",
+         "    unanswered_emails: {count: follow_ups, where: {channel: email}}",
+         "'follow_ups' entries have no field 'channel'"),
+    ])
+    def test_a_bad_dates_section(self, tmp_path: Path, old: str, new: str,
+                                 message: str) -> None:
+        pack = tmp_path / "p"
+        shutil.copytree(os.path.join(BUILTIN_PACK_DIR, "interview-silence"), pack)
+        facts = pack / "facts.yaml"
+        text = facts.read_text()
+        assert old in text
+        facts.write_text(text.replace(old, new))
+        code, out, err = _run("check", str(pack))
+        assert code == 1
+        assert message in out + err
+        assert f"{facts}:" in out + err
+
+
 def _steps(p: Any) -> list[tuple[str, str | None]]:
     return [(s.start.isoformat(), s.recommendation) for s in p]
 

@@ -45,8 +45,8 @@ def plan_lines(p: Plan) -> list[str]:
             else "no action has positive certainty"
         out.extend(textwrap.wrap(f"{_when(p, step)}: {what}", width=fit(78), initial_indent="  ",
                                  subsequent_indent="    "))
-    tail = f"  (looked ahead to {date_text(p.until)}"
-    out.append(tail + (f"; then: {p.end})" if p.end else ")"))
+    tail = f"(looked ahead to {date_text(p.until)}" + (f"; then: {p.end})" if p.end else ")")
+    out.extend(textwrap.wrap(tail, width=fit(78), initial_indent="  ", subsequent_indent="   "))
     if p.events:
         out.append("  Would change it now, if it became known:")
         for e in p.events:

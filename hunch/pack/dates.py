@@ -305,7 +305,7 @@ def _range_problems(pack: Pack, inputs: Inputs, as_of: date, loc: Loc) -> list[H
             for spec in pack.time.inputs[name].fields:
                 value = entry.get(spec.name)
                 if spec.type == "date" and isinstance(value, date):
-                    # past: a later entry is one not yet happened (_compute), not an error
+                    # a later entry is one not yet happened (_compute), not an error
                     out.extend(_date_problems(f"{name}[{i + 1}].{spec.name}", value, False,
                                               spec.not_before, inputs, at, as_of,
                                               loc((name, i, spec.name, "<value>"))))

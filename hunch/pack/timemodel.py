@@ -29,7 +29,6 @@ class EventField(NamedTuple):
     values: tuple[Any, ...] = ()  # enum
     default: Any = None
     required: bool = False
-    past: bool = False  # a date not after the as-of date
     not_before: str = ""  # a date input this date may not precede
 
 

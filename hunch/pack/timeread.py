@@ -35,7 +35,7 @@ class _Reader(Protocol):
 
 
 _INPUT_KEYS = ("type", "question", "past", "not_before", "fields")
-_FIELD_KEYS = ("type", "values", "default", "required", "past", "not_before")
+_FIELD_KEYS = ("type", "values", "default", "required", "not_before")
 
 
 def read_dates(r: _Reader, section: Any, pack: Pack) -> None:
@@ -119,7 +119,6 @@ def _read_field(r: _Reader, path: Path, name: str, body: Any) -> EventField | No
     return EventField(name=name, type=ftype, loc=r.loc(path), values=tuple(values),
                       default=data.get("default"),
                       required=r.boolean(data.get("required"), path + ("required",), "required"),
-                      past=r.boolean(data.get("past"), path + ("past",), "past"),
                       not_before=r.string(data.get("not_before"), path + ("not_before",),
                                           "not_before"))
 
