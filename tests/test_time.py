@@ -134,7 +134,7 @@ class TestComputedFacts:
         sit = load_situation("examples/asker-dates.yaml", pack, as_of=date(2026, 12, 7))
         assert {k: sit.values[k] for k in sit.origins} == {
             "days_since_interview": 23, "promised_decision_days": 7, "unreturned_calls": 0,
-            "unanswered_emails": 1, "missed_callbacks": 2, "days_since_last_contact": 6}
+            "unanswered_emails": 1, "missed_callbacks": 2, "days_since_last_contact": 12}
         assert sit.origins["days_since_interview"].text == \
             "23 days: since 2026-11-14 (interview_date), as of 2026-12-07"
 
@@ -142,7 +142,7 @@ class TestComputedFacts:
         code, out, err = _run("explain", "examples/asker-dates.yaml", "overdue")
         assert code == 0, err
         assert ("days_since_interview = 23  [23 days: since 2026-11-14 (interview_date), "
-                "as of 2026-12-07; examples/asker-dates.yaml:6]") in out
+                "as of 2026-12-07; examples/asker-dates.yaml:7]") in out
 
     def test_ask_starts_from_the_numbers_the_dates_imply(self) -> None:
         from hunch.consult.ask import load_partial
@@ -153,11 +153,11 @@ class TestComputedFacts:
 
     def test_a_log_entry_after_the_as_of_date_has_not_happened_yet(self) -> None:
         pack = load_pack(None)
-        sit = load_situation("examples/asker-dates.yaml", pack, as_of=date(2026, 11, 29))
-        # the email of 1 December and the call-back due 30 November are still to come
+        sit = load_situation("examples/asker-dates.yaml", pack, as_of=date(2026, 11, 24))
+        # the email of 25 November and the call-back due that day are still to come
         assert sit.values["unanswered_emails"] == 0
         assert sit.values["missed_callbacks"] == 1
-        assert sit.values["days_since_last_contact"] == 1
+        assert sit.values["days_since_last_contact"] == 0
 
     def test_a_count_given_beside_its_dates_must_agree(self, tmp_path: Path) -> None:
         path = _situation(tmp_path, "interview_date: 2026-11-14\ndays_since_interview: 20\n")
@@ -234,13 +234,13 @@ class TestPlan:
         code, out, err = _run("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
         assert code == 0, err
         assert "as of: 2026-11-20" in out
-        assert "from 2026-12-01: Let it go" in out
+        assert "from 2026-11-25: Let it go" in out
 
     def test_json_is_a_list_of_from_and_recommendation(self) -> None:
         data = _json("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
         steps = [(s["from"], s["recommendation"]) for s in data["plan"]]
         assert steps[0][0] == "2026-11-20"
-        assert steps[-1] == ("2026-12-01", "let-it-go")
+        assert steps[-1] == ("2026-11-25", "let-it-go")
         assert all(s["reason"] for s in data["plan"])
 
     def test_a_day_count_situation_moves_too(self) -> None:
