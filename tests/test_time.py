@@ -283,8 +283,10 @@ class TestSweep:
                      "--from", "0", "--to", "20")
         assert data["bands"][0]["from"] == 0 and data["bands"][-1]["to"] == 20
 
-    @pytest.mark.parametrize("args", [("company_size",), ("days_since_interview", "--from", "9",
-                                                          "--to", "1")])
+    @pytest.mark.parametrize("args", [
+        ("company_size",), ("days_since_interview", "--from", "9", "--to", "1"),
+        ("days_since_interview", "--from", "nan"), ("days_since_interview", "--to", "1e30"),
+        ("days_since_interview", "--step", "1e-9")])
     def test_bad_arguments(self, args: tuple[str, ...]) -> None:
         code, _, err = _run("sweep", "examples/few-days.yaml", *args)
         assert code == 2 and "Traceback" not in err
@@ -323,6 +325,24 @@ class TestDrafts:
                                                      "cites: [amtho-nowhere]"))
         code, out, err = _run("check", str(pack))
         assert code == 1 and "unknown source 'amtho-nowhere'" in out + err
+
+
+class TestLimits:
+    """Dates at the ends of the calendar and long logs: one-line errors or a plan, never a
+    traceback or a hang."""
+
+    def test_a_plan_at_the_end_of_the_calendar(self, tmp_path: Path) -> None:
+        path = _situation(tmp_path, "interview_date: 9999-12-20\nfollow_ups:\n"
+                          "  - {date: 9999-12-31, kind: call}\n")
+        code, out, err = _run("plan", path, "--as-of", "9999-12-31")
+        assert code == 0, err
+        assert "(looked ahead to 9999-12-31)" in out
+
+    def test_a_log_too_long(self, tmp_path: Path) -> None:
+        entries = "".join("  - {date: 2026-11-20, kind: email}\n" for _ in range(1001))
+        path = _situation(tmp_path, "interview_date: 2026-11-14\nfollow_ups:\n" + entries)
+        code, _, err = _run("evaluate", path, "--as-of", AS_OF)
+        assert code == 2 and "1,001 entries, over the 1,000 a log may hold" in err
 
 
 def test_load_errors_are_hunch_errors() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -40,6 +41,7 @@ def sweep(situation: str, fact: str, rules: str | None, start: float | None,
     from hunch.explain.plan import sweep as run
     from hunch.output.formats import to_json
     from hunch.output.plan import sweep_json, sweep_text
+    from hunch.pack.validate import accepted_values
 
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
@@ -51,6 +53,13 @@ def sweep(situation: str, fact: str, rules: str | None, start: float | None,
     low, high = sweep_range(pack, fact)
     low = low if start is None else start
     high = high if stop is None else stop
+    bounds = (spec.min if spec.min is not None else -math.inf,
+              spec.max if spec.max is not None else math.inf)
+    if not all(math.isfinite(v) and bounds[0] <= v <= bounds[1] for v in (low, high)) \
+            or not math.isfinite(step):
+        raise click.BadParameter(f"from {low:g} to {high:g} in steps of {step:g} leaves the "
+                                 f"values {fact} takes ({accepted_values(spec)})",
+                                 param_hint="--from/--to/--step")
     if high < low or (high - low) / step >= MAX_SWEEP:
         raise click.BadParameter(f"from {low:g} to {high:g} in steps of {step:g} is not a range "
                                  f"of 1 to {MAX_SWEEP} values", param_hint="--from/--to/--step")

@@ -98,7 +98,7 @@ class Timeline:
         for entries in inputs_of(self.pack, self.data).logs.values():
             for entry in entries:
                 for value in entry.values():
-                    if isinstance(value, date):
+                    if isinstance(value, date) and value < date.max:
                         out.update((value, value + days(1)))
         return out
 
@@ -109,7 +109,7 @@ def plan(pack: Pack, situation: Situation, as_of: date,
     line = Timeline(pack, situation, as_of)
     first = line.evaluate_on(as_of)
     steps = [Step(as_of, first)]
-    last = as_of + days(horizon)
+    last = as_of + days(min(horizon, (date.max - as_of).days))
     end = ""
     evaluations = 1
     todo = _candidates(line, first, as_of, last)
@@ -194,12 +194,11 @@ def _reaching(v0: float, step: int, targets: list[float], start: date,
               last: date) -> set[date]:
     """The days on which ``v0 + step * k`` equals one of ``targets`` (k > 0)."""
     out = set()
+    room = (last - start).days
     for target in targets:
         k = (target - v0) / step
-        if k > 0 and k == int(k):
-            day = start + days(int(k))
-            if day <= last:
-                out.add(day)
+        if 0 < k <= room and k == int(k):
+            out.add(start + days(int(k)))
     return out
 
 
@@ -208,7 +207,7 @@ def day_by_day(pack: Pack, situation: Situation, as_of: date, horizon: int) -> l
     the benchmark compare plan against)."""
     line = Timeline(pack, situation, as_of)
     steps: list[Step] = []
-    for k in range(horizon + 1):
+    for k in range(min(horizon, (date.max - as_of).days) + 1):
         day = as_of + days(k)
         try:
             result = line.evaluate_on(day)

@@ -22,6 +22,7 @@ from hunch.pack.values import type_name, value_problem
 from hunch.pack.yamlsource import Path, short
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_ENTRIES = 1000  # entries in one event log
 Loc = Callable[[Path], Location]
 
 
@@ -83,6 +84,11 @@ def type_problems(data: dict[Any, Any], loc: Loc, pack: Pack) -> list[HunchError
             problems.append(SituationError.at(
                 loc((name, "<value>")), f"{name}: must be a list of entries, got "
                 f"{type_name(value)}", _entry_hint(item)))
+        elif len(value) > MAX_ENTRIES:
+            # a plan evaluates about twice per entry, each counting every entry
+            problems.append(SituationError.at(
+                loc((name,)), f"{name}: {len(value):,} entries, over the {MAX_ENTRIES:,} a log "
+                f"may hold", "keep the entries that matter (the follow-ups since the interview)"))
         else:
             for i, entry in enumerate(value):
                 problems.extend(_entry_problems(item, i, entry, loc))
