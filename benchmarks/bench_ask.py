@@ -25,7 +25,8 @@ import time
 from typing import Any
 
 from hunch.batch.diff import sample_situations
-from hunch.consult.ask import CLOSE_CALL, Consultation
+from hunch.consult.ask import Consultation
+from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Result, evaluate
 from hunch.engine.load import load_pack
 from hunch.pack.model import Pack

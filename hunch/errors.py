@@ -62,10 +62,19 @@ class Location(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
+# Exit statuses (docs/cli.md). Each is an attribute of the exception that ends a
+# command with it, as click's exceptions carry theirs; hunch.cli.app.HunchGroup is the
+# one place that turns an exception into a status.
+EXIT_FAILED = 1  # the command ran and what it checked failed (tests, --strict, a change)
+EXIT_BAD_INPUT = 2  # bad input: one-line errors
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a process it killed
+
+
 class HunchError(Exception):
     """Bad input: a problem the person can fix, with where and how."""
 
     level = "error"
+    exit_code = EXIT_BAD_INPUT
 
     def __init__(
         self,
@@ -162,6 +171,47 @@ class SituationErrors(ErrorList):
         if len(rest) > self.SHOWN:
             text += f"; and {len(rest) - self.SHOWN} more"
         return printable(text)
+
+
+class Reported(Exception):
+    """The command has already said what went wrong (each failed batch item, each
+    failed test): it ends with ``exit_code`` and prints nothing more."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, reported as ``message`` with ``exit_code``; a batch rewords it into its
+    summary line ("interrupted: 3 of 10 situations evaluated ...")."""
+
+    def __init__(self, message: str = "interrupted", exit_code: int = EXIT_INTERRUPTED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+    @staticmethod
+    def of(exc: KeyboardInterrupt) -> Interrupted:
+        """Any interruption as an Interrupted (a bare KeyboardInterrupt is Ctrl-C)."""
+        return exc if isinstance(exc, Interrupted) else Interrupted()
+
+    def reworded(self, message: str) -> Interrupted:
+        return Interrupted(message, self.exit_code)
+
+
+class Terminated(Interrupted):
+    """SIGTERM or SIGHUP, raised where the program is, as Ctrl-C's KeyboardInterrupt is.
+
+    So everything that cleans up after Ctrl-C does after these too: an output file's
+    temporary file is removed, a batch prints its summary line, and the exit status
+    is 128 + the signal's number, as a shell reports a process the signal killed.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__("terminated" if signum == signal.SIGTERM else "hung up", 128 + signum)
 
 
 def did_you_mean(word: str, choices: object) -> str:

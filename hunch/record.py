@@ -14,7 +14,10 @@ dataclasses: users construct and compare them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 
 class Record:
@@ -42,4 +45,57 @@ class Record:
     __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
 
 
-__all__ = ["Record"]
+class Slot(Generic[V]):
+    """The typed key of one value kept in a `Memo`. Each layer declares the slots it
+    owns as module constants (the engine its compiled program and runner, explain its
+    probes), so the owner of every piece of derived state is the module naming it."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+
+class Memo:
+    """Values worked out from the object holding this memo (a pack, a result), kept
+    as long as that object lives.
+
+    Why not a ``WeakKeyDictionary`` per layer: ``Pack`` and ``Result`` are dataclasses
+    with value equality, so unhashable, and a cached value that refers back to its
+    owner (the engine's runner holds the pack) would keep it alive from a module-level
+    table; held by the owner, the pair is one cycle the collector frees. A copy made
+    with ``dataclasses.replace`` starts with an empty memo, and a pickled memo comes
+    back empty: derived state never travels (the pack cache stores the compiled program
+    beside the pack, explicitly).
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Slot[Any], Any] = {}
+
+    def get(self, slot: Slot[V]) -> V | None:
+        value: V | None = self._values.get(slot)
+        return value
+
+    def put(self, slot: Slot[V], value: V) -> V:
+        self._values[slot] = value
+        return value
+
+    def setdefault(self, slot: Slot[V], make: Callable[[], V]) -> V:
+        if slot not in self._values:
+            self._values[slot] = make()
+        value: V = self._values[slot]
+        return value
+
+    def __reduce__(self) -> tuple[type[Memo], tuple[()]]:
+        return (Memo, ())
+
+    def __repr__(self) -> str:
+        return "Memo()"
+
+
+__all__ = ["Memo", "Record", "Slot"]

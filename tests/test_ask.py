@@ -532,11 +532,6 @@ class TestAskersCase:
         # a rumoured freeze puts "budget or freeze" first by far: that answer still counts
         assert c.assess("hiring_freeze_rumored").top == [True]
 
-    def test_the_close_call_margin_is_the_outputs(self) -> None:
-        from hunch.consult.ask import CLOSE_CALL
-        from hunch.output.formats import CLOSE_CALL as SHOWN
-        assert CLOSE_CALL == SHOWN
-
     def test_asking_everything_reaches_the_same_result(self, builtin: Pack,
                                                        asker: dict[str, Any],
                                                        tmp_path: Any) -> None:

@@ -32,15 +32,11 @@ def pack(tmp_path: Path) -> Path:
 class TestInit:
     """`hunch init x && hunch check x && hunch test x` passes, as the docs promise."""
 
-    def test_init_check_test(self, tmp_path: Path) -> None:
-        old = os.getcwd()
-        os.chdir(tmp_path)
-        try:
-            made = run("init", "x")
-            checked = run("check", "x")
-            tested = run("test", "--min-coverage", "100", "x")
-        finally:
-            os.chdir(old)
+    def test_init_check_test(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(tmp_path)
+        made = run("init", "x")
+        checked = run("check", "x")
+        tested = run("test", "--min-coverage", "100", "x")
         assert made.exit_code == 0
         assert made.stdout.splitlines()[0] == "created rule pack 'x' in x:"
         assert made.stdout.splitlines()[-1] == "next: hunch check x && hunch test x"
@@ -113,16 +109,10 @@ class TestCheck:
         assert problem["level"] == "error" and problem["line"] == 2
         assert problem["file"].endswith("pack.yaml") and "invalid YAML" in problem["message"]
 
-    def test_relative_paths_inside_the_current_folder(self) -> None:
-        old = os.getcwd()
-        os.chdir(ROOT)
-        try:
-            from hunch.cli.check import display_path
+    def test_relative_paths_inside_the_current_folder(self, in_repo: Path) -> None:
+        from hunch.cli.check import display_path
 
-            assert display_path(str(ROOT / "rules" / "x.yaml")) == os.path.join("rules",
-                                                                              "x.yaml")
-        finally:
-            os.chdir(old)
+        assert display_path(str(ROOT / "rules" / "x.yaml")) == os.path.join("rules", "x.yaml")
 
     def test_no_such_pack_exit_2(self) -> None:
         result = run("check", "interview-silense")

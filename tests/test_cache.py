@@ -13,6 +13,8 @@ import pytest
 
 import hunch
 from hunch.engine.cache import pack_key
+from hunch.engine.compile import COMPILED
+from hunch.engine.evaluate import ENGINE
 from hunch.output.render import result_json
 from hunch.pack.read import BUILTIN_PACK_DIR
 
@@ -52,7 +54,7 @@ class TestPackCache:
             patch.setattr("hunch.engine.load.load_checked", _no_yaml)
             second = hunch.load_pack(pack_copy)
         assert second is not first
-        assert "_compiled" in second.__dict__
+        assert second.memo.get(COMPILED) is not None
         assert _json(second) == _json(first)
 
     def test_editing_a_file_misses_the_cache(self, pack_copy: str, tmp_path: Path) -> None:
@@ -180,7 +182,7 @@ class TestNoLeak:
     def test_a_pack_that_is_garbage_frees_its_rulesets(self, pack_copy: str) -> None:
         pack = hunch.load_pack(pack_copy)
         result = hunch.evaluate(pack, ASKER)
-        rulesets = pack.__dict__["_engine"][1].rulesets
+        rulesets = pack.memo.get(ENGINE)[1].rulesets  # type: ignore[index]
         assert rulesets
         del pack, result
         gc.collect()

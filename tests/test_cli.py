@@ -11,7 +11,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -38,12 +40,9 @@ FORMATS = {"table": "txt", "json": "json", "markdown": "md"}
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(ROOT)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
         result = CliRunner().invoke(cli, args)
-    finally:
-        os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -114,6 +113,18 @@ class TestHelp:
         assert "Example" in out
         assert f"hunch {command}" in out
 
+    @pytest.mark.parametrize("command", sorted(COMMANDS))
+    def test_every_option_is_documented(self, command: str) -> None:
+        # the help is the summary; README.md or docs/ say what each option does
+        docs = "\n".join(path.read_text(encoding="utf-8") for path in
+                         [Path(ROOT, "README.md"), *sorted(Path(ROOT, "docs").glob("*.md"))])
+        ctx = click.Context(cli)
+        found = cli.get_command(ctx, command)
+        assert found is not None
+        options = [name for param in found.params if isinstance(param, click.Option)
+                   for name in param.opts if name.startswith("--") and name != "--help"]
+        assert [name for name in options if name not in docs] == []
+
     def test_top_level_help_lists_every_command(self) -> None:
         code, out, _ = _invoke(["--help"])
         assert code == 0
@@ -130,15 +141,15 @@ class TestHelp:
 _GC_PROBE = """
 import gc, sys
 BASE = gc.get_freeze_count()  # 3.12 starts with some objects frozen already
-import hunch.batch.run, hunch.cli.common
+import hunch.cli.batch, hunch.cli.common
 seen = []
-write_batch, load = hunch.batch.run.write_batch, hunch.cli.common.load_pack_or_fail
+write_batch, load = hunch.cli.batch.write_batch, hunch.cli.common.load_pack_or_fail
 def probe(name, f):
     def run(*args, **kwargs):
         seen.append(f"{name}: {gc.isenabled()} frozen={gc.get_freeze_count() > BASE}")
         return f(*args, **kwargs)
     return run
-hunch.batch.run.write_batch = probe("evaluate", write_batch)
+hunch.cli.batch.write_batch = probe("evaluate", write_batch)
 hunch.cli.common.load_pack_or_fail = probe("load", load)
 sys.argv = ["hunch"] + sys.argv[1:]
 try:

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -545,8 +546,8 @@ class TestInitTemplates:
 
 
 class TestSecondWorkedExample:
-    def test_identification_example_is_what_init_writes(self, tmp_path: Path) -> None:
-        import os
+    def test_identification_example_is_what_init_writes(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         import re
 
         root = Path(__file__).resolve().parent.parent
@@ -554,16 +555,12 @@ class TestSecondWorkedExample:
         blocks = dict(re.findall(r"### `which-animal/([^`]+)`\n\n```(?:yaml|text)\n(.*?)\n```",
                                  doc, re.S))
         assert {"conclusions.yaml", "rules.yaml"} <= set(blocks)
-        old = os.getcwd()
-        os.chdir(tmp_path)
-        try:
-            assert invoke("init", "--template", "diagnosis", "which-animal")[0] == 0
-            for name, text in blocks.items():
-                assert (tmp_path / "which-animal" / name).read_text().rstrip() == text
-            code, out = invoke("explain", "--rules", "which-animal",
-                               "which-animal/example.yaml", "tiger")
-        finally:
-            os.chdir(old)
+        monkeypatch.chdir(tmp_path)
+        assert invoke("init", "--template", "diagnosis", "which-animal")[0] == 0
+        for name, text in blocks.items():
+            assert (tmp_path / "which-animal" / name).read_text().rstrip() == text
+        code, out = invoke("explain", "--rules", "which-animal",
+                           "which-animal/example.yaml", "tiger")
         assert code == 0 and out.rstrip() in doc
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,9 @@ def _evaluate(tmp_path: Path, text: str | None, name: str = "s.yaml") -> tuple[i
     path = tmp_path / name
     if text is not None:
         path.write_text(text, encoding="utf-8")
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
         result = CliRunner().invoke(cli, ["evaluate", name])
-    finally:
-        os.chdir(old)
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert result.stdout == ""  # nothing half-printed on standard output

@@ -86,10 +86,11 @@ class TestProjectConfig:
 class TestSituationPack:
     """A situation names its pack with `_pack`, relative to its own folder."""
 
-    def test_the_situation_names_its_pack(self, project: Path) -> None:
+    def test_the_situation_names_its_pack(self, project: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
         (project / "cases" / "bird.yaml").write_text("_pack: ../zoo\n" + BIRD)
         assert pack_of(hunch("evaluate", "--format", "json", "bird.yaml")) == "animals"
-        os.chdir(project.parent)  # relative to the file, not to the working folder
+        monkeypatch.chdir(project.parent)  # relative to the file, not to the working folder
         path = str(project / "cases" / "bird.yaml")
         assert pack_of(hunch("evaluate", "--format", "json", path)) == "animals"
 

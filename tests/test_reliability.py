@@ -20,7 +20,9 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hunch.batch import pool
 from hunch.batch import run as batch
+from hunch.cli import batch as cli_batch
 from hunch.cli.app import cli
 from hunch.errors import HunchError, YamlError
 from hunch.pack.yamlsource import (
@@ -701,19 +703,19 @@ class TestBatch:
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
         from hunch.engine.load import load_pack
 
-        monkeypatch.setattr(batch, "cpu_count", lambda: 2)  # a worker even on one CPU
+        monkeypatch.setattr(pool, "cpu_count", lambda: 2)  # a worker even on one CPU
 
         put("a.yaml", GOOD)
         settings = batch.Settings(rules=pack, render=_die)
         items = [batch.Item("a.yaml", path="a.yaml")] * 20
         with pytest.raises(HunchError, match="a worker process died"):
-            list(batch.run(items, load_pack(pack), settings, jobs=2))
+            list(pool.run(items, load_pack(pack), settings, jobs=2))
 
     def test_progress_bar_only_on_a_terminal(self, pack: str, here: Any,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
         put("a.yaml", GOOD)
         assert run("evaluate", "-r", pack, "a.yaml", "a.yaml").stderr == ""
-        monkeypatch.setattr(batch, "stderr_is_tty", lambda: True)
+        monkeypatch.setattr(cli_batch, "stderr_is_tty", lambda: True)
         result = run("evaluate", "-r", pack, "--format", "jsonl", "a.yaml", "a.yaml")
         assert "evaluating" in result.stderr
         assert "evaluating" not in result.stdout
@@ -800,7 +802,7 @@ class TestInterrupt:
                 raise KeyboardInterrupt
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(batch, "evaluate_item", evaluate_item)
+        monkeypatch.setattr(pool, "evaluate_item", evaluate_item)
 
     def test_to_stdout(self, pack: str, here: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         put("a.yaml", GOOD)

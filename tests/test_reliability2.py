@@ -27,6 +27,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hunch.batch import inputs, pool
 from hunch.batch import run as batch
 from hunch.cli.app import cli
 from hunch.errors import HunchError
@@ -171,7 +172,7 @@ class TestJobs:
             real(self, min(max_workers, 2), *args, **kwargs)  # never start 3,000 here
 
         monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "__init__", spy)
-        monkeypatch.setattr(batch, "cpu_count", lambda: 4)
+        monkeypatch.setattr(pool, "cpu_count", lambda: 4)
         names = [put(f"s{i}.yaml", ASKER_TEXT) for i in range(3)]
         many = run("evaluate", "--format", "jsonl", "--jobs", "3000", *names)
         one = run("evaluate", "--format", "jsonl", *names)
@@ -182,7 +183,7 @@ class TestJobs:
         assert asked == [3, 4]  # four CPUs
 
     def test_cpu_count_is_this_process_s(self) -> None:
-        count = batch.cpu_count()
+        count = pool.cpu_count()
         assert 1 <= count <= (os.cpu_count() or 1)
         if hasattr(os, "sched_getaffinity"):
             assert count == len(os.sched_getaffinity(0))
@@ -195,7 +196,7 @@ class TestJobs:
         monkeypatch.setattr(multiprocessing.context.ForkProcess, "_Popen", staticmethod(no_fork))
         monkeypatch.setattr(multiprocessing.context.SpawnProcess, "_Popen",
                             staticmethod(no_fork))
-        monkeypatch.setattr(batch, "cpu_count", lambda: 4)
+        monkeypatch.setattr(pool, "cpu_count", lambda: 4)
         names = [put(f"s{i}.yaml", ASKER_TEXT) for i in range(4)]
         result = run("evaluate", "--format", "jsonl", "--jobs", "2", *names)
         assert result.exit_code == 2
@@ -302,7 +303,7 @@ class TestStdinClosed:
     """New case: standard input closed (`<&-`) is a located error, not an internal one."""
 
     def test_evaluate(self, here: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(batch, "_stdin", lambda: None)
+        monkeypatch.setattr(inputs, "stdin_stream", lambda: None)
         put("a.yaml", ASKER_TEXT)
         result = run("evaluate", "--format", "jsonl", "a.yaml", "-")
         rows = _rows(result.stdout)
@@ -317,7 +318,7 @@ class TestStdinClosed:
                     raise OSError(5, "Input/output error")
                 return super().readline(size)
 
-        items = list(batch.read_jsonl(Vanishing(b'{"a": 1}\n{"a": 2}\n')))
+        items = list(inputs.read_jsonl(Vanishing(b'{"a": 1}\n{"a": 2}\n')))
         assert [(i.label, i.error) for i in items] == [
             ("<stdin>:1", ""),
             ("<stdin>:2", "<stdin>:2: cannot read standard input: Input/output error")]

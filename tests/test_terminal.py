@@ -16,8 +16,8 @@ import pexpect
 import pytest
 from click.testing import CliRunner, Result
 
-from hunch.batch.run import Eta
 from hunch.cli.app import cli
+from hunch.cli.batch import Eta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASKER = os.path.join(ROOT, "examples", "asker.yaml")

@@ -717,13 +717,11 @@ def _fire_together(pack: Pack, a: Rule, b: Rule) -> bool:
 
 def limit_problems(pack: Pack, rules: list[Rule]) -> list[HunchError]:
     """Compile the sound rules and report what durable_rules could not hold."""
-    from copy import copy
+    from dataclasses import replace
 
     from hunch.engine.compile import compile_pack
 
-    trial = copy(pack)
-    trial.rules = list(rules)
-    trial.__dict__.pop("_engine", None)
+    trial = replace(pack, rules=list(rules))  # with an empty memo: nothing of pack's engine
     try:
         compile_pack(trial)
     except ErrorList as exc:

@@ -8,7 +8,6 @@ errors), 2 bad usage or bad input, 130 interrupted.
 from __future__ import annotations
 
 import errno
-import gc
 import importlib
 import io
 import os
@@ -82,7 +81,9 @@ class HunchGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        from hunch.errors import HunchError
+        """Run the command; every exception it ends with becomes one line on standard
+        error and the exit status its type carries (hunch.errors)."""
+        from hunch.errors import EXIT_BAD_INPUT, HunchError, Interrupted, Reported
 
         try:
             return super().invoke(ctx)
@@ -90,34 +91,37 @@ class HunchGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(exc.format(), err=True)
-            ctx.exit(2)
+            ctx.exit(exc.exit_code)
+        except Reported as exc:  # the command has said what failed
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # Ctrl-C, or Terminated
-            click.echo(getattr(exc, "word", "interrupted"), err=True)
-            ctx.exit(getattr(exc, "status", 130))
+            stop = Interrupted.of(exc)
+            click.echo(stop.message, err=True)
+            ctx.exit(stop.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except OSError as exc:
             problem = stdout_problem(exc)
             if problem is None or (ctx.obj and ctx.obj.get("debug")):
                 raise
-            _quiet_stdout()
+            quiet_stdout()
             if problem:  # a reader that stopped early (`| head`) is no error
                 hint = "nothing more was written; give hunch an output it can write, or use -o FILE"
                 click.echo(HunchError(f"cannot write: {problem}", "<stdout>", hint=hint).format(),
                            err=True)
-                ctx.exit(2)
+                ctx.exit(EXIT_BAD_INPUT)
             ctx.exit(0)
         except RecursionError:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo("error: input nested too deeply to process", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_BAD_INPUT)
         except Exception as exc:  # a bug: still one line, never a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc} "
                        f"(a bug in hunch; rerun with --debug for the traceback)", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_BAD_INPUT)
 
 
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,27 +146,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # text fits the terminal stdout is; files and pipes get the fixed widths (and
     # commands writing --output FILE go back to them: hunch.cli.common.to_file)
     set_columns(terminal_columns(sys.stdout))
-    if ctx.invoked_subcommand != "evaluate":
-        gc.enable()  # paused for start-up by hunch.cli.console; evaluate resumes it itself
+    from hunch.cli.startup import resume_for
 
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is, as Ctrl-C's KeyboardInterrupt is.
-
-    So everything that cleans up after Ctrl-C does after these too: an output file's
-    temporary file is removed, a batch prints its summary line, and the exit status
-    is 128 + the signal's number, as a shell reports a process the signal killed.
-    """
-
-    def __init__(self, signum: int) -> None:
-        import signal
-
-        super().__init__()
-        self.status = 128 + signum
-        self.word = "terminated" if signum == signal.SIGTERM else "hung up"
+    group = ctx.command
+    assert isinstance(group, click.Group)
+    name = ctx.invoked_subcommand
+    resume_for(group.get_command(ctx, name) if name else None)
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
+    from hunch.errors import Terminated
+
     raise Terminated(signum)
 
 
@@ -252,7 +246,7 @@ def stdout_problem(exc: OSError) -> str | None:
     return None
 
 
-def _quiet_stdout() -> None:
+def quiet_stdout() -> None:
     # Python flushes stdout again at exit: point it at /dev/null to keep that quiet
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -266,6 +260,9 @@ def main() -> None:
     catch_signals()
     try:
         cli.main(prog_name="hunch")
-    except KeyboardInterrupt as exc:
-        click.echo(getattr(exc, "word", "interrupted"), err=True)
-        sys.exit(getattr(exc, "status", 130))
+    except KeyboardInterrupt as exc:  # outside a command (the group's own start-up)
+        from hunch.errors import Interrupted
+
+        stop = Interrupted.of(exc)
+        click.echo(stop.message, err=True)
+        sys.exit(stop.exit_code)

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hunch.cli.common import as_of_option, load_pack_or_fail, pack_option
-from hunch.errors import HunchError, printable
+from hunch.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, HunchError, Reported, printable
 
 if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load the engine
     from hunch.consult.ask import Consultation, Why
     from hunch.pack.model import FactSpec
 
-EXIT_EOF = 2  # input ended mid-consultation: incomplete input, like any bad input
-EXIT_INTERRUPTED = 130
+EXIT_EOF = EXIT_BAD_INPUT  # input ended mid-consultation: incomplete input, like any bad input
 WIDTH = 78  # the widest lines get; hunch.output.width.fit narrows them on a terminal
 MAX_SHOWN_VALUES = 4
 BACK_WORDS = ("back", "<")
@@ -81,9 +80,9 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool,
         if isinstance(exc, click.Abort) and isinstance(exc.__context__, EOFError):
             click.echo("\ninput ended before the consultation finished; nothing was saved",
                        err=True)
-            raise SystemExit(EXIT_EOF) from None
+            raise Reported(EXIT_EOF) from None
         _offer_to_save(consultation, save, rules)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise Reported(EXIT_INTERRUPTED) from None
     _finish(consultation, start, save, rules)
 
 
@@ -341,7 +340,7 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
             click.echo(exc.format(), err=True)
             click.echo("Could not save the answers; here they are, to save by hand:\n", err=True)
             click.echo(text, nl=False)
-            raise SystemExit(EXIT_EOF) from None
+            raise Reported(EXIT_EOF) from None
     click.echo("")
     click.echo(printable(render_table(result)), nl=False)
     click.echo("")

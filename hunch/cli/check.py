@@ -8,7 +8,7 @@ import os
 import click
 
 from hunch.cli.common import complete_packs, say
-from hunch.errors import HunchError
+from hunch.errors import EXIT_FAILED, HunchError, Reported
 
 
 def display_path(file: str) -> str:
@@ -91,4 +91,4 @@ def check(packs: tuple[str, ...], strict: bool, fmt: str) -> None:
 
         click.echo(json_safe(json.dumps(records, indent=2, ensure_ascii=False)))
     if failed:
-        raise SystemExit(1)
+        raise Reported(EXIT_FAILED)

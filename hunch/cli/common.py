@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from hunch.pack.model import Pack
+    from hunch.pack.validate import Situation
 
 
 def complete_packs(ctx: click.Context, param: click.Parameter,
@@ -74,7 +80,7 @@ class ExplainMode(click.Choice):  # type: ignore[type-arg]
         return value
 
 
-def load_pack_or_fail(name: str | None, situation: str | None = None) -> Any:
+def load_pack_or_fail(name: str | None, situation: str | None = None) -> Pack:
     """The pack: --rules, else the one the situation file names (``_pack``), else the
     project's default (hunch.toml, [tool.hunch]), else the built-in default."""
     from hunch.engine.load import load_pack
@@ -90,7 +96,7 @@ def pack_argument(name: str | None, situation: str | None = None) -> str | None:
     return chosen_pack(name, named)
 
 
-def load_situation_arg(path: str, pack: Any, as_of: Any = None) -> Any:
+def load_situation_arg(path: str, pack: Pack, as_of: date | None = None) -> Situation:
     """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin;
     its dates count to ``as_of`` (--as-of; docs/time.md)."""
     from hunch.engine.evaluate import load_situation

@@ -1,13 +1,8 @@
 """The `hunch` console script (and ``python -m hunch``): the CLI, started with the
 cyclic garbage collector paused and Ctrl-C quiet until the command runs.
 
-Start-up makes tens of thousands of objects that live for the whole run (modules,
-click's command tree, the unpickled pack); the collector would rescan them again
-and again and free nothing. Measured: pausing it until the command starts its real
-work saves ~2.4 ms of a cold `hunch evaluate` (docs/performance.md). Every command
-turns it back on first (hunch.cli.app), except `evaluate`, which does so as soon as
-its pack is loaded and frozen (hunch.cli.evaluate). Nothing is paused for programs
-that import hunch.cli.app or the library: only this entry point does it.
+The collector's pause and when it ends are hunch/cli/startup.py's (why, and
+what it saves); only this entry point pauses it.
 
 Ctrl-C while the modules are still being imported would print a Python traceback
 (KeyboardInterrupt inside an import): until the CLI is ready, SIGINT instead ends
@@ -16,17 +11,16 @@ Nothing has been read or written yet, so there is nothing to clean up. The handl
 is installed first thing, when this module is imported, and only if SIGINT has
 Python's default handler (a shell that started hunch with SIGINT ignored keeps it
 ignored). Once the CLI is imported, Ctrl-C is a KeyboardInterrupt again, which
-each command turns into its own summary line (hunch.cli.app, hunch.batch.run).
+each command turns into its own summary line (hunch.cli.app, hunch.cli.batch).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 from types import FrameType
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # hunch.errors.EXIT_INTERRUPTED, not imported: the handler comes first
 
 
 def _interrupted_at_start(signum: int, frame: FrameType | None) -> None:
@@ -43,7 +37,9 @@ if _QUIET:
 
 
 def main() -> None:
-    gc.disable()
+    from hunch.cli.startup import pause
+
+    pause()
     # imported here, so click's import is covered too; hunch.errors as well, because
     # app imports it outside its own Ctrl-C handling
     import hunch.errors  # noqa: F401

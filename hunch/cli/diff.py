@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hunch.cli.common import emit
+from hunch.errors import EXIT_BAD_INPUT, EXIT_FAILED, Reported
 
 FORMATS = ("table", "json", "markdown")
 
@@ -59,6 +60,6 @@ def diff(old_pack: str, new_pack: str, situations: tuple[str, ...], sample: int 
         report = diff_packs(old, new, cases, threshold, old_pack, new_pack)
     emit(render_diff(report, fmt), output)
     if report.errors:
-        raise SystemExit(2)
+        raise Reported(EXIT_BAD_INPUT)
     if fail_on_change and report.changed:
-        raise SystemExit(1)
+        raise Reported(EXIT_FAILED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import click
@@ -15,10 +14,14 @@ from hunch.cli.common import (
     reading_hint,
     to_file,
 )
+from hunch.cli.startup import loads_first, resume
+from hunch.errors import EXIT_BAD_INPUT, Reported
+from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
 
+@loads_first
 @click.command()
 @click.argument("situations", nargs=-1, required=True, type=click.Path())
 @pack_option
@@ -26,11 +29,11 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               help="Output format; json follows the documented contract (docs/json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Refuse situation files (and JSON lines) larger than this "
-                   "(default 5242880, 5 MiB).")
-@click.option("--max-firings", type=click.IntRange(min=1), default=None,
-              help="Stop a situation after this many rule firings (default 100000).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_FILE_BYTES,
+              show_default=True,
+              help="Refuse situation files (and JSON lines) larger than this.")
+@click.option("--max-firings", type=click.IntRange(min=1), default=DEFAULT_MAX_FIRINGS,
+              show_default=True, help="Stop a situation after this many rule firings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Evaluate in this many worker processes; output is identical.")
 @click.option("--explain", type=ExplainMode(), is_flag=False,
@@ -44,7 +47,7 @@ FORMATS = ("table", "json", "jsonl", "markdown")
 @click.option("--draft", is_flag=True,
               help="Show the recommended action's draft message or call script under it.")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
-             max_bytes: int | None, max_firings: int | None, jobs: int,
+             max_bytes: int, max_firings: int, jobs: int,
              explain: str | None, progress: bool | None, as_of: Any = None,
              draft: bool = False) -> None:
     """Rank the likely explanations and recommend the next action.
@@ -65,10 +68,10 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
     """
-    from hunch.batch.run import Settings, renderer, write_batch
+    from hunch.batch.run import Settings, renderer
+    from hunch.cli.batch import write_batch
     from hunch.cli.common import pack_argument
     from hunch.output.width import columns
-    from hunch.pack.yamlsource import MAX_FILE_BYTES
 
     to_file(output)
     if "-" in situations:
@@ -78,11 +81,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     single = len(situations) == 1
     chosen = pack_argument(rules, situations[0] if single else None)
     pack = load_pack_or_fail(chosen)
-    # the pack lives for the whole run: keep the garbage collector from rescanning
-    # it on every situation (measured: ~40 % of an evaluation on a 5,000-rule pack),
-    # then resume it (hunch.cli.console paused it for start-up)
-    gc.freeze()
-    gc.enable()
+    resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
     render = renderer(fmt)
     if draft:
@@ -98,11 +97,10 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
 
         render = functools.partial(render_explained, fmt, explain)
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
-                        max_bytes=max_bytes or MAX_FILE_BYTES,
-                        max_firings=max_firings or 0, debug=debug,
+                        max_bytes=max_bytes, max_firings=max_firings, debug=debug,
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns(),
                         as_of=as_of)
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:
-        raise SystemExit(2)
+        raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from hunch.pack.model import Pack
 
 from hunch.cli.common import complete_packs
 
@@ -30,7 +33,7 @@ def _emit(rows: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> Non
         click.echo(printable(table()), nl=False)
 
 
-def _load(pack: str | None) -> Any:
+def _load(pack: str | None) -> Pack:
     from hunch.cli.common import load_pack_or_fail
 
     return load_pack_or_fail(pack)  # the project's default pack when there is one

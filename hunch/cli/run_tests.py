@@ -6,6 +6,7 @@ import click
 
 from hunch.cli.check import display_path, located, pack_paths, plural
 from hunch.cli.common import complete_packs, say
+from hunch.errors import EXIT_BAD_INPUT, EXIT_FAILED, Reported
 
 
 def _where(loc: object) -> str:
@@ -75,6 +76,6 @@ def test_command(packs: tuple[str, ...], min_coverage: float | None, verbose: bo
                    f"coverage {report.coverage:.1f} %")
         failed = failed or report.failed > 0 or low
     if broken:
-        raise SystemExit(2)
+        raise Reported(EXIT_BAD_INPUT)
     if failed:
-        raise SystemExit(1)
+        raise Reported(EXIT_FAILED)

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from hunch.errors import EXIT_BAD_INPUT, Reported
+from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
+
 MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
 
 
@@ -38,15 +41,16 @@ def is_loopback(host: str) -> bool:
               help="Reload a pack when its files change, if it checks and passes its tests.")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Allow pages from this origin to call the API (CORS); repeat for several.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Refuse request bodies larger than this (default 5242880, 5 MiB).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_FILE_BYTES,
+              show_default=True,
+              help="Refuse request bodies larger than this.")
 @click.option("--max-batch", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Most situations in one batch request.")
-@click.option("--max-firings", type=click.IntRange(min=1), default=None,
-              help="Stop a situation after this many rule firings (default 100000).")
+@click.option("--max-firings", type=click.IntRange(min=1), default=DEFAULT_MAX_FIRINGS,
+              show_default=True, help="Stop a situation after this many rule firings.")
 def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int,
           decision_log: str | None, mask: tuple[str, ...], watch: bool, cors: tuple[str, ...],
-          max_bytes: int | None, max_batch: int, max_firings: int | None) -> None:
+          max_bytes: int, max_batch: int, max_firings: int) -> None:
     """Serve decisions over HTTP (the v1 API) and the web page at /.
 
     Each PACK is a pack folder or a built-in pack name; with none, every built-in
@@ -68,7 +72,6 @@ def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int
         import hunch.serve.app  # noqa: F401 - fails here, not in a worker, without the extra
     except ImportError:
         raise click.ClickException(MISSING) from None
-    from hunch.pack.yamlsource import MAX_FILE_BYTES
 
     if not is_loopback(host) and not token:
         raise click.UsageError(f"--host {host} is reachable from other machines: give --token "
@@ -81,8 +84,8 @@ def serve(packs: tuple[str, ...], host: str, port: int, token: str, workers: int
     if decision_log:
         _writable(decision_log)
     config = {"packs": [s.path for s in names.values()], "token": token,
-              "max_bytes": max_bytes or MAX_FILE_BYTES, "max_batch": max_batch,
-              "max_firings": max_firings or 0, "decision_log": decision_log or "",
+              "max_bytes": max_bytes, "max_batch": max_batch,
+              "max_firings": max_firings, "decision_log": decision_log or "",
               "mask": list(mask), "watch": watch, "cors": list(cors)}
     _run(uvicorn, config, host, port, workers)
 
@@ -94,7 +97,8 @@ def _checked(packs: tuple[str, ...]) -> dict[str, Any]:
     registry = Registry(list(packs))
     registry.load_all()
     if not registry.ready:
-        raise SystemExit(_fail(registry.failed))
+        click.echo(registry.failed, err=True)
+        raise Reported(EXIT_BAD_INPUT)
     if len(registry.packs) != len(registry.names):
         raise click.UsageError("two of the packs have the same name; serve them separately")
     return dict(registry.packs)
@@ -109,11 +113,6 @@ def _writable(path: str) -> None:
     except OSError as exc:
         raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}",
                                  param_hint="--decision-log") from None
-
-
-def _fail(message: str) -> int:
-    click.echo(message, err=True)
-    return 2
 
 
 def _run(uvicorn: object, config: dict[str, object], host: str, port: int,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
+
+if TYPE_CHECKING:
+    from hunch.engine.evaluate import Result
+    from hunch.explain.target import TargetSearch
 
 from hunch.cli.common import (
     as_of_option,
@@ -70,8 +75,7 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
       hunch what-if - --flip < examples/asker.yaml
     """
     from hunch.engine.evaluate import evaluate
-    from hunch.errors import HunchError
-    from hunch.explain.how import flips, parse_sets
+    from hunch.explain.how import flips
     from hunch.explain.how import what_if as compare
     from hunch.output.explanation import flips_json, flips_text, what_if_json, what_if_text
     from hunch.output.formats import to_json
@@ -79,17 +83,13 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
 
     if target is not None and not flip:
         raise click.UsageError("--target goes with --flip: what-if --flip --target ID")
-    if target is None and (goal != "top" or max_facts != 3 or max_evaluations != 3000):
+    if target is None and _given("goal", "max_facts", "max_evaluations"):
         raise click.UsageError("--goal, --max-facts and --max-evaluations go with --target ID")
     if not sets and not flip:
         raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
-    try:
-        changes = parse_sets(pack, sets)
-    except HunchError as exc:
-        message = exc.message.removeprefix("--set ") + (f" ({exc.hint})" if exc.hint else "")
-        raise click.BadParameter(message, param_hint="--set") from None
+    changes = parse_sets(pack, sets)
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
     data: dict[str, Any] = {}
     texts: list[str] = []
@@ -111,21 +111,52 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
                  (situation,))
 
 
-def _toward(result: Any, target: str, goal: str, max_facts: int, bound: int) -> Any:
+def _toward(result: Result, target: str, goal: str, max_facts: int,
+            bound: int) -> TargetSearch:
     from hunch.errors import HunchError
     from hunch.explain.target import toward
 
     try:
         return toward(result, target, goal, max_facts, bound)
     except HunchError as exc:
-        message = exc.message.removeprefix("--target ") + (f" ({exc.hint})" if exc.hint else "")
-        raise click.BadParameter(message, param_hint="--target") from None
+        raise _bad("--target", exc.message, exc.hint) from None
+
+
+def parse_sets(pack: Any, items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`fact=value` items of --set, converted and checked against the fact schema."""
+    from hunch.explain.how import ChangeError, checked_change
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise _bad("--set", f"{item}: expected fact=value",
+                       "e.g. --set needs_answer_by_days=5")
+        try:
+            out[name] = checked_change(pack, name, text)
+        except ChangeError as exc:
+            raise _bad("--set", f"{item}: {exc.problem}", exc.hint) from None
+    return out
+
+
+def _given(*names: str) -> bool:
+    """Whether any of these options was given (not left at its default)."""
+    ctx = click.get_current_context()
+    return any(ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+               for name in names)
+
+
+def _bad(option: str, message: str, hint: str) -> click.BadParameter:
+    return click.BadParameter(message + (f" ({hint})" if hint else ""), param_hint=option)
 
 
 def _target_json(result: Any, search: Any, after_set: bool) -> dict[str, Any]:
     """The "target" key: added to the what-if object after --set, or with the situation."""
+    from hunch.explain.how import Flips
     from hunch.output.explanation import flips_json
     from hunch.output.target import target_json
 
-    head = {} if after_set else {k: v for k, v in flips_json(result, []).items() if k != "flips"}
+    head = {} if after_set else {k: v for k, v in flips_json(result, Flips()).items()
+                                 if k != "flips"}
     return {**head, "target": target_json(result, search)}

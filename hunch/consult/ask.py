@@ -49,7 +49,7 @@ import textwrap
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -63,8 +63,10 @@ from hunch.consult.goal import (
     ways_to,
     witness,
 )
+from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.errors import HunchError, SituationErrors
+from hunch.explain.how import input_cone
 from hunch.explain.unknowns import (
     MAX_EVALUATIONS,
     candidates,
@@ -77,12 +79,11 @@ from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+from hunch.record import Slot
 
 EPSILON = 1e-9
-# A new top hypothesis less than this far ahead of the old one is a close call, not a
-# change worth a question: the same margin as hunch.output.formats.CLOSE_CALL (the
-# output layer is not imported here; tests/test_ask.py checks the two agree). docs/ask.md.
-CLOSE_CALL = 0.1
+# a new top hypothesis less than CLOSE_CALL (hunch.engine.certainty) ahead of the old
+# one is a close call, not a change worth a question (docs/ask.md)
 MAX_WITNESSES = 8  # ways tried on the engine per candidate, fewest open facts first
 MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
 UNKNOWN_WORDS = ("?", "unknown")
@@ -123,7 +124,7 @@ class Assessment:
 class Reply:
     """A typed answer, interpreted: a value, unknown, a request for WHY, or invalid."""
 
-    kind: str  # "value" | "unknown" | "why" | "invalid"
+    kind: Literal["value", "unknown", "why", "invalid"]
     value: Any = None
     problem: str = ""
     defaulted: bool = False
@@ -555,36 +556,25 @@ def _problem(spec: FactSpec, value: Any) -> str:
 
 # --- helpers ------------------------------------------------------------------------
 
+# rule index -> its input facts -> the derived names it reaches them through, per pack
+_INPUTS: Slot[dict[int, dict[str, list[str]]]] = Slot("ask inputs")
+
+
 def rule_inputs(pack: Pack, index: int) -> dict[str, list[str]]:
     """The input facts rule ``index`` depends on -> the derived names it reaches it through."""
-    cache: dict[int, dict[str, list[str]]] = pack.__dict__.setdefault("_ask_inputs", {})
+    cache = pack.memo.setdefault(_INPUTS, dict)
     if index not in cache:
         out: dict[str, list[str]] = {}
         for name in names_read(pack.rules[index].when):
             if name in pack.facts:
                 out.setdefault(name, [])
             else:
-                for fact in _cone(pack, name):
+                for fact in sorted(input_cone(pack, name)):
                     via = out.setdefault(fact, [])
                     if name not in via:
                         via.append(name)
         cache[index] = out
     return cache[index]
-
-
-def _cone(pack: Pack, name: str) -> set[str]:
-    """The input facts a derived fact or conclusion can depend on, through any chain."""
-    cache: dict[str, set[str]] = pack.__dict__.setdefault("_ask_cones", {})
-    if name in cache:
-        return cache[name]
-    cache[name] = set()  # guards a cycle (check_pack rejects them anyway)
-    out: set[str] = set()
-    for rule in pack.rules:
-        if any(e.target == name for e in rule.then):
-            for read in names_read(rule.when):
-                out |= {read} if read in pack.facts else _cone(pack, read)
-    cache[name] = out
-    return out
 
 
 def candidate_ids(pack: Pack) -> list[str]:

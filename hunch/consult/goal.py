@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from hunch.engine.runner import holds
 from hunch.pack.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack
+from hunch.record import Slot
 
 MAX_WAYS = 64  # ways kept per rule or name; beyond, the name constrains nothing (see above)
 MAX_CHAIN = 32  # derived facts followed backward; deeper, a name constrains nothing
@@ -43,6 +44,7 @@ class Literal(NamedTuple):
 
 
 Way = tuple[Literal, ...]
+_WAYS: Slot[dict[str, list[Way]]] = Slot("goal ways")  # name -> its ways, per pack
 Known = dict[str, Any]  # fact -> value for every fact whose value is settled; None = missing
 
 
@@ -50,7 +52,7 @@ Known = dict[str, Any]  # fact -> value for every fact whose value is settled; N
 
 def ways_to(pack: Pack, name: str, depth: int = 0) -> list[Way]:
     """The ways (conjunctions of input-fact tests) to a conclusion or derived fact."""
-    cache: dict[str, list[Way]] = pack.__dict__.setdefault("_goal_ways", {})
+    cache = pack.memo.setdefault(_WAYS, dict)
     if name not in cache:
         if depth > MAX_CHAIN:
             return [()]  # (not cached: a shallower lookup may still expand it)

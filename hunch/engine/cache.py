@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hunch.engine.compile import CompiledPack
+from hunch.engine.compile import COMPILED, CompiledPack
 from hunch.pack.model import Pack
 
 try:  # keyed BLAKE2b without hashlib, whose OpenSSL import costs ~3 ms of every start
@@ -174,7 +174,7 @@ def load_cached(path: str, load: Callable[[], Pack],
         cached = cache.read(name, key)
         if cached is not None:
             pack, program = cached
-            pack.__dict__["_compiled"] = program
+            pack.memo.put(COMPILED, program)
             return pack
         pack = _fresh_load(load, compile_pack)
         cache.write(name, key, pack)
@@ -185,7 +185,7 @@ def load_cached(path: str, load: Callable[[], Pack],
 
 def _fresh_load(load: Callable[[], Pack], compile_pack: Callable[[Pack], CompiledPack]) -> Pack:
     pack = load()
-    pack.__dict__["_compiled"] = compile_pack(pack)
+    pack.memo.put(COMPILED, compile_pack(pack))
     return pack
 
 
@@ -324,10 +324,8 @@ class _Folder:
             mac_key = self.mac_key(create=True)
             if mac_key is None:
                 return
-            state = {k: v for k, v in pack.__dict__.items() if not k.startswith("_")}
-            clean = Pack.__new__(Pack)
-            clean.__dict__.update(state)
-            payload = pickle.dumps((key, dependencies(pack), clean, pack.__dict__["_compiled"]),
+            # the pack's memo pickles empty (hunch/record.py): the program goes beside it
+            payload = pickle.dumps((key, dependencies(pack), pack, pack.memo.get(COMPILED)),
                                    protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - e.g. a source text gone since it was read
             return

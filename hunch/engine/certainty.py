@@ -12,7 +12,7 @@ from typing import NamedTuple
 from hunch.engine.compile import value_key
 from hunch.engine.runner import Firing, Ledger
 from hunch.pack.model import Pack
-from hunch.record import Record
+from hunch.record import Record, Slot
 
 
 def combine2(a: float, b: float) -> float:
@@ -164,17 +164,25 @@ class _Computation:
         return premises[index]
 
 
+# Conclusions less than this far apart are a close call: the weights are judgements
+# rounded to a few hundredths, so such an order says little. The output marks them
+# (hunch.output.formats), a consultation does not count such a lead as a change
+# (hunch.consult.ask), and it is the default --threshold of `hunch diff`.
+# docs/certainty.md.
+CLOSE_CALL = 0.1
+
 _Key = tuple[str, str, str]  # ("d", fact, value key) or ("c", conclusion id, "")
+_EFFECTS: Slot[list[list[tuple[_Key, float]]]] = Slot("certainty effects")
 
 
 def _effects(pack: Pack) -> list[list[tuple[_Key, float]]]:
     """Each rule's effects as (node key, signed cf); worked out once per pack."""
-    cached = pack.__dict__.get("_certainty_effects")
+    cached = pack.memo.get(_EFFECTS)
     if cached is None or len(cached) != len(pack.rules):
-        cached = [[(("d", e.target, value_key(e.value)) if e.kind == "derive"
-                    else ("c", e.target, ""), e.signed_cf) for e in rule.then]
-                  for rule in pack.rules]
-        pack.__dict__["_certainty_effects"] = cached
+        cached = pack.memo.put(_EFFECTS, [
+            [(("d", e.target, value_key(e.value)) if e.kind == "derive"
+              else ("c", e.target, ""), e.signed_cf) for e in rule.then]
+            for rule in pack.rules])
     return cached
 
 

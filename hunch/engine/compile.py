@@ -35,7 +35,7 @@ from hunch.pack.model import (
     Rule,
     walk,
 )
-from hunch.record import Record
+from hunch.record import Record, Slot
 
 MAX_CONDITIONS = 16  # durable_rules: a 17th alias compiles, then every assert fails (304)
 RULESET_SIZE = 200  # engine rules per ruleset once a pack is split (engine limit: 4,096)
@@ -122,6 +122,10 @@ class CompiledPack(Record):
         self.order: list[str] = []  # derived/conclusion nodes, dependencies first
         # situation property -> the input-only expression the host evaluates for it
         self.python_tests: dict[str, Any] = {}
+
+
+# a pack's compiled form, set by engine/cache when it loads a pack (fresh or cached)
+COMPILED: Slot[CompiledPack] = Slot("compiled")
 
 
 def compile_pack(pack: Pack, ruleset_size: int = RULESET_SIZE) -> CompiledPack:

@@ -10,13 +10,16 @@ from datetime import date
 from typing import Any
 
 from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
-from hunch.engine.compile import CompiledPack, compile_pack
+from hunch.engine.compile import COMPILED, CompiledPack, compile_pack
 from hunch.engine.load import shared_pack
 from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner, free_rulesets
 from hunch.errors import HunchError, Location, SituationError
 from hunch.pack.model import Conclusion, Pack, Rule, Source
 from hunch.pack.validate import Situation, data_problems, situation_from, validate_situation
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+from hunch.record import Memo, Slot
+
+ENGINE: Slot[tuple[CompiledPack, Runner]] = Slot("engine")  # one per pack per process
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Result:
     recommendation: Ranked | None
     ledger: Ledger
     certainties: Certainties
+    # analyses of this result kept while it lives (explain's probes and unknowns)
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def get(self, conclusion_id: str) -> Ranked | None:
         for item in self.hypotheses + self.actions:
@@ -86,16 +91,15 @@ class Result:
 
 def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
     """The pack's compiled form and engine, built once per pack per process."""
-    cache = pack.__dict__.get("_engine")
+    cache = pack.memo.get(ENGINE)
     if cache is None:
-        program = pack.__dict__.get("_compiled") or compile_pack(pack)
+        program = pack.memo.get(COMPILED) or compile_pack(pack)
         runner = Runner(pack, program)
-        cache = (program, runner)
-        pack.__dict__["_engine"] = cache
+        cache = pack.memo.put(ENGINE, (program, runner))
         # durable_rules never frees a ruleset: do it when the pack is garbage (F11);
         # not at exit, where the process's memory goes anyway
         weakref.finalize(pack, free_rulesets, runner.rulesets).atexit = False
-    return cache  # type: ignore[no-any-return,unused-ignore]
+    return cache
 
 
 def load_situation(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES,

@@ -31,10 +31,10 @@ from hunch.engine.compile import (
     value_key,
 )
 from hunch.errors import EngineError
-from hunch.pack.model import FactRef, Pack
+from hunch.limits import DEFAULT_MAX_FIRINGS as DEFAULT_MAX_FIRINGS  # its home before hunch.limits
+from hunch.pack.model import FactRef, MatchKind, Pack
 from hunch.record import Record
 
-DEFAULT_MAX_FIRINGS = 100_000
 # properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
 # 255; measured: 253 work, 254 fail every assert with error 302)
 MAX_PROPERTIES = 253
@@ -48,7 +48,7 @@ _sids = itertools.count(1)
 class Matched(NamedTuple):
     """One fact a firing's conditions matched."""
 
-    kind: str  # "input" | "derived" | "conclusion"
+    kind: MatchKind
     name: str
     value: Any = None
 

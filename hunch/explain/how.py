@@ -12,7 +12,7 @@ once, one evaluation takes ~1 ms, and results are cached per Result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from hunch.engine.certainty import Contribution
 from hunch.engine.compile import value_key
@@ -23,6 +23,7 @@ from hunch.explain.unknowns import (
     Budget,
     Change,
     Unknown,
+    Unknowns,
     _missing,
     candidates,
     fact_tests,
@@ -46,12 +47,14 @@ from hunch.explain.world import (
 )
 from hunch.pack.model import (
     FactSpec,
+    MatchKind,
     Pack,
     Rule,
     names_read,
 )
 from hunch.pack.validate import accepted_values, parse_cli_value
 from hunch.pack.values import value_problem
+from hunch.record import Slot
 
 # --- data -------------------------------------------------------------------------
 
@@ -72,7 +75,7 @@ class RuleNode:
 class FactNode:
     """A fact a rule matched; derived facts and conclusions expand into their rules."""
 
-    kind: str  # "input" | "derived" | "conclusion"
+    kind: MatchKind
     name: str
     value: Any = None
     given: bool = True  # input facts: False when the situation has no value
@@ -88,7 +91,7 @@ class Explanation:
 
     result: Result
     id: str
-    kind: str  # "hypothesis" | "action" | "derived"
+    kind: ExplainedKind
     title: str
     certainty: float
     rank: int  # 0 when not ranked
@@ -128,6 +131,16 @@ class Flip:
     any_value: bool  # only "is it given" matters for this fact: any value does the same
     recommendation: Ranked | None
     top_hypothesis: Ranked | None
+
+
+class Flips(list[Flip]):
+    """The flips found, and the facts the search had no budget left for
+    (unknowns.MAX_EVALUATIONS; empty: the search is complete)."""
+
+    def __init__(self, found: list[Flip] | None = None,
+                 unexamined: list[str] | None = None) -> None:
+        super().__init__(found or [])
+        self.unexamined: list[str] = list(unexamined or [])
 
 
 @dataclass
@@ -253,7 +266,7 @@ def explain(result: Result, target: str, unknowns: bool = True) -> Explanation:
         contribs = result.certainties.contributions.get(target, [])
         kinds = {"support", "oppose"}
         ranked = result.get(target)
-        kind = pack.conclusions[target].kind
+        kind: ExplainedKind = pack.conclusions[target].kind
         title = pack.conclusions[target].title
         certainty = ranked.certainty if ranked else 0.0
         rank = ranked.rank if ranked else 0
@@ -267,24 +280,14 @@ def explain(result: Result, target: str, unknowns: bool = True) -> Explanation:
     nodes = [how.rule_node(c, "derive" if kind == "derived" else
                            "support" if c.cf >= 0 else "oppose") for c in _strongest(contribs)]
     world = how.world
+    search = target_search(result, target) if unknowns else Unknowns([], [])
     missed = [world.rule_check(index, effect, 0) for index, effect in
               effects_on(pack, target, kinds) if index not in world.fired]
     return Explanation(
         result=result, id=target, kind=kind, title=title, certainty=certainty, rank=rank, of=of,
         support=[n for n in nodes if n.cf >= 0], oppose=[n for n in nodes if n.cf < 0],
         not_fired=sorted_checks(missed),
-        unknowns=target_unknowns(result, target) if unknowns else [],
-        unknowns_unexamined=_unexamined(result, "target:" + target) if unknowns else [])
-
-
-def _unexamined(result: Result, search: str) -> list[str]:
-    """The facts a budgeted search of this result did not get to."""
-    found: dict[str, list[str]] = result.__dict__.get("_unexamined", {})
-    return list(found.get(search, []))
-
-
-def _stopped(result: Result, search: str, facts: list[str]) -> None:
-    result.__dict__.setdefault("_unexamined", {})[search] = list(facts)
+        unknowns=search.unknowns, unknowns_unexamined=search.unexamined)
 
 
 def derived_certainty(result: Result, name: str) -> float:
@@ -304,11 +307,16 @@ def certainty_of(result: Result, target: str) -> float:
 
 def target_unknowns(result: Result, target: str) -> list[Unknown]:
     """Missing input facts whose value could change one conclusion's certainty."""
+    return target_search(result, target).unknowns
+
+
+def target_search(result: Result, target: str) -> Unknowns:
+    """target_unknowns, with the facts the budget left unexamined."""
     now = certainty_of(result, target)
     out = []
     budget = Budget(result)
     missing = _missing(result, input_cone(result.pack, target))
-    _stopped(result, "target:" + target, [])
+    unexamined: list[str] = []
     for probed in probe_missing(result, missing, budget):
         fact = probed.fact
         examples = []
@@ -320,13 +328,24 @@ def target_unknowns(result: Result, target: str) -> list[Unknown]:
             examples.sort(key=lambda c: -c.certainty)  # the most it could do first
             out.append(Unknown(fact, result.pack.facts[fact].question, [target], examples))
         if probed.stopped:
-            _stopped(result, "target:" + target,
-                     ([] if examples else [fact]) + missing[probed.position + 1:])
-    return out
+            unexamined = ([] if examples else [fact]) + missing[probed.position + 1:]
+    return Unknowns(out, unexamined)
 
 
-def input_cone(pack: Pack, target: str) -> set[str]:
-    """The input facts a conclusion or derived fact can depend on, through any chain."""
+ExplainedKind = Literal["hypothesis", "action", "derived"]  # what an Explanation is of
+_CONES: Slot[dict[str, frozenset[str]]] = Slot("input cones")  # per pack
+
+
+def input_cone(pack: Pack, target: str) -> frozenset[str]:
+    """The input facts a conclusion or derived fact can depend on, through any chain
+    (worked out once per pack and name)."""
+    cones = pack.memo.setdefault(_CONES, dict)
+    if target not in cones:
+        cones[target] = frozenset(_input_cone(pack, target))
+    return cones[target]
+
+
+def _input_cone(pack: Pack, target: str) -> set[str]:
     out: set[str] = set()
     seen: set[str] = set()
     todo = [target]
@@ -346,35 +365,49 @@ def input_cone(pack: Pack, target: str) -> set[str]:
 
 # --- what-if ------------------------------------------------------------------------
 
-def parse_sets(pack: Pack, items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """`fact=value` strings from --set, converted and checked against the fact schema."""
-    out: dict[str, Any] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise HunchError(f"--set {item}: expected fact=value",
-                             hint="e.g. --set needs_answer_by_days=5")
-        spec = pack.facts.get(name)
-        if spec is None:
-            raise _not_input(pack, item, name)
-        value = parse_cli_value(spec, text)
-        problem = value_problem(spec, value)
-        if problem:
-            raise HunchError(f"--set {item}: {name} {problem}",
-                             hint="" if "allowed:" in problem else allowed(spec))
-        out[name] = value
-    return out
+class ChangeError(HunchError):
+    """A change a what-if cannot make: the fact, the value as given, and what is wrong
+    (``problem``), in the library's words. Each shell says where the change came
+    from: the CLI names its ``--set`` item, the service a JSON pointer."""
+
+    def __init__(self, fact: str, given: str, problem: str, hint: str = "") -> None:
+        super().__init__(f"{fact}={given}: {problem}", hint=hint)
+        self.fact = fact
+        self.given = given
+        self.problem = problem
 
 
-def _not_input(pack: Pack, item: str, name: str) -> HunchError:
+def as_typed(value: Any) -> str:
+    """A JSON scalar as it would be typed, so that a service's ``5`` and ``"5"`` are
+    read as the command line reads ``n=5`` (``true``/``false`` for booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def checked_change(pack: Pack, name: str, value: Any) -> Any:
+    """The input fact ``name`` set to ``value`` (text as typed, or a JSON scalar): the
+    value converted to the fact's type and checked against its schema."""
+    given = value if isinstance(value, str) else as_typed(value)
+    spec = pack.facts.get(name)
+    if spec is None:
+        raise _not_input(pack, name, given)
+    converted = parse_cli_value(spec, given)
+    problem = value_problem(spec, converted)
+    if problem:
+        raise ChangeError(name, given, f"{name} {problem}",
+                          hint="" if "allowed:" in problem else allowed(spec))
+    return converted
+
+
+def _not_input(pack: Pack, name: str, given: str) -> ChangeError:
     if name in pack.derived:
         sources = [f for f in pack.facts if f in input_cone(pack, name)]
-        return HunchError(f"--set {item}: {name!r} is derived by the rules, it cannot be set",
-                          hint="set the input facts it comes from: " + ", ".join(sources))
-    return HunchError(f"--set {item}: unknown fact {name!r}",
-                      hint=did_you_mean(name, pack.facts) or
-                      f"input facts: {', '.join(pack.facts)}")
+        return ChangeError(name, given, f"{name!r} is derived by the rules, it cannot be set",
+                           hint="set the input facts it comes from: " + ", ".join(sources))
+    return ChangeError(name, given, f"unknown fact {name!r}",
+                       hint=did_you_mean(name, pack.facts) or
+                       f"input facts: {', '.join(pack.facts)}")
 
 
 def allowed(spec: FactSpec) -> str:
@@ -403,14 +436,13 @@ def _items(result: Result, kind: str) -> list[Ranked]:
 
 # --- flips --------------------------------------------------------------------------
 
-def flips(result: Result) -> list[Flip]:
+def flips(result: Result) -> Flips:
     """For each input fact, the smallest changes to it that change the recommendation."""
     rec = recommendation_id(result)
     values = result.situation.values
-    out = []
+    out = Flips()
     budget = Budget(result)
     tested = [fact for fact in result.pack.facts if fact in fact_tests(result.pack)]
-    _stopped(result, "flips", [])
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
         best: dict[str | None, tuple[float, Flip]] = {}
@@ -421,7 +453,7 @@ def flips(result: Result) -> list[Flip]:
                 continue  # the same value, or one every rule treats the same way
             after = budget.probe({fact: value})
             if after is None:
-                _stopped(result, "flips", ([] if best else [fact]) + tested[position + 1:])
+                out.unexamined = ([] if best else [fact]) + tested[position + 1:]
                 break
             new = recommendation_id(after)
             if new == rec:
@@ -433,14 +465,9 @@ def flips(result: Result) -> list[Flip]:
             if new not in best or size < best[new][0]:
                 best[new] = (size, flip)
         out += [flip for _, flip in sorted(best.values(), key=lambda item: item[0])]
-        if _unexamined(result, "flips"):
+        if out.unexamined:
             break
     return out
-
-
-def flips_unexamined(result: Result) -> list[str]:
-    """The facts the last flips(result) search had no budget left for."""
-    return _unexamined(result, "flips")
 
 
 def _distance(before: Any, after: Any) -> float:
@@ -449,15 +476,18 @@ def _distance(before: Any, after: Any) -> float:
 
 
 __all__ = [
+    "ChangeError",
     "Explanation",
     "FactNode",
     "Flip",
+    "Flips",
     "RuleNode",
     "WhatIf",
+    "as_typed",
+    "checked_change",
     "explain",
     "flips",
-    "flips_unexamined",
-    "parse_sets",
+    "target_search",
     "target_unknowns",
     "what_if",
 ]

@@ -19,6 +19,7 @@ from hunch.errors import HunchError, did_you_mean
 from hunch.explain.how import input_cone
 from hunch.explain.unknowns import candidates, changed, fact_tests, probe, signature
 from hunch.explain.world import EPSILON
+from hunch.pack.model import ConclusionKind
 
 GOALS = ("top", "concluded", "not-concluded")
 MAX_FACTS = 4  # the most facts changed together that the search may try
@@ -50,7 +51,7 @@ class TargetChange:
 class TargetSearch:
     target: str
     title: str
-    kind: str  # "hypothesis" | "action"
+    kind: ConclusionKind
     goal: str  # one of GOALS
     certainty: float  # the target's, now
     reached: bool  # the goal already holds: nothing to search
@@ -79,7 +80,7 @@ def toward(result: Result, target: str, goal: str = "top", max_facts: int = DEFA
     """The smallest changes to the input facts that reach ``goal`` for conclusion ``target``."""
     pack = result.pack
     if target not in pack.conclusions:
-        raise HunchError(f"--target {target}: no hypothesis or action {target!r} in pack "
+        raise HunchError(f"{target}: no hypothesis or action {target!r} in pack "
                          f"{pack.name}", hint=did_you_mean(target, pack.conclusions) or
                          "hunch rules lists the conclusions")
     conclusion = pack.conclusions[target]

@@ -31,12 +31,18 @@ from hunch.engine.runner import holds
 from hunch.pack.model import Compare, FactRef, FactSpec, Pack, walk
 from hunch.pack.validate import Situation
 from hunch.pack.values import value_problem
-from hunch.record import Record
+from hunch.record import Record, Slot
 
 # new evaluations one analysis (still unknown, flips, one conclusion's unknowns) may
 # run for one result: at ~0.2 ms each on the built-in packs, ~50 ms at most; a pack
 # of 7,200 rules (13 ms each) stops after ~3.4 s instead of running 200 s
 MAX_EVALUATIONS = 256
+
+# derived state this module keeps (hunch/record.py): on a result, its probes by change
+# and its "Still unknown" analysis; on a pack, what the rules test about each fact
+PROBES: Slot[dict[str, Result]] = Slot("probes")
+_UNKNOWNS: Slot[Unknowns] = Slot("unknowns")
+_TESTS: Slot[dict[str, _Tests]] = Slot("fact tests")
 
 
 class Change(NamedTuple):
@@ -58,8 +64,7 @@ class Budget:
     def probe(self, changes: dict[str, Any]) -> Result | None:
         """The result with these changes, or None when that needs an evaluation the
         budget no longer has."""
-        cache: dict[str, Result] = self.result.__dict__.setdefault("_probes", {})
-        if _probe_key(changes) not in cache:
+        if _probe_key(changes) not in self.result.memo.setdefault(PROBES, dict):
             if self.left <= 0:
                 return None
             self.left -= 1
@@ -150,7 +155,7 @@ def probe(result: Result, changes: dict[str, Any]) -> Result:
     """The evaluation of the result's situation with some facts changed, cached on the
     result. The cached results do not refer back to it: no reference cycle, so a batch
     frees each result as soon as it is rendered."""
-    cache: dict[str, Result] = result.__dict__.setdefault("_probes", {})
+    cache = result.memo.setdefault(PROBES, dict)
     key = _probe_key(changes)
     if key not in cache:
         cache[key] = evaluate(result.pack, changed(result.situation, changes))
@@ -190,14 +195,13 @@ class _Tests(Record):
 
 def fact_tests(pack: Pack) -> dict[str, _Tests]:
     """Every input fact some rule reads, with what is tested about it (cached per pack)."""
-    cache = pack.__dict__.get("_explain_tests")
+    cache = pack.memo.get(_TESTS)
     if cache is None:
-        cache = {}
+        cache = pack.memo.put(_TESTS, {})
         for rule in pack.rules:
             for node in walk(rule.when):
                 if isinstance(node, Compare):
                     _note(pack, cache, node)
-        pack.__dict__["_explain_tests"] = cache
     return cache
 
 
@@ -348,7 +352,7 @@ def relevant_unknowns(result: Result) -> list[Unknown]:
 
 def unknowns_search(result: Result) -> Unknowns:
     """relevant_unknowns, with the facts the budget left unexamined (cached per result)."""
-    cached: Unknowns | None = result.__dict__.get("_unknowns")
+    cached = result.memo.get(_UNKNOWNS)
     if cached is not None:
         return cached
     rec = recommendation_id(result)
@@ -368,12 +372,10 @@ def unknowns_search(result: Result) -> Unknowns:
             out.append(_unknown(result.pack, probed.fact, changes))
         if probed.stopped:
             unexamined = ([] if changes else [probed.fact]) + missing[probed.position + 1:]
-    found = Unknowns(out, unexamined)
-    result.__dict__["_unknowns"] = found
-    return found
+    return result.memo.put(_UNKNOWNS, Unknowns(out, unexamined))
 
 
-def _missing(result: Result, relevant: set[str]) -> list[str]:
+def _missing(result: Result, relevant: set[str] | frozenset[str]) -> list[str]:
     values = result.situation.values
     return [name for name in result.pack.facts if name not in values and name in relevant]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from hunch.engine.certainty import Contribution, combine
 from hunch.engine.compile import value_key
@@ -22,6 +22,7 @@ from hunch.pack.model import (
     ConclusionCond,
     Condition,
     Effect,
+    EffectKind,
     FactRef,
     Not,
     Pack,
@@ -44,7 +45,7 @@ class RuleCheck:
     """A rule that did not fire, with its conditions evaluated (WHY NOT)."""
 
     rule: Rule
-    effect: str  # "support" | "oppose" | "derive"
+    effect: EffectKind
     cf: float  # signed
     check: Check
     would_add: float  # its contribution at full premise
@@ -59,7 +60,7 @@ class RuleCheck:
 class Check:
     """A condition evaluated three-valued: a combinator, or one test."""
 
-    node: str  # "all" | "any" | "not" | "test"
+    node: Literal["all", "any", "not", "test"]
     status: str  # passed | failed | unknown
     text: str = ""  # a test as written, e.g. "days_since_interview > 7"
     facts: tuple[str, ...] = ()  # facts (or the conclusion) the test reads

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.how import Explanation, FactNode, Flip, RuleNode, WhatIf, flips_unexamined
+from hunch.explain.how import Explanation, FactNode, Flips, RuleNode, WhatIf
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
 from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
@@ -546,10 +546,10 @@ def _row_json(row: Any) -> dict[str, Any]:
 
 # --- flips ----------------------------------------------------------------------------
 
-def flips_text(result: Result, flips: list[Flip]) -> str:
+def flips_text(result: Result, flips: Flips) -> str:
     out = [f"Recommendation now: {_brief(result.recommendation)}",
            f"situation: {result.situation.file}", ""]
-    stopped = stopped_text(flips_unexamined(result), "")
+    stopped = stopped_text(flips.unexamined, "")
     if not flips:
         if stopped:
             return "\n".join(out) + "\n" + stopped
@@ -565,7 +565,7 @@ def flips_text(result: Result, flips: list[Flip]) -> str:
     return fit_lines("\n".join(out)) + "\n" + stopped
 
 
-def flips_json(result: Result, flips: list[Flip]) -> dict[str, Any]:
+def flips_json(result: Result, flips: Flips) -> dict[str, Any]:
     return {
         "situation": result.situation.file,
         "pack": result.pack.name,
@@ -576,7 +576,7 @@ def flips_json(result: Result, flips: list[Flip]) -> dict[str, Any]:
                    "any_value": f.any_value,
                    "recommendation": _brief_json(f.recommendation),
                    "top_hypothesis": _brief_json(f.top_hypothesis)} for f in flips],
-        **_unexamined_json("flips", flips_unexamined(result)),
+        **_unexamined_json("flips", flips.unexamined),
     }
 
 

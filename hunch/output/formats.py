@@ -7,6 +7,7 @@ import json
 import textwrap
 from typing import Any
 
+from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result, Support
 from hunch.errors import json_safe
 from hunch.explain import unknowns as analysis
@@ -23,10 +24,6 @@ def fmt_cf(value: float) -> str:
 # hypotheses at 0.76-0.87 read as probabilities otherwise.
 CERTAINTY_NOTE = ("certainty: how strongly the pack's sources support each conclusion, "
                   "from -1 to 1; not a probability")
-# Conclusions less than this far apart are a close call: the weights are judgements
-# rounded to a few hundredths, so such an order says little (the same 0.1 is the
-# default --threshold of `hunch diff`). docs/certainty.md.
-CLOSE_CALL = 0.1
 CLOSE_MARK = "~"
 
 

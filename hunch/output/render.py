@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns, unknowns_search
 from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
-    CLOSE_CALL,
     CLOSE_MARK,
     attribution,
     close_calls,
@@ -294,7 +294,7 @@ def render_drafted(fmt: str, result: Result) -> Any:
     return result_json(result)
 
 
-def render_explained(fmt: str, explain: str, result: Result) -> Any:
+def render_explained(fmt: str, explain: str, result: Result) -> Any:  # str, or a JSON object
     """A batch renderer for `evaluate --explain` (module level, so it pickles)."""
     from hunch.explain.how import explain as run
     from hunch.explain.unknowns import top_hypothesis

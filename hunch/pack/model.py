@@ -9,10 +9,15 @@ read, are dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from hunch.errors import Location
 from hunch.pack.timemodel import TimeSchema
+from hunch.record import Memo
+
+ConclusionKind = Literal["hypothesis", "action"]
+EffectKind = Literal["derive", "support", "oppose"]
+MatchKind = Literal["input", "derived", "conclusion"]  # what a rule's condition matched
 
 FACT_TYPES = ("integer", "number", "boolean", "enum", "string")
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "exists")
@@ -139,7 +144,7 @@ def _short(title: str) -> str:
 
 class Conclusion(NamedTuple):
     id: str
-    kind: str  # "hypothesis" | "action"
+    kind: ConclusionKind
     title: str
     explanation: str
     sources: list[str]
@@ -188,7 +193,7 @@ Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
 class Effect(NamedTuple):
-    kind: str  # "derive" | "support" | "oppose"
+    kind: EffectKind
     target: str  # derived fact name or conclusion id
     cf: float
     loc: Location
@@ -237,6 +242,9 @@ class Pack:
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
     time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
     drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
+    # what later layers work out from the pack (the engine's program and runner, the
+    # explain and consult indexes), each under a slot its module declares
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def spec(self, name: str) -> FactSpec | None:
         return self.facts.get(name) or self.derived.get(name)

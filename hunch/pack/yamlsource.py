@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, NamedTuple
 import yaml
 
 from hunch.errors import Location, YamlError
+from hunch.limits import MAX_FILE_BYTES as MAX_FILE_BYTES  # its home before hunch.limits
 from hunch.record import Record
 
 try:  # the C parser is several times faster on big packs; fall back when libyaml is absent
@@ -32,7 +33,6 @@ try:  # the C parser is several times faster on big packs; fall back when libyam
 except ImportError:  # pragma: no cover - depends on the pyyaml build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # per file; `--max-bytes` raises it
 MAX_DEPTH = 64  # containers inside containers
 MAX_NODES = 500_000  # values in a document, counting each alias at its expanded size
 MAX_NUMBER_CHARS = 100  # longer numerals are typos or attacks (and overflow the engine)

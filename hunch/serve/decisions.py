@@ -75,16 +75,9 @@ def log_entry(decision: Decision, served: Served, masked: frozenset[str],
 
 # --- what-if -----------------------------------------------------------------------------
 
-def _as_text(value: Any) -> str:
-    """A JSON value as `--set` would have it typed, so the CLI's checks and messages apply."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def changes(pack: Pack, sets: Any) -> dict[str, Any]:
     """``set`` of a what-if: each fact checked as `hunch what-if --set` checks it."""
-    from hunch.explain.how import parse_sets
+    from hunch.explain.how import ChangeError, checked_change
     from hunch.pack.values import type_name
 
     if not isinstance(sets, dict):
@@ -98,10 +91,9 @@ def changes(pack: Pack, sets: Any) -> dict[str, Any]:
                                        where, hint="to leave a fact unknown, leave it out "
                                                    "of input"))
         try:
-            out.update(parse_sets(pack, [f"{name}={_as_text(value)}"]))
-        except HunchError as exc:
-            message = exc.message.removeprefix("--set ")
-            raise bad_input(HunchError(message, where, hint=exc.hint)) from None
+            out[name] = checked_change(pack, name, value)
+        except ChangeError as exc:
+            raise bad_input(HunchError(exc.message, where, hint=exc.hint)) from None
     return out
 
 

@@ -1,0 +1,218 @@
+"""A batch's inputs as Items: situation files, directories (their *.yaml and *.yml
+files, sorted) and ``-``, standard input, either JSON Lines (one object of facts per
+line) or one YAML or JSON situation (see read_stdin for how the two are told apart).
+Every input becomes exactly one Item, possibly an error item: nothing is dropped."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO, NamedTuple
+
+from hunch.batch.strict_json import JsonProblem, depth_of, strict_loads
+from hunch.errors import HunchError, SituationError
+from hunch.pack.yamlsource import MAX_DEPTH, MAX_FILE_BYTES
+
+SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: bytes of a name that are not UTF-8
+STDIN = "-"
+STDIN_LABEL = "<stdin>"
+SUFFIXES = (".yaml", ".yml")
+
+
+class Item(NamedTuple):
+    """One situation to evaluate, or an input that could not become one."""
+
+    label: str  # how outputs name it: the file path, or "<stdin>:N"
+    path: str | None = None  # a YAML situation file
+    raw: bytes | None = None  # one line of JSON from standard input
+    line: int = 0  # that line's number
+    error: str = ""  # a problem found while listing the inputs
+    text: str | None = None  # one whole YAML (or JSON) situation read from standard input
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+def is_single(inputs: Iterable[str]) -> bool:
+    """One situation file, named on its own: errors are then plain errors, not rows."""
+    names = list(inputs)
+    return len(names) == 1 and names[0] != STDIN and not os.path.isdir(names[0])
+
+
+def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
+           max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
+    """Every input as Items, in order; directories list their situation files sorted."""
+    for name in inputs:
+        if name == STDIN:
+            if stdin is None:
+                stdin = stdin_stream()
+            if stdin is None:
+                yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}: standard input is closed, "
+                                              f"there is nothing to read")
+            else:
+                yield from read_stdin(stdin, max_bytes)[1]
+        elif os.path.isdir(name):
+            yield from _directory(name)
+        else:
+            yield file_item(name)
+
+
+def stdin_stream() -> BinaryIO | None:
+    # the binary layer under whatever sys.stdin is now (CliRunner swaps it in tests);
+    # None when hunch was started with standard input closed (`<&-`)
+    stream = sys.stdin
+    return getattr(stream, "buffer", None) if stream is not None else None
+
+
+def display_name(path: str) -> str:
+    """A file name as outputs show it: bytes that are not UTF-8 as ``\\xNN``.
+
+    os.listdir and sys.argv carry such bytes as lone surrogates (PEP 383), which no
+    UTF-8 output can hold; the path itself is kept for opening the file.
+    """
+    if not SURROGATE.search(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def file_item(path: str) -> Item:
+    return Item(display_name(path), path=path)
+
+
+def _directory(folder: str) -> Iterator[Item]:
+    shown = display_name(folder)
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIXES))
+    except OSError as exc:
+        yield Item(shown, error=f"{shown}: cannot list the directory: {exc.strerror or exc}")
+        return
+    if not names:
+        yield Item(shown, error=f"{shown}: no situation files (*.yaml, *.yml) in this "
+                                f"directory")
+    for name in names:
+        yield file_item(os.path.join(folder, name))
+
+
+def read_stdin(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> tuple[bool, Iterator[Item]]:
+    """Standard input as Items, and whether it is one document rather than JSON Lines.
+
+    JSON Lines when the first non-blank line starts with ``{`` and ends with ``}``: a
+    whole JSON object on one line, read (and streamed) line by line. Anything else,
+    a YAML mapping or a pretty-printed JSON object, is one situation: the whole input,
+    up to ``max_bytes``. (A one-line YAML flow mapping, ``{a: 1}``, therefore reads as
+    JSON Lines and gets a JSON error: write it as block YAML.)
+    """
+    seen: list[bytes] = []
+    while True:
+        raw = stream.readline(max_bytes + 1)
+        seen.append(raw)
+        if not raw or raw.strip():
+            break
+    first = raw.strip()
+    if first.startswith(b"{") and first.endswith(b"}"):
+        return False, read_jsonl(_Replay(seen, stream), max_bytes)
+    item = _document(b"".join(seen), stream, max_bytes)
+    return not item.error, iter([item])  # an error item is reported the batch way (exit 2)
+
+
+def _document(start: bytes, stream: BinaryIO, max_bytes: int) -> Item:
+    try:
+        return Item(STDIN_LABEL, text=read_document(stream, max_bytes, start))
+    except HunchError as exc:
+        return Item(STDIN_LABEL, error=exc.format())
+
+
+def read_document(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES, start: bytes = b"") -> str:
+    """The rest of ``stream`` (after ``start``, already read) as one situation's text."""
+    from hunch.errors import YamlError
+    from hunch.pack.yamlsource import decode
+
+    raw = start + stream.read(max(0, max_bytes + 1 - len(start)))
+    if len(raw) > max_bytes:
+        raise YamlError(f"input is over the {max_bytes:,}-byte limit", STDIN_LABEL,
+                        hint="raise it with --max-bytes")
+    if not raw.strip():
+        raise YamlError("no situation on standard input", STDIN_LABEL, 1,
+                        hint="expected a YAML or JSON mapping of facts, or JSON Lines")
+    return decode(raw, STDIN_LABEL)
+
+
+class _Replay:
+    """A stream whose first lines were already read: they come back first."""
+
+    def __init__(self, lines: list[bytes], stream: BinaryIO) -> None:
+        self.lines = deque(line for line in lines if line)
+        self.stream = stream
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self.lines:
+            return self.lines.popleft()
+        return self.stream.readline(limit)
+
+
+def read_jsonl(stream: BinaryIO | _Replay, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Item]:
+    """One Item per non-blank line; a line longer than ``max_bytes`` is an error item."""
+    number = 0
+    found = False
+    while True:
+        try:
+            raw = stream.readline(max_bytes + 1)
+        except OSError as exc:  # e.g. EIO from a terminal that went away: the rest is lost
+            found = True
+            yield Item(f"{STDIN_LABEL}:{number + 1}", line=number + 1,
+                       error=f"{STDIN_LABEL}:{number + 1}: cannot read standard input: "
+                             f"{exc.strerror or exc}")
+            break
+        if not raw:
+            break
+        number += 1
+        label = f"{STDIN_LABEL}:{number}"
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            _skip_rest_of_line(stream)
+            found = True
+            yield Item(label, line=number, error=f"{label}: line is over the {max_bytes:,}-byte "
+                                                 f"limit (raise it with --max-bytes)")
+            continue
+        if not raw.strip():
+            continue  # blank lines separate nothing and hold no situation
+        found = True
+        yield Item(label, raw=raw, line=number)
+    if not found:
+        yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}:1: no situations (expected one JSON object "
+                                      f"of facts per line)")
+
+
+def _skip_rest_of_line(stream: BinaryIO | _Replay) -> None:
+    while True:
+        chunk = stream.readline(1 << 16)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
+    """One JSON Lines record as a mapping of facts; errors say <stdin>:line[:col]."""
+    def error(message: str, column: int = 0) -> SituationError:
+        return SituationError(message, STDIN_LABEL, line, column)
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", exc.start + 1) from None
+    try:
+        data = strict_loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"invalid JSON: {exc.msg}", exc.colno) from None
+    except JsonProblem as exc:
+        raise error(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise error(f"nested deeper than {MAX_DEPTH} levels") from None
+    if not isinstance(data, dict):
+        from hunch.pack.values import type_name
+
+        raise error(f"a situation must be a JSON object of facts, got {type_name(data)}")
+    if depth_of(data) > MAX_DEPTH:
+        raise error(f"nested deeper than {MAX_DEPTH} levels")
+    return data
