@@ -60,3 +60,16 @@ class TestAsOf:
         r = client.post("/v1/explain/interview-silence/overdue",
                         json={"input": INPUT, "as_of": "2026-11-28"})
         assert r.status_code == 200, r.text
+
+
+class TestDescribe:
+    """The pack's description tells a client which dates it takes and what they give."""
+
+    def test_dates_in_the_pack_description(self, client: TestClient) -> None:
+        dates = client.get("/v1/packs/interview-silence").json()["dates"]
+        inputs = {i["name"]: i for i in dates["inputs"]}
+        assert inputs["interview_date"]["type"] == "date"
+        fields = {f["name"]: f for f in inputs["follow_ups"]["fields"]}
+        assert fields["kind"]["values"] == ["call", "email"]
+        assert dates["computed"]["days_since_interview"] == {"kind": "days_since",
+                                                             "from": ["interview_date"]}

@@ -11,6 +11,8 @@ from hunch.explain.plan import Band, Plan, Step
 from hunch.output.formats import fmt_cf
 from hunch.output.width import fit
 from hunch.pack.dates import date_text
+from hunch.pack.model import Pack
+from hunch.pack.timemodel import EventField
 
 
 def step_json(step: Step) -> dict[str, Any]:
@@ -164,6 +166,29 @@ def time_markdown(result: Result, draft: bool) -> list[str]:
 
 
 
-__all__ = ["as_of_line", "draft_json", "draft_text", "next_markdown", "next_plan", "plan_json",
-           "plan_lines", "plan_text", "step_json", "sweep_json", "sweep_text", "time_json",
-           "time_markdown", "time_table"]
+
+def dates_json(pack: Pack) -> dict[str, Any]:
+    """A pack's date inputs and what they compute, for a client that asks for dates
+    (the page's date pickers and follow-up log): `GET /v1/packs/{pack}`."""
+    def field_json(f: EventField) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": f.name, "type": f.type, "required": f.required}
+        if f.values:
+            out["values"] = list(f.values)
+        if f.default is not None:
+            out["default"] = f.default
+        if f.not_before:
+            out["not_before"] = f.not_before
+        return out
+
+    inputs = [{"name": i.name, "type": i.type, "question": " ".join(i.question.split()),
+               "past": i.past, "not_before": i.not_before or None,
+               **({"fields": [field_json(f) for f in i.fields]} if i.type == "events" else {})}
+              for i in pack.time.inputs.values()]
+    computed = {c.fact: {"kind": c.kind, "from": list(c.sources)}
+                for c in pack.time.computed.values()}
+    return {"inputs": inputs, "computed": computed}
+
+
+__all__ = ["as_of_line", "dates_json", "draft_json", "draft_text", "next_markdown", "next_plan",
+           "plan_json", "plan_lines", "plan_text", "step_json", "sweep_json", "sweep_text",
+           "time_json", "time_markdown", "time_table"]
