@@ -126,6 +126,27 @@ class TestAsOf:
         assert code == 0, err
 
 
+class TestWhatIfOnADate:
+    """what-if --set on a date changes the numbers it gives."""
+
+    def test_a_later_interview(self) -> None:
+        code, out, err = _run("what-if", "examples/asker-dates.yaml",
+                              "--set", "interview_date=2026-11-20",
+                              "--set", "promised_decision_date=2026-12-10")
+        assert code == 0, err
+        assert out.startswith("What if days_since_interview = 17 (was 23), "
+                              "promised_decision_days = 20 (was 7)")
+
+    @pytest.mark.parametrize(("item", "message"), [
+        ("interview_date=2026-12-28", "is after the as-of date 2026-12-07"),
+        ("interview_date=soon", "interview_date=soon: give a date written YYYY-MM-DD"),
+        ("follow_ups=2026-12-01", "a log cannot be set on the command line"),
+    ])
+    def test_bad_dates(self, item: str, message: str) -> None:
+        code, _, err = _run("what-if", "examples/asker-dates.yaml", "--set", item)
+        assert code == 2 and message in err and "Traceback" not in err
+
+
 class TestComputedFacts:
     """Day counts and tallies worked out from dates and the follow-up log."""
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError
 from hunch.explain.unknowns import recommendation_id, relevant_unknowns
-from hunch.pack.dates import date_text, days, inputs_of
+from hunch.pack.dates import as_of_for, date_text, days, inputs_of
 from hunch.pack.model import Compare, FactRef, Pack, walk
 from hunch.pack.validate import Situation, situation_from
 
@@ -218,6 +218,32 @@ def day_by_day(pack: Pack, situation: Situation, as_of: date, horizon: int) -> l
     return steps
 
 
+# --- what-if on a date --------------------------------------------------------------------
+
+class DateChangeError(Exception):
+    """A date --set that is not a date, names a log, or puts the situation out of range."""
+
+
+def date_changes(pack: Pack, situation: Situation, dates: dict[str, str]) -> dict[str, Any]:
+    """The computed facts that change when date inputs are set to ``dates`` (YYYY-MM-DD),
+    as of the situation's as-of date: what-if's changes for `--set interview_date=...`."""
+    from hunch.pack.dates import parse_date
+
+    line = Timeline(pack, situation, situation.as_of or as_of_for({}, None))
+    for name, text in dates.items():
+        if pack.time.inputs[name].type != "date" or parse_date(text.strip()) is None:
+            raise DateChangeError(f"{name}={text}: give a date written YYYY-MM-DD"
+                                  if pack.time.inputs[name].type == "date" else
+                                  f"{name}: a log cannot be set on the command line")
+        line.data[name] = text.strip()
+    try:
+        after = line.situation_on(line.as_of)
+    except HunchError as exc:
+        raise DateChangeError(exc.message) from None
+    return {name: value for name, value in after.values.items()
+            if name in after.origins and situation.values.get(name) != value}
+
+
 # --- sweep: the advice along one number ------------------------------------------------
 
 class Band(NamedTuple):
@@ -261,5 +287,5 @@ def sweep_range(pack: Pack, fact: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Band", "Event", "Plan", "Step", "Timeline",
-           "day_by_day", "plan", "sweep", "sweep_range"]
+__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Band", "DateChangeError", "Event", "Plan", "Step",
+           "Timeline", "date_changes", "day_by_day", "plan", "sweep", "sweep_range"]
