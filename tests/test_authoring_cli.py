@@ -221,7 +221,8 @@ class TestSchema:
         assert schema["required"] == ["rules"]
         rule = schema["properties"]["rules"]["items"]
         assert rule["required"] == ["id", "when", "then"]
-        assert set(rule["properties"]) == {"id", "when", "then", "cites", "because", "distinct"}
+        assert set(rule["properties"]) == {"id", "when", "then", "cites", "because", "distinct",
+                                          "evidence"}
         compare = schema["definitions"]["compare"]["properties"]
         assert set(compare) == {"fact", "eq", "ne", "lt", "lte", "gt", "gte", "in", "between",
                                 "exists"}

@@ -33,8 +33,11 @@ class TestCloseCalls:
         # each is within 0.1 of the one above, but 0.72 and 0.58 are not a close call
         items = _ranked(0.72, 0.65, 0.58, 0.50, 0.2)
         assert [[i.rank for i in g] for g in close_groups(items)] == [[1, 2], [3, 4]]
-        assert close_note(items).endswith("says little): #1-#2, #3-#4")
+        # four rows of five: the note says so in words instead of listing the runs
+        assert close_note(items).startswith("~ most rows are about equally supported")
         assert close_note(items[:2]).startswith("~ close call (less than 0.1 apart")
+        few = _ranked(0.95, 0.9, 0.7, 0.55, 0.5, 0.3, 0.15, 0.01)  # four of eight
+        assert close_note(few).endswith("says little): #1-#2, #4-#5")
 
     def test_negative_certainties_are_never_close_calls(self) -> None:
         assert close_calls(_ranked(-0.40, -0.42)) == set()
@@ -47,12 +50,13 @@ class TestWhereItShows:
         assert CERTAINTY_NOTE in table.splitlines()[2]
         assert "Close call" not in table  # let it go 0.97, clear the air 0.80
         policy = runner.invoke(cli, ["evaluate", "examples/policy.yaml"]).stdout
-        assert "Close call: Raise the policy or union concern (0.75) is about as well" in policy
-        assert "~ close calls (less than 0.1 apart, so the order within says little):" \
+        assert "Close call: Raise the policy or union concern (good support, 0.75) is about" \
+            in policy
+        assert "~ most rows are about equally supported as the rows next to them (less" \
             in policy
         md = runner.invoke(cli, ["evaluate", "--format", "markdown",
                                  "examples/policy.yaml"]).stdout
-        assert f"_{CERTAINTY_NOTE}_" in md and "| 0.75 ~ |" in md
+        assert f"_{CERTAINTY_NOTE}_" in md and "| good 0.75 ~ |" in md
         data = json.loads(runner.invoke(cli, ["evaluate", "--format", "json",
                                               "examples/policy.yaml"]).stdout)
         assert data["certainty_scale"]["close_call_margin"] == 0.1

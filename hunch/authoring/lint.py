@@ -31,11 +31,13 @@ from hunch.authoring.conditions import (
     value_words,
 )
 from hunch.errors import ErrorList, HunchError, HunchWarning, Location, PackError, YamlError
+from hunch.pack.grading import DEFAULT_GRADING, grade_words, graded_cf, seconders
 from hunch.pack.model import (
     All,
     Compare,
     ConclusionCond,
     Condition,
+    Effect,
     FactRef,
     FactSpec,
     Not,
@@ -239,6 +241,7 @@ def lint_pack(pack: Pack, unparsed: Unparsed | None = None) -> list[HunchError]:
     dead = _never_fire(pack, sound, problems)
     _duplicate_rules(sound, problems)
     _same_answer_twice(pack, sound, problems)
+    problems.extend(grading_problems(pack, sound))
     if unparsed.complete:
         sound_ids = {id(r) for r in sound}  # identity: Rule equality compares whole trees
         assume = {i for i, r in enumerate(pack.rules) if id(r) not in sound_ids}
@@ -607,6 +610,7 @@ def _unused(pack: Pack, unparsed: Unparsed, problems: list[HunchError]) -> None:
                                     "people are asked for it for nothing"))
     cited = {sid for r in pack.rules for sid in r.cites} | unparsed.cites
     cited |= {sid for c in pack.conclusions.values() for sid in c.sources}
+    cited |= seconders(pack)
     for source in pack.sources.values():
         if source.id not in cited:
             problems.append(warning(source.loc, f"source {source.id!r} is never cited",
@@ -711,6 +715,127 @@ def _fire_together(pack: Pack, a: Rule, b: Rule) -> bool:
     except TooManyAlternatives:
         return True
     return any(_alternative_conflict(pack, x + y) is None for x in alts_a for y in alts_b)
+
+
+# --- graded evidence (docs/certainty.md, "Graded evidence") ---------------------------------
+
+# A written cf further than this from its grades' cf contradicts them: the width of a
+# close call (docs/certainty.md), the least difference a reader should act on.
+CF_TOLERANCE = 0.1
+
+
+def grading_problems(pack: Pack, rules: list[Rule]) -> list[HunchError]:
+    """What reviews of graded packs kept finding by hand, as warnings (--strict fails)."""
+    problems: list[HunchError] = []
+    for rule in rules:
+        for effect in rule.then:
+            problems.extend(_weight_problems(pack, rule, effect))
+    _dependent_evidence(pack, rules, problems)
+    _passage_twice(pack, rules, problems)
+    return problems
+
+
+def _weight_problems(pack: Pack, rule: Rule, effect: Effect) -> list[HunchError]:
+    """A written cf against its grades, and a question weighted like a statement."""
+    evidence = effect.evidence
+    if evidence is None:
+        return []
+    out = []
+    asks = evidence.hedge == "asks"
+    if evidence.standing == "question" and evidence.hedge in ("states", "likely"):
+        out.append(warning(evidence.loc, f"rule {rule.id!r}: a question asked back is graded "
+                                         f"as a statement (hedge: {evidence.hedge})",
+                           "grade it hedge: asks (or may, if it suggests an answer)"))
+    if not effect.cf_given:
+        return out
+    graded = graded_cf(pack.grading or DEFAULT_GRADING, evidence)
+    if asks and effect.cf > graded + 0.005:
+        out.append(warning(effect.loc, f"rule {rule.id!r}: a question asked back weighted like "
+                                       f"a statement: cf {effect.cf:g} is above the {graded:g} "
+                                       f"its grades ({grade_words(evidence)}) allow",
+                           "drop the cf: a question raises a possibility, it does not state it"))
+    elif abs(effect.cf - graded) > CF_TOLERANCE + 1e-9:
+        out.append(warning(effect.loc, f"rule {rule.id!r}: cf {effect.cf:g} contradicts its "
+                                       f"grades ({grade_words(evidence)} give {graded:g})",
+                           "drop the cf to use the grades, or change the grade the source "
+                           "deserves (docs/certainty.md)"))
+    return out
+
+
+def _dependent(effect: Effect) -> bool:
+    """A seconding, or a question asked back: it leans on what it answers."""
+    e = effect.evidence
+    return e is not None and (e.standing in ("seconding", "question") or e.hedge == "asks")
+
+
+def _by_conclusion(pack: Pack, rules: list[Rule]) -> dict[tuple[str, str], list[tuple[Rule,
+                                                                                        Effect]]]:
+    """(kind, conclusion) -> the rules' support or oppose effects on it, in file order."""
+    out: dict[tuple[str, str], list[tuple[Rule, Effect]]] = {}
+    for rule in rules:
+        for effect in rule.then:
+            if effect.kind != "derive" and effect.target in pack.conclusions:
+                out.setdefault((effect.kind, effect.target), []).append((rule, effect))
+    return out
+
+
+def _dependent_evidence(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> None:
+    """A seconding or a question counted as independent evidence: a source counted
+    both as a seconder and on its own, or beside a rule that makes the point itself.
+    One message per effect: the seconder named in seconded_by is the sharper one."""
+    for (kind, target), effects in _by_conclusion(pack, rules).items():
+        for rule, effect in effects:
+            others = [(r, e) for r, e in effects if r is not rule]
+            seconded = next(((r, sid) for r, e in others if e.evidence is not None
+                             and e.evidence.seconded_by
+                             for sid in rule.cites if sid in e.evidence.seconded_by
+                             and _fire_together(pack, rule, r)), None)
+            if seconded is not None:
+                other, sid = seconded
+                problems.append(warning(
+                    effect.loc, f"rule {rule.id!r}: source {sid!r} seconds rule {other.id!r} "
+                                f"(line {other.loc.line}) and is counted again here for "
+                                f"{target!r}",
+                    "a seconding raises the standing of what it seconds; it is not evidence "
+                    "of its own: drop this rule"))
+                continue
+            if effect.evidence is None or not _dependent(effect):
+                continue  # only then look for the rule it leans on (fire-together is dear)
+            main = next((r for r, e in others if not _dependent(e)
+                         and _fire_together(pack, r, rule)), None)
+            if main is not None:
+                what = ("a seconding" if effect.evidence.standing == "seconding"
+                        else "a question asked back")
+                problems.append(warning(
+                    effect.evidence.loc,
+                    f"rule {rule.id!r}: {what} counted as independent evidence: rule "
+                    f"{main.id!r} (line {main.loc.line}) already {kind}s {target!r}",
+                    f"list its source in rule {main.id!r}'s seconded_by, or drop the rule"))
+
+
+def _passage_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> None:
+    """One passage (one source entry) for one conclusion, twice: in two effects of one
+    rule, or in two graded rules that can fire together (``distinct:`` cannot make one
+    quote two pieces of evidence; without it, _same_answer_twice has said so)."""
+    for (kind, target), effects in _by_conclusion(pack, rules).items():
+        first_use: dict[str, Rule] = {}  # source id -> the first rule citing it here
+        done: set[int] = set()
+        for rule, effect in effects:
+            if id(rule) in done:  # a second effect of one rule on the same conclusion
+                problems.append(warning(effect.loc, f"rule {rule.id!r} {kind}s {target!r} "
+                                                    "twice", "one effect per conclusion"))
+                continue
+            done.add(id(rule))
+            for sid in dict.fromkeys(rule.cites):
+                earlier = first_use.setdefault(sid, rule)
+                if earlier is not rule and effect.evidence is not None \
+                        and rule.distinct.strip() and _fire_together(pack, earlier, rule):
+                    problems.append(warning(
+                        effect.loc, f"rule {rule.id!r}: one passage ({sid!r}) {kind}s "
+                                    f"{target!r} twice, here and in rule {earlier.id!r} "
+                                    f"(line {earlier.loc.line})",
+                        "distinct: cannot make one quote two pieces of evidence: cite the "
+                        "separate point as its own source, or merge the rules"))
 
 
 # --- durable_rules limits -------------------------------------------------------------------

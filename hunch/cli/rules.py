@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 from hunch.cli.common import complete_packs
 
 FORMATS = ("table", "json")
+RULE_FORMATS = (*FORMATS, "markdown")
 
 
 def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
@@ -45,28 +46,71 @@ def rule_rows(pack: Any) -> list[dict[str, Any]]:
     return [{"id": rule.id, "when": describe(rule.when),
              "then": [effect_words(e) for e in rule.then],
              "cf": [e.signed_cf for e in rule.then], "cites": list(rule.cites),
-             "because": rule.because} for rule in pack.rules]
+             "because": rule.because, "evidence": [_evidence(pack, e) for e in rule.then]}
+            for rule in pack.rules]
+
+
+def _evidence(pack: Any, effect: Any) -> dict[str, Any] | None:
+    """An effect's grades and the cf they give (docs/certainty.md); None if ungraded."""
+    from hunch.pack.grading import DEFAULT_GRADING, graded_cf
+
+    e = effect.evidence
+    if e is None:
+        return None
+    return {"standing": e.standing, "hedge": e.hedge, "fit": e.fit,
+            "seconded_by": list(e.seconded_by),
+            "graded_cf": graded_cf(pack.grading or DEFAULT_GRADING, e),
+            "cf_written": effect.cf_given}
+
+
+def _grades(rule: Any) -> str:
+    """One line per effect: its grades, and what they give when the cf was written."""
+    from hunch.pack.grading import grade_words
+
+    return "\n".join(grade_words(e.evidence) + (" (written cf)" if e.evidence and e.cf_given
+                                                else "") for e in rule.then)
 
 
 @click.command()
 @click.argument("pack", required=False, metavar="[PACK]", shell_complete=complete_packs)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(RULE_FORMATS), default="table",
+              show_default=True)
 def rules(pack: str | None, fmt: str) -> None:
-    """List a pack's rules: id, conditions in words, conclusion, certainty, cites.
+    """List a pack's rules: id, conditions in words, conclusion, certainty, grades, cites.
 
     PACK is a pack folder or a built-in pack name (default: the project's
     pack, from hunch.toml or [tool.hunch], else interview-silence).
-    A negative certainty is evidence against.
+    A negative certainty is evidence against. The grades column (a pack that
+    grades its evidence: docs/certainty.md) says what kind of evidence each
+    rule is; markdown is the same table for docs.
 
     \b
     Example:
       hunch rules interview-silence
+      hunch rules --format markdown my-pack > docs/my-pack-rules.md
     """
-    rows = rule_rows(_load(pack))
+    loaded = _load(pack)
+    rows = rule_rows(loaded)
+    graded = any(e for r in rows for e in r["evidence"])
+    headers = ["id", "when", "then", "cf"] + (["grades"] if graded else []) + ["cites"]
     table = [[r["id"], r["when"], "\n".join(r["then"]),
-              "\n".join(f"{cf:g}" for cf in r["cf"]), ", ".join(r["cites"])] for r in rows]
-    _emit(rows, fmt, lambda: _table(table, ["id", "when", "then", "cf", "cites"],
-                                    [28, 48, 30, None, 28]))
+              "\n".join(f"{cf:g}" for cf in r["cf"])] + ([_grades(rule)] if graded else [])
+             + [", ".join(r["cites"])] for r, rule in zip(rows, loaded.rules, strict=True)]
+    if fmt == "markdown":
+        from hunch.errors import printable
+
+        click.echo(printable(_markdown(headers, table)), nl=False)
+        return
+    widths: list[int | None] = [28, 48, 30, None] + ([30] if graded else []) + [28]
+    _emit(rows, fmt, lambda: _table(table, headers, widths))
+
+
+def _markdown(headers: list[str], table: list[list[Any]]) -> str:
+    """A pipe table, each effect on its own line (<br>), pipes in text escaped."""
+    from tabulate import tabulate
+
+    cells = [[str(c).replace("|", "\\|").replace("\n", "<br>") for c in row] for row in table]
+    return tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True) + "\n"
 
 
 def source_rows(pack: Any) -> list[dict[str, Any]]:

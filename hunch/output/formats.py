@@ -49,7 +49,11 @@ def close_calls(items: list[Ranked]) -> set[str]:
 
 
 def close_note(items: list[Ranked]) -> str:
-    """The note under a table: which rows are tied together ("#1-#3, #5-#6")."""
+    """The note under a table: which rows are tied together ("#1-#3, #5-#6"); when
+    most rows are, one sentence instead of a list of runs (mostly_close)."""
+    if mostly_close(items):
+        return (f"{CLOSE_MARK} most rows are about equally supported as the rows next to "
+                f"them (less than {CLOSE_CALL:g} apart), so read the order as rough")
     runs = ", ".join(f"#{group[0].rank}-#{group[-1].rank}" for group in close_groups(items))
     calls = "close call" if len(close_groups(items)) == 1 else "close calls"
     return (f"{CLOSE_MARK} {calls} (less than {CLOSE_CALL:g} apart, so the order within "
@@ -57,8 +61,47 @@ def close_note(items: list[Ranked]) -> str:
 
 
 def fmt_ranked_cf(item: Ranked, close: set[str]) -> str:
-    """A certainty in a table, marked when it is a close call."""
-    return f"{fmt_cf(item.certainty)} {CLOSE_MARK}" if item.id in close else fmt_cf(item.certainty)
+    """A certainty in a table, with its word, marked when it is a close call:
+    "strong 0.97", "good 0.75 ~"."""
+    cell = f"{strength_word(item.certainty)} {fmt_cf(item.certainty)}"
+    return f"{cell} {CLOSE_MARK}" if item.id in close else cell
+
+
+def mostly_close(items: list[Ranked]) -> bool:
+    """More than half of the positive rows are close calls (and there are three or
+    more): listing the runs would list nearly every row."""
+    positive = [item for item in items if item.certainty > 0]
+    return len(positive) >= 3 and 2 * len(close_calls(items)) > len(positive)
+
+
+# Words beside numbers (issue 22): a certainty read alone looks like a chance ("0.97:
+# 97 % sure"). Bands on the number as printed, the same either side of 0; their
+# floors are what the default grades give (docs/certainty.md, "Words"): a best answer
+# stating the reader's own case is strong, a flat answer good, a hedged "may" some, a
+# question asked back weak.
+STRENGTH_WORDS = ((0.8, "strong"), (0.5, "good"), (0.2, "some"), (0.0, "weak"))
+
+
+def strength_word(value: float) -> str:
+    """"strong", "good", "some" or "weak" by size (either sign); "no" at 0."""
+    size = round(abs(value), 2)
+    if size == 0:
+        return "no"
+    return next(word for floor, word in STRENGTH_WORDS if size >= floor)
+
+
+def strength(value: float) -> str:
+    """The words for a certainty: "strong support", "some evidence against",
+    "no net support" (JSON's ``strength``)."""
+    word = strength_word(value)
+    if word == "no":
+        return "no net support"
+    return f"{word} support" if value > 0 else f"{word} evidence against"
+
+
+def with_words(value: float) -> str:
+    """A certainty in a sentence: "strong support, 0.97"."""
+    return f"{strength(value)}, {fmt_cf(value)}"
 
 
 def rounded(value: float) -> float:
@@ -121,6 +164,7 @@ def ranked_json(item: Ranked) -> dict[str, Any]:
             "support": [support_json(s) for s in item.support],
             "oppose": [support_json(s) for s in item.oppose],
             "conflict": item.conflict,
+            "strength": strength(item.certainty),
             # only for a hypothesis in an exclusive group that ties (docs/json.md)
             **({"group": item.conclusion.group} if item.conclusion.group else {}),
             **({"tied_with": list(item.tied_with)} if item.tied_with else {})}

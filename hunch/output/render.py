@@ -12,10 +12,10 @@ from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
     CLOSE_MARK,
+    STRENGTH_WORDS,
     attribution,
     close_calls,
     close_note,
-    fmt_cf,
     fmt_ranked_cf,
     rank_text,
     ranked_json,
@@ -23,16 +23,19 @@ from hunch.output.formats import (
     stopped_note,
     unknown_json,
     unknowns_text,
+    with_words,
 )
 from hunch.output.plan import as_of_line, time_json, time_markdown, time_table
 from hunch.output.width import TABLE, fit, fit_lines
 from hunch.pack.model import Source
 
-REASON_WIDTH = 32
+REASON_WIDTH = 30
 TITLE_WIDTH = 29
-# 3 + 11 (certainty, with its close-call mark) + four 2-space gaps + 29 + 32 + 17 = 100:
-# the five columns fit in 100 characters even when every wrapped column is full
+# 3 + 13 (certainty with its word and close-call mark: "strong 0.97 ~") + four 2-space
+# gaps + 29 + 30 + 17 = 100: the five columns fit in 100 characters even when every
+# wrapped column is full
 CITED_WIDTH = 17
+CERTAINTY_WIDTH = 13
 
 
 
@@ -59,7 +62,8 @@ def result_json(result: Result) -> dict[str, Any]:
         "derived": result.derived_facts(),
         "unknowns": unknowns_json(result),
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
-                            "close_call_margin": CLOSE_CALL},
+                            "close_call_margin": CLOSE_CALL,
+                            "strength_words": {word: floor for floor, word in STRENGTH_WORDS}},
     }
     time_json(result, data)
     unexamined = unknowns_search(result).unexamined
@@ -126,7 +130,7 @@ def column_widths() -> tuple[int, int, int]:
     """Title, reason and cited widths: 29/32/17 in 100 columns, shared out to fit less."""
     if fit(TABLE) >= TABLE:
         return TITLE_WIDTH, REASON_WIDTH, CITED_WIDTH
-    room = fit(TABLE) - 22  # "#", certainty and the 2-space gaps
+    room = fit(TABLE) - 11 - CERTAINTY_WIDTH  # "#", certainty and the 2-space gaps
     full = TITLE_WIDTH + REASON_WIDTH + CITED_WIDTH
     title = max(room * TITLE_WIDTH // full, 10)
     cited = max(room * CITED_WIDTH // full, 8)
@@ -147,6 +151,63 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
         return table
     return "\n".join([table, *textwrap.wrap(close_note(ranked), width=fit(78), initial_indent="  ",
                                             subsequent_indent="    ")])
+
+
+def supported(items: list[Ranked]) -> list[Ranked]:
+    """What the evidence is for: certainty above 0 (issue 22: a negative certainty
+    under "most likely first" read as a likely explanation)."""
+    return [item for item in items if item.certainty > 0]
+
+
+def ruled_against(items: list[Ranked]) -> list[Ranked]:
+    """What the evidence is against, or cancels out on: certainty at or below 0."""
+    return [item for item in items if item.certainty <= 0]
+
+
+def against_reason(item: Ranked) -> str:
+    """The strongest reason against (or the balance, when for and against cancel)."""
+    if item.oppose:
+        return item.oppose[0].rule.because or item.oppose[0].rule.id
+    return item.reason()
+
+
+NOTHING_SUPPORTED = "Nothing in this situation supports any hypothesis."
+
+
+def hypotheses_text(result: Result) -> list[str]:
+    """The supported hypotheses as a table, then what was ruled against, as lines."""
+    if not result.hypotheses:
+        return ["  (no rule concluded any hypothesis)"]
+    shown = supported(result.hypotheses)
+    out = [ranked_table(shown, result.hypotheses)] if shown else [f"  {NOTHING_SUPPORTED}"]
+    return out + against_text("Ruled against", ruled_against(result.hypotheses))
+
+
+def other_actions(result: Result) -> list[Ranked]:
+    """Every action but the recommendation, in rank order."""
+    best = result.recommendation
+    return [a for a in result.actions if best is None or a.id != best.id]
+
+
+def other_actions_text(result: Result) -> list[str]:
+    """Other actions worth doing as a table, then the actions advised against."""
+    others = other_actions(result)
+    against = against_text("Advised against", ruled_against(others))
+    if not supported(others):
+        return against
+    return ["", "Other actions", ranked_table(supported(others), result.actions), *against]
+
+
+def against_text(heading: str, items: list[Ranked]) -> list[str]:
+    """"Ruled against": each item with its words, number and strongest reason."""
+    if not items:
+        return []
+    out = ["", heading]
+    for item in items:
+        out.extend(textwrap.wrap(f"- {item.title} ({with_words(item.certainty)}): "
+                                 f"{against_reason(item)}", width=fit(78),
+                                 initial_indent="  ", subsequent_indent="    "))
+    return out
 
 
 def close_second(result: Result) -> Ranked | None:
@@ -172,18 +233,17 @@ def render_table(result: Result, explain: str | None = None, draft: bool = False
     out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
     out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
     out.append("Hypotheses (most likely first)")
-    out.append(ranked_table(result.hypotheses) if result.hypotheses
-               else "  (no rule concluded any hypothesis)")
+    out.extend(hypotheses_text(result))
     out.append("")
     best = result.recommendation
     if best is None:
         out.append("Recommended action: none (no action has positive certainty)")
     else:
-        out.append(f"Recommended action: {best.title} (certainty {fmt_cf(best.certainty)})")
+        out.append(f"Recommended action: {best.title} ({with_words(best.certainty)})")
         second = close_second(result)
         if second is not None:
-            out.extend(textwrap.wrap(f"Close call: {second.title} ({fmt_cf(second.certainty)}) "
-                                     f"is about as well supported.", width=78,
+            out.extend(textwrap.wrap(f"Close call: {second.title} ({with_words(second.certainty)})"
+                                     f" is about as well supported.", width=78,
                                      initial_indent="  ", subsequent_indent="  "))
         if best.conclusion.explanation:
             out.extend(textwrap.wrap(" ".join(best.conclusion.explanation.split()), width=fit(78),
@@ -193,11 +253,7 @@ def render_table(result: Result, explain: str | None = None, draft: bool = False
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
     out.extend(time_table(result, draft))
-    others = [a for a in result.actions if best is None or a.id != best.id]
-    if others:
-        out.append("")
-        out.append("Other actions")
-        out.append(ranked_table(others, result.actions))
+    out.extend(other_actions_text(result))
     parts = [unknowns_text(result, relevant_unknowns(result))]
     if explain:  # the account of the top conclusions goes before the unknowns
         from hunch.output.explanation import account_text
@@ -248,24 +304,50 @@ def _md_rows(items: list[Ranked], ranked: list[Ranked] | None = None) -> list[st
     return rows
 
 
+def _md_hypotheses(result: Result) -> list[str]:
+    """Supported hypotheses as a table (or the sentence saying none is), then the
+    ones ruled against as a list."""
+    if not result.hypotheses:
+        return ["(none concluded)"]
+    shown = supported(result.hypotheses)
+    out = _md_rows(shown, result.hypotheses) if shown else [NOTHING_SUPPORTED]
+    return out + _md_against("Ruled against", ruled_against(result.hypotheses))
+
+
+def _md_other_actions(result: Result) -> list[str]:
+    others = other_actions(result)
+    against = _md_against("Advised against", ruled_against(others))
+    if not supported(others):
+        return against[1:]  # straight after the recommendation's blank line
+    return ["### Other actions", "", *_md_rows(supported(others), result.actions), *against]
+
+
+def _md_against(heading: str, items: list[Ranked]) -> list[str]:
+    if not items:
+        return []
+    return ["", f"#### {heading}", ""] + [
+        f"- {_md_escape(item.title)} ({with_words(item.certainty)}): "
+        f"{_md_escape(against_reason(item))}" for item in items]
+
+
 def render_markdown(result: Result, draft: bool = False) -> str:
     day = as_of_line(result)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
            f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
            f"_{CERTAINTY_NOTE}_", "",
            "### Hypotheses", ""]
-    out.extend(_md_rows(result.hypotheses) if result.hypotheses else ["(none concluded)"])
+    out.extend(_md_hypotheses(result))
     out += ["", "### Recommended action", ""]
     best = result.recommendation
     if best is None:
         out.append("None: no action has positive certainty.")
     else:
-        out.append(f"**{_md_escape(best.title)}** (certainty {fmt_cf(best.certainty)})")
+        out.append(f"**{_md_escape(best.title)}** ({with_words(best.certainty)})")
         out.append("")
         second = close_second(result)
         if second is not None:
-            out += [f"Close call: {_md_escape(second.title)} ({fmt_cf(second.certainty)}) is "
-                    f"about as well supported.", ""]
+            out += [f"Close call: {_md_escape(second.title)} ({with_words(second.certainty)}) "
+                    f"is about as well supported.", ""]
         if best.conclusion.explanation:
             out += [_md_escape(best.conclusion.explanation), ""]
         cited = best.support[0].rule.cites if best.support else []
@@ -276,10 +358,7 @@ def render_markdown(result: Result, draft: bool = False) -> str:
                     out.append(">")
                 out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
-    others = [a for a in result.actions if best is None or a.id != best.id]
-    if others:
-        out += ["### Other actions", ""]
-        out.extend(_md_rows(others, result.actions))
+    out.extend(_md_other_actions(result))
     out.extend(time_markdown(result, draft))
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, table
 from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack
 from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
@@ -156,10 +157,13 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
              "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": scalar,
                             "cf": cf}},
             {"type": "object", "required": ["support"], "additionalProperties": False,
-             "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
+             "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
+                            "evidence": {"$ref": "#/definitions/evidence"}}},
             {"type": "object", "required": ["oppose"], "additionalProperties": False,
-             "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf}},
+             "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
+                            "evidence": {"$ref": "#/definitions/evidence"}}},
         ]},
+        **_grading_definitions(pack),
         "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
                           {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"}}]},
         "ids_or_null": {"anyOf": [{"$ref": "#/definitions/ids"}, {"type": "null"}]},
@@ -187,6 +191,7 @@ def _rules() -> dict[str, Any]:
             "because": {"type": "string", "description": "one human sentence"},
             "distinct": {"type": "string", "description": "why this rule is separate evidence "
                          "from another rule citing the same answer for the same conclusion"},
+            "evidence": {"$ref": "#/definitions/evidence"},
         },
     }
     return _top("rules", {"rules": {"type": "array", "items": rule}}, ["rules"])
@@ -277,7 +282,39 @@ def _sources() -> dict[str, Any]:
 def _pack_meta() -> dict[str, Any]:
     return _top("pack", {"name": {"$ref": "#/definitions/id"}, "title": {"type": "string"},
                          "description": {"type": "string"},
-                         "version": {"type": ["string", "number"]}}, ["name"])
+                         "version": {"type": ["string", "number"]},
+                         "grading": {"$ref": "#/definitions/grading"}}, ["name"])
+
+
+def _grading_definitions(pack: Pack | None) -> dict[str, Any]:
+    """A rule's ``evidence`` and pack.yaml's ``grading`` table (docs/certainty.md)."""
+    grading = (pack.grading if pack else None) or DEFAULT_GRADING
+    fraction = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+    grades = {}
+    for dimension in DIMENSIONS:
+        known = list(table(grading, dimension))
+        # a pack may add grades of its own, so without a pack any id is allowed
+        grades[dimension] = ({"enum": known} if pack else
+                             {"type": "string", "pattern": ID.pattern, "examples": known})
+    evidence = {
+        "type": "object", "required": list(DIMENSIONS), "additionalProperties": False,
+        "description": "what kind of evidence this is; with no cf, the cf is computed "
+                       "from the pack's grading table",
+        "properties": {**grades, "seconded_by": {
+            "type": "array", "items": {"$ref": "#/definitions/source_id"},
+            "description": "answers that second the cited point (not new evidence)"}}}
+    numbers = {"type": "object", "additionalProperties": fraction,
+               "propertyNames": {"pattern": ID.pattern}}
+    table_schema = {
+        "type": "object", "additionalProperties": False,
+        "description": "grade -> number, over the default table; cf = min(max, "
+                       "min(1, standing + seconded x seconders) x hedge x fit)",
+        "properties": {**{d: {**numbers, "examples": [table(DEFAULT_GRADING, d)]}
+                          for d in DIMENSIONS},
+                       "seconded": {"type": "number", "minimum": 0, "maximum": 1,
+                                    "default": DEFAULT_GRADING.seconded},
+                       "max": {**fraction, "default": DEFAULT_GRADING.max}}}
+    return {"evidence": evidence, "grading": table_schema}
 
 
 def _tests(pack: Pack | None) -> dict[str, Any]:

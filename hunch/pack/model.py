@@ -192,12 +192,43 @@ class Not(NamedTuple):
 Condition = Compare | ConclusionCond | All | AnyOf | Not
 
 
+class Evidence(NamedTuple):
+    """What kind of evidence a rule (or one effect) is: its grades (docs/certainty.md).
+
+    ``standing``: what the passage is (a best answer, an aside, a manual's step...);
+    ``hedge``: how firmly it says it; ``fit``: how closely its circumstance is the
+    reader's. ``seconded_by``: answers that second the cited point (they raise its
+    standing; they are not new evidence).
+    """
+
+    standing: str
+    hedge: str
+    fit: str
+    loc: Location
+    seconded_by: tuple[str, ...] = ()
+
+
+class Grading(NamedTuple):
+    """A pack's table from grades to numbers (pack.yaml ``grading:``, over the defaults)."""
+
+    standing: dict[str, float]
+    hedge: dict[str, float]
+    fit: dict[str, float]
+    seconded: float
+    max: float
+    loc: Location | None = None  # None: the documented default table
+
+
 class Effect(NamedTuple):
     kind: EffectKind
     target: str  # derived fact name or conclusion id
     cf: float
     loc: Location
     value: Any = True
+    # grades of this effect (its own, or its rule's); cf_given: the cf was written,
+    # not computed from the grades (hunch check --strict compares the two)
+    evidence: Evidence | None = None
+    cf_given: bool = True
 
     @property
     def signed_cf(self) -> float:
@@ -215,6 +246,7 @@ class Rule(NamedTuple):
     # why this rule is separate evidence from another rule that cites the same
     # answer for the same conclusion (hunch check --strict asks for it: docs/checking.md)
     distinct: str = ""
+    evidence: Evidence | None = None  # the rule's grades (pack/grading.py)
 
 
 class PackTest(NamedTuple):
@@ -242,6 +274,7 @@ class Pack:
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
     time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
     drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
+    grading: Grading | None = None  # None until read: the default table applies
     # what later layers work out from the pack (the engine's program and runner, the
     # explain and consult indexes), each under a slot its module declares
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from hunch.errors import HunchError, Location, PackError, YamlError, did_you_mean
+from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, graded_cf, order_problems, table
 from hunch.pack.model import (
     FACT_TYPES,
     OPERATORS,
@@ -23,8 +24,10 @@ from hunch.pack.model import (
     ConclusionCond,
     Condition,
     Effect,
+    Evidence,
     FactRef,
     FactSpec,
+    Grading,
     Not,
     Pack,
     PackTest,
@@ -206,10 +209,12 @@ def _load(file: str, errors: list[HunchError]) -> Document | None:
 
 
 def _read_meta(r: Reader, pack: Pack) -> None:
-    data = r.mapping(r.doc.data, (), "pack.yaml", ("name", "title", "description", "version"),
-                     ("name",))
+    data = r.mapping(r.doc.data, (), "pack.yaml",
+                     ("name", "title", "description", "version", "grading"), ("name",))
     if data is None:
         return
+    if "grading" in data:
+        pack.grading = read_grading(r, data["grading"], ("grading",))
     name = r.ident(data.get("name"), ("name",), "pack name") if "name" in data else None
     pack.name = name or pack.name
     pack.title = r.string(data.get("title"), ("title",), "title")
@@ -451,19 +456,23 @@ def _read_rules(r: Reader, pack: Pack) -> None:
         r.error(("rules",), "'rules' must be a list")
         return
     for i, item in enumerate(items):
-        rule = _read_rule(r, ("rules", i), item)
+        rule = _read_rule(r, ("rules", i), item, pack.grading or DEFAULT_GRADING)
         if rule is not None:
             pack.rules.append(rule)
 
 
-def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
-    body = r.mapping(item, path, "rule", ("id", "when", "then", "cites", "because", "distinct"),
+def _read_rule(r: Reader, path: Path, item: Any, grading: Grading) -> Rule | None:
+    body = r.mapping(item, path, "rule",
+                     ("id", "when", "then", "cites", "because", "distinct", "evidence"),
                      ("id", "when", "then"))
     if body is None or not {"id", "when", "then"} <= set(body):
         return None
     rid = r.ident(body["id"], path + ("id",), "rule id")
     when = read_condition(r, body["when"], path + ("when",))
-    then = _read_effects(r, body["then"], path + ("then",))
+    evidence = (read_evidence(r, body["evidence"], path + ("evidence",), grading)
+                if "evidence" in body else None)
+    then = [_graded(effect, evidence, grading)
+            for effect in _read_effects(r, body["then"], path + ("then",), grading)]
     complete = len(then) == (len(body["then"]) if isinstance(body["then"], list) else 1)
     cites = r.strings(body.get("cites"), path + ("cites",), "cites")
     because = r.string(body.get("because"), path + ("because",), "because")
@@ -474,7 +483,7 @@ def _read_rule(r: Reader, path: Path, item: Any) -> Rule | None:
     # is kept, so its other mistakes are reported too; the pack still fails to
     # load, because the read errors stand.
     return Rule(id=rid, when=when, then=then, cites=cites, because=because, loc=r.loc(path),
-                file=r.doc.file, distinct=distinct)
+                file=r.doc.file, distinct=distinct, evidence=evidence)
 
 
 def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
@@ -564,12 +573,12 @@ def _group_condition(r: Reader, item: dict[str, Any], path: Path) -> Condition |
     return AnyOf([ConclusionCond(cid, loc) for cid in members], loc)
 
 
-def _read_effects(r: Reader, item: Any, path: Path) -> list[Effect]:
+def _read_effects(r: Reader, item: Any, path: Path, grading: Grading) -> list[Effect]:
     items = item if isinstance(item, list) else [item]
     out = []
     for i, one in enumerate(items):
         p = path + (i,) if isinstance(item, list) else path
-        effect = _read_effect(r, one, p)
+        effect = _read_effect(r, one, p, grading)
         if effect is not None:
             out.append(effect)
     if not items:
@@ -577,8 +586,9 @@ def _read_effects(r: Reader, item: Any, path: Path) -> list[Effect]:
     return out
 
 
-def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
-    body = r.mapping(item, path, "effect", ("derive", "value", "support", "oppose", "cf"))
+def _read_effect(r: Reader, item: Any, path: Path, grading: Grading) -> Effect | None:
+    body = r.mapping(item, path, "effect",
+                     ("derive", "value", "support", "oppose", "cf", "evidence"))
     if body is None:
         return None
     kinds = [k for k in ("derive", "support", "oppose") if k in body]
@@ -601,8 +611,87 @@ def _read_effect(r: Reader, item: Any, path: Path) -> Effect | None:
                 "use 'oppose' for evidence against" if isinstance(cf, (int, float)) and cf < 0
                 else "")
         return None
+    evidence = None
+    if "evidence" in body:
+        evidence = read_evidence(r, body["evidence"], path + ("evidence",), grading)
+        if kind == "derive":
+            r.error(path + ("evidence",), "'evidence' is only for support and oppose",
+                    "a derived fact is a definition, not evidence: grade the rules that use it")
     return Effect(kind=kind, target=target, cf=float(cf), loc=r.loc(path),
-                  value=body.get("value", True))
+                  value=body.get("value", True), evidence=evidence, cf_given="cf" in body)
+
+
+def read_grading(r: Reader, item: Any, path: Path) -> Grading:
+    """pack.yaml ``grading:``: entries over the default table (docs/certainty.md)."""
+    base = DEFAULT_GRADING
+    body = r.mapping(item, path, "grading", (*DIMENSIONS, "seconded", "max"))
+    if body is None:
+        return base._replace(loc=r.loc(path))
+    tables = {}
+    for dimension in DIMENSIONS:
+        values = dict(table(base, dimension))
+        entries = body.get(dimension) or {}
+        if not isinstance(entries, dict):
+            r.error(path + (dimension,), f"grading {dimension} must map grade names to numbers")
+            entries = {}
+        for name, number in entries.items():
+            p = path + (dimension, name)
+            if r.ident(name, p, f"{dimension} grade") is not None and \
+                    _fraction(r, number, p, f"grading {dimension} {name!r}"):
+                values[name] = float(number)
+        tables[dimension] = values
+    steps = {}
+    for key, default in (("seconded", base.seconded), ("max", base.max)):
+        number = body.get(key, default)
+        steps[key] = float(number) if _fraction(r, number, path + (key,), f"grading {key}",
+                                                zero=key == "seconded") else default
+    grading = Grading(standing=tables["standing"], hedge=tables["hedge"], fit=tables["fit"],
+                      seconded=steps["seconded"], max=steps["max"], loc=r.loc(path))
+    for dimension, message in order_problems(grading):
+        r.error(path + (dimension,), message, "a better grade must be worth at least as much")
+    return grading
+
+
+def _fraction(r: Reader, number: Any, path: Path, what: str, zero: bool = False) -> bool:
+    """A grading number: in (0, 1] (or [0, 1] where 0 means "not counted")."""
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or \
+            not (0 <= number <= 1 if zero else 0 < number <= 1):
+        r.error(path, f"{what} must be a number in {'[0' if zero else '(0'}, 1], "
+                      f"got {short(number)}")
+        return False
+    return True
+
+
+def read_evidence(r: Reader, item: Any, path: Path, grading: Grading) -> Evidence | None:
+    """``evidence: {standing, hedge, fit, seconded_by}``, each grade in the pack's table."""
+    body = r.mapping(item, path, "evidence", (*DIMENSIONS, "seconded_by"), DIMENSIONS)
+    if body is None or not set(DIMENSIONS) <= set(body):
+        return None
+    grades = []
+    for dimension in DIMENSIONS:
+        names = table(grading, dimension)
+        grade = body[dimension]
+        if grade not in names:
+            r.error(path + (dimension,), f"unknown {dimension} grade {short(grade)}",
+                    did_you_mean(str(grade), names) or f"use one of {', '.join(names)}")
+            return None
+        grades.append(grade)
+    seconded_by = tuple(r.strings(body.get("seconded_by"), path + ("seconded_by",),
+                                  "seconded_by"))
+    return Evidence(standing=grades[0], hedge=grades[1], fit=grades[2], loc=r.loc(path),
+                    seconded_by=seconded_by)
+
+
+def _graded(effect: Effect, evidence: Evidence | None, grading: Grading) -> Effect:
+    """A support/oppose effect with its grades (its own, else the rule's) and, when it
+    wrote no cf, the cf they give."""
+    if effect.kind == "derive":
+        return effect
+    evidence = effect.evidence or evidence
+    if evidence is None:
+        return effect
+    cf = effect.cf if effect.cf_given else graded_cf(grading, evidence)
+    return effect._replace(evidence=evidence, cf=cf)
 
 
 def _read_tests(r: Reader, pack: Pack) -> None:

@@ -156,6 +156,23 @@ def _check_rule(pack: Pack, rule: Rule, problems: list[HunchError]) -> None:
     for sid in rule.cites:
         if sid not in pack.sources:
             err(rule.loc, f"cites unknown source {sid!r}", did_you_mean(sid, pack.sources))
+    _check_evidence(pack, rule, err)
+
+
+def _check_evidence(pack: Pack, rule: Rule, err: Callable[[Location, str, str], None]) -> None:
+    """Grades point at real sources: seconders exist, and are not the cited passage."""
+    if rule.evidence is not None and all(e.kind == "derive" for e in rule.then):
+        err(rule.evidence.loc, "'evidence' grades support and oppose effects; this rule "
+            "only derives", "a derived fact is a definition: grade the rules that use it")
+    graded = {e.evidence for e in rule.then if e.evidence is not None}
+    for evidence in sorted(graded, key=lambda e: (e.loc.line, e.loc.column)):
+        for sid in evidence.seconded_by:
+            if sid not in pack.sources:
+                err(evidence.loc, f"seconded_by names unknown source {sid!r}",
+                    did_you_mean(sid, pack.sources))
+            elif sid in rule.cites:
+                err(evidence.loc, f"source {sid!r} is cited and seconds itself",
+                    "seconded_by lists other answers that agree with the cited one")
 
 
 def compare_problems(pack: Pack, cond: Compare) -> list[tuple[str, str]]:
