@@ -23,6 +23,8 @@ COMMANDS = {
     "evaluate": "hunch.cli.evaluate:evaluate",
     "explain": "hunch.cli.explain:explain",
     "what-if": "hunch.cli.whatif:what_if",
+    "plan": "hunch.cli.plan:plan",
+    "sweep": "hunch.cli.sweep:sweep",
     "check": "hunch.cli.check:check",
     "diff": "hunch.cli.diff:diff",
     "test": "hunch.cli.run_tests:test_command",

@@ -52,7 +52,7 @@ try:
 except ImportError:  # pragma: no cover
     from hmac import compare_digest  # type: ignore[assignment,no-redef,unused-ignore]
 
-FORMAT = 8  # bump when Pack, CompiledPack, their parts or the entry layout change shape
+FORMAT = 9  # bump when Pack, CompiledPack, their parts or the entry layout change shape
 MAGIC = b"hunch-pack-cache\n"
 TAG_BYTES = 32
 KEY_FILE = "key"

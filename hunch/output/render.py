@@ -25,6 +25,7 @@ from hunch.output.formats import (
     unknowns_text,
     with_words,
 )
+from hunch.output.plan import as_of_line, time_json, time_markdown, time_table
 from hunch.output.width import TABLE, fit, fit_lines
 from hunch.pack.model import Source
 
@@ -64,6 +65,7 @@ def result_json(result: Result) -> dict[str, Any]:
                             "close_call_margin": CLOSE_CALL,
                             "strength_words": {word: floor for floor, word in STRENGTH_WORDS}},
     }
+    time_json(result, data)
     unexamined = unknowns_search(result).unexamined
     if unexamined:  # only then: the keys of a complete analysis stay as they were
         data["unknowns_complete"] = False
@@ -227,9 +229,9 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     return lines
 
 
-def render_table(result: Result, explain: str | None = None) -> str:
-    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}",
-           CERTAINTY_NOTE, ""]
+def render_table(result: Result, explain: str | None = None, draft: bool = False) -> str:
+    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
+    out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
     out.append("Hypotheses (most likely first)")
     out.extend(hypotheses_text(result))
     out.append("")
@@ -250,6 +252,7 @@ def render_table(result: Result, explain: str | None = None) -> str:
         for source in best.sources:
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
+    out.extend(time_table(result, draft))
     out.extend(other_actions_text(result))
     parts = [unknowns_text(result, relevant_unknowns(result))]
     if explain:  # the account of the top conclusions goes before the unknowns
@@ -327,9 +330,11 @@ def _md_against(heading: str, items: list[Ranked]) -> list[str]:
         f"{_md_escape(against_reason(item))}" for item in items]
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: Result, draft: bool = False) -> str:
+    day = as_of_line(result)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
-           f"Situation: `{result.situation.file}`", "", f"_{CERTAINTY_NOTE}_", "",
+           f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
+           f"_{CERTAINTY_NOTE}_", "",
            "### Hypotheses", ""]
     out.extend(_md_hypotheses(result))
     out += ["", "### Recommended action", ""]
@@ -354,8 +359,18 @@ def render_markdown(result: Result) -> str:
                 out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
     out.extend(_md_other_actions(result))
+    out.extend(time_markdown(result, draft))
     out.extend(markdown_unknowns(result))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_drafted(fmt: str, result: Result) -> Any:
+    """The batch renderer for `evaluate --draft` (module level, so it pickles)."""
+    if fmt == "table":
+        return render_table(result, draft=True)
+    if fmt == "markdown":
+        return render_markdown(result, draft=True)
+    return result_json(result)
 
 
 def render_explained(fmt: str, explain: str, result: Result) -> Any:  # str, or a JSON object

@@ -13,6 +13,7 @@ from typing import Any
 
 from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, table
 from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack
+from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -47,7 +48,7 @@ def fact_schema(spec: FactSpec) -> dict[str, Any]:
 
 
 def situation_schema(pack: Pack) -> dict[str, Any]:
-    return {
+    schema: dict[str, Any] = {
         "$schema": DRAFT,
         "title": f"hunch situation ({pack.name})",
         "description": f"{pack.title}: a situation file, a mapping of fact names to values."
@@ -60,9 +61,39 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
                        **{name: fact_schema(spec) for name, spec in
                           [*pack.facts.items(),
                            *((n, s) for n, s in pack.derived.items() if s.observable)]}},
-        "required": [name for name, spec in pack.facts.items() if spec.required],
+        "required": [name for name, spec in pack.facts.items()
+                     if spec.required and name not in pack.time.computed],
         "additionalProperties": False,
     }
+    extra = _date_schema(pack)
+    schema["properties"].update(extra.pop("properties", {}))
+    return schema | extra
+
+
+def _date_schema(pack: Pack) -> dict[str, Any]:
+    """The situation schema's parts for dates (docs/time.md): `_as_of`, the date inputs,
+    and a required fact that dates may give instead."""
+    if pack.time.empty:
+        return {}
+    date = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+    props: dict[str, Any] = {AS_OF_KEY: {**date, "description": "the date this situation "
+                                         "describes (default: today); not a fact"}}
+    for name, item in pack.time.inputs.items():
+        if item.type == "date":
+            props[name] = {**date, "description": item.question}
+            continue
+        fields = {f.name: ({**date} if f.type == "date" else
+                           {"enum": list(f.values)} if f.type == "enum" else
+                           {"type": "boolean" if f.type == "boolean" else "string"})
+                  for f in item.fields}
+        props[name] = {"description": item.question, "type": ["array", "null"],
+                       "items": {"type": "object", "properties": fields,
+                                 "required": [f.name for f in item.fields if f.required],
+                                 "additionalProperties": False}}
+    either = [{"anyOf": [{"required": [name]}, {"required": list(comp.sources)}]}
+              for name, comp in pack.time.computed.items()
+              if pack.facts.get(name) is not None and pack.facts[name].required]
+    return {"properties": props, "allOf": either} if either else {"properties": props}
 
 
 # --- pack files ------------------------------------------------------------------------
@@ -191,7 +222,12 @@ def _facts() -> dict[str, Any]:
         return {"type": "object", "propertyNames": {"pattern": FACT_NAME.pattern},
                 "additionalProperties": _fact_definition(derived)}
 
-    return _top("facts", {"facts": section(False), "derived": section(True)}, ["facts"])
+    dates = {"type": "object", "description": "date inputs and the numbers computed from "
+             "them (docs/time.md)", "properties": {"inputs": {"type": "object"},
+                                                   "computed": {"type": "object"}},
+             "additionalProperties": False}
+    return _top("facts", {"facts": section(False), "derived": section(True), "dates": dates},
+                ["facts"])
 
 
 def _conclusions() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from hunch.errors import Location
+from hunch.pack.timemodel import TimeSchema
 from hunch.record import Memo
 
 ConclusionKind = Literal["hypothesis", "action"]
@@ -271,6 +272,8 @@ class Pack:
     rules: list[Rule] = field(default_factory=list)
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+    time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
+    drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
     grading: Grading | None = None  # None until read: the default table applies
     # what later layers work out from the pack (the engine's program and runner, the
     # explain and consult indexes), each under a slot its module declares

@@ -12,6 +12,7 @@ from typing import Any
 
 from hunch.pack.jsonschema import situation_schema
 from hunch.serve.packs import Served
+from hunch.serve.problems import AS_OF_WORDS
 from hunch.version import __version__
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -107,10 +108,13 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{_name(served, 'Situation')}"}
     name = served.name
     decision = {"$ref": "#/components/schemas/Decision"}
-    single = {"type": "object", "required": ["input"], "properties": {"input": ref},
+    as_of = {"type": "string", "format": "date", "description": AS_OF_WORDS}
+    single = {"type": "object", "required": ["input"], "properties": {"input": ref,
+                                                                      "as_of": as_of},
               "additionalProperties": False}
     # explain and what-if take no input as an empty situation, if the pack can have one
-    optional = {"type": "object", "properties": {"input": ref}, "additionalProperties": False}
+    optional = {"type": "object", "properties": {"input": ref, "as_of": as_of},
+                "additionalProperties": False}
     if any(spec.required for spec in served.pack.facts.values()):
         optional["required"] = ["input"]
     return {
@@ -121,14 +125,16 @@ def _pack_paths(served: Served) -> dict[str, Any]:
             {"type": "object", "required": ["inputs"], "additionalProperties": False,
              "properties": {"inputs": {"type": "array", "items": {"anyOf": [ref, {
                  "description": "anything else: this item's error in its place, the other "
-                                "items decided (an item loses only itself)"}]}}}},
+                                "items decided (an item loses only itself)"}]}},
+                            "as_of": as_of}},
             {"type": "object", "properties": {"results": {"type": "array", "items": {
                 "anyOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
             name, [EXPLAIN_PARAM]),
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
             {**optional,
-             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"}},
+             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"},
+                            "as_of": as_of},
              # the server needs something to change: a fact to set, or flip: true
              "anyOf": [{"required": ["set"], "properties": {"set": {"minProperties": 1}}},
                        {"required": ["flip"], "properties": {"flip": {"const": True}}}]},
