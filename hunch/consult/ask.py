@@ -462,6 +462,12 @@ class Consultation:
 
 # --- starting situations ------------------------------------------------------------
 
+def without_required(pack: Pack) -> Pack:
+    """The pack with no fact required: a consultation's answers so far are checked
+    against it (the required facts not yet asked are still to come)."""
+    return replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
+
+
 def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES,
                  as_of: date | None = None) -> dict[str, Any]:
     """A situation file's facts, checked against the schema; required facts may be missing.
@@ -470,7 +476,7 @@ def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES,
     "unknown" and is not asked, unless it is required.
     """
     doc = load_file(path, max_bytes)
-    loose = replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
+    loose = without_required(pack)
     problems = situation_problems(doc, loose)
     if problems:
         raise SituationErrors(problems)

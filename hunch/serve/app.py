@@ -345,6 +345,24 @@ async def explain(service: Service, request: Request) -> Any:
     return await service.evaluate(work)
 
 
+async def next_question(service: Service, request: Request) -> Any:
+    """The next question of a consultation, as `hunch ask` would ask it (the page)."""
+    from hunch.consult.ask import without_required
+
+    served = service.served(request.path_params["pack"])
+    raw = await service.body(request)
+
+    def work(deadline: Deadline) -> Any:
+        data = json_object(raw, {"input": "an object of facts (null: I don't know)",
+                                 "as_of": AS_OF_WORDS})
+        given = data.get("input", {})
+        # mid-way, a required fact may still be missing: it is the question asked next
+        sit = situation(without_required(served.pack), given, "/input", data.get("as_of"))
+        return decisions.next_question(served, given, sit)
+
+    return await service.evaluate(work)
+
+
 async def packs(service: Service, request: Request) -> Any:
     from hunch.serve.describe import summary
 
@@ -439,6 +457,7 @@ ROUTES: list[tuple[str, str, Handler, tuple[str, ...], bool]] = [
     ("/v1/decisions/{pack}/batch", "batch", decide_batch, ("POST",), True),
     ("/v1/whatif/{pack}", "whatif", what_if, ("POST",), True),
     ("/v1/explain/{pack}/{conclusion}", "explain", explain, ("POST",), True),
+    ("/v1/next-question/{pack}", "next_question", next_question, ("POST",), True),
 ]
 
 

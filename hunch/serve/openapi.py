@@ -85,6 +85,23 @@ def _components(packs: list[Served]) -> dict[str, Any]:
                                     "revision": {"type": "string"}}},
         "WhatIf": {"type": "object", "description": "The JSON of `hunch what-if --format json`"
                    " (docs/explain.md) plus revision."},
+        "NextQuestion": {
+            "type": "object", "required": ["pack", "revision", "next", "questions_left"],
+            "description": "What `hunch ask` would ask next (docs/serve.md, \"The page\").",
+            "properties": {
+                "pack": {"type": "string"}, "revision": {"type": "string"},
+                "questions_left": {"type": "integer", "minimum": 0},
+                "next": {"description": "null when no answer could change the advice",
+                         "anyOf": [{"type": "null"}, {
+                             "type": "object",
+                             "required": ["name", "type", "question", "required", "why",
+                                          "ask_as"],
+                             "properties": {"name": {"type": "string"},
+                                            "type": {"type": "string"},
+                                            "question": {"type": "string"},
+                                            "required": {"type": "boolean"},
+                                            "why": {"type": "string"},
+                                            "ask_as": {"type": ["string", "null"]}}}]}}},
         "Explanation": {"type": "object", "description": "The JSON of `hunch explain --format "
                         "json` (docs/explain.md) plus revision."},
     }
@@ -96,8 +113,24 @@ def _components(packs: list[Served]) -> dict[str, Any]:
             schema["properties"] = {**schema["properties"], "_pack": {
                 **schema["properties"]["_pack"], "type": ["string", "null"]}}
         schemas[_name(served, "Situation")] = schema
+        schemas[_name(served, "Answers")] = _answers(schema)
     return {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http",
                                                                "scheme": "bearer"}}}
+
+
+def _answers(situation: dict[str, Any]) -> dict[str, Any]:
+    """A consultation's answers so far (next-question): a situation in which nothing is
+    required yet, and any fact may be null ("I don't know")."""
+    out = {k: v for k, v in situation.items() if k not in ("required", "allOf")}
+    properties = {}
+    for name, schema in situation["properties"].items():
+        kind = schema.get("type")
+        if isinstance(kind, str) and "enum" not in schema:
+            schema = {**schema, "type": [kind, "null"]}
+        properties[name] = schema
+    out["properties"] = properties
+    out["title"] = situation.get("title", "") + ": answers so far"
+    return out
 
 
 def _name(served: Served, what: str) -> str:
@@ -139,6 +172,12 @@ def _pack_paths(served: Served) -> dict[str, Any]:
              "anyOf": [{"required": ["set"], "properties": {"set": {"minProperties": 1}}},
                        {"required": ["flip"], "properties": {"flip": {"const": True}}}]},
             {"$ref": "#/components/schemas/WhatIf"}, name),
+        f"/v1/next-question/{name}": _post(
+            f"The next question to ask, as `hunch ask` would ({name})",
+            {"type": "object", "additionalProperties": False,
+             "properties": {"input": {"$ref": f"#/components/schemas/{_name(served, 'Answers')}"},
+                            "as_of": as_of}},
+            {"$ref": "#/components/schemas/NextQuestion"}, name),
         f"/v1/explain/{name}/{{conclusion}}": {"post": {
             **_post(f"HOW or WHY NOT for one conclusion ({name})", optional,
                     {"$ref": "#/components/schemas/Explanation"}, name)["post"],
