@@ -266,3 +266,165 @@ class TestOneQuestionAtATime:
         assert "How many other times" in errors.text
         assert "times_asked_before" not in errors.text
         axe_clean(browser, "an error")
+
+
+class TestDates:
+    """Issue 24 §4: date pickers, the follow-up log, the plan, the draft, the link, print."""
+
+    def test_log_plan_draft_link_and_print(self, server: str, browser: Any,
+                                           window: str) -> None:
+        open_page(browser, server)
+        give_date(browser, "s-interview_date", "2026-11-14")
+        browser.find_element(By.ID, "step-next").click()
+        settled(browser)
+        browser.find_element(By.ID, "show-all").click()
+        settled(browser)
+        give_date(browser, "f-promised_decision_date", "2026-11-21")
+        settled(browser)
+
+        # the follow-up log: a small list you add to
+        entries = (("2026-11-23", "call", True, "2026-11-25"),
+                   ("2026-11-28", "call", True, "2026-11-30"),
+                   ("2026-12-01", "email", False, ""))
+        for when, kind, answered, callback in entries:
+            give_date(browser, "f-follow_ups-date", when)
+            browser.find_element(By.ID, "f-follow_ups-kind").send_keys(kind)
+            if answered:
+                browser.find_element(By.ID, "f-follow_ups-answered").click()
+            if callback:
+                give_date(browser, "f-follow_ups-callback_promised_for", callback)
+            browser.find_element(By.ID, "f-follow_ups-add").click()
+            settled(browser)
+        log = browser.find_element(By.ID, "f-follow_ups-list").text
+        assert "23 November 2026: call, answered, call-back promised for 25 November" in log
+        assert "1 December 2026: email, not answered" in log
+        choose(browser, "coworker_behavior_change", "ignoring")
+        settled(browser)
+        wait_for(browser, '#recommendation [data-id="let-it-go"]')
+        assert not browser.find_element(By.ID, "draft-box").is_displayed()  # it has none
+        axe_clean(browser, "the log and the advice")
+
+        # a deadline: call once more, with the words to say; letting go is ruled against,
+        # listed apart, never under "most likely"
+        give_date(browser, "f-needs_answer_by_date", "2026-12-12")
+        settled(browser)
+        wait_for(browser, '#recommendation [data-id="call-once-with-deadline"]')
+        against = browser.find_element(By.ID, "against")
+        assert against.find_elements(By.CSS_SELECTOR, '[data-id="let-it-go"]')
+        assert "evidence against" in against.text
+        for listed in ("hypotheses", "actions"):
+            assert "evidence against" not in browser.find_element(By.ID, listed).text
+
+        # the plan as a timeline, the draft with a copy button
+        plan = browser.find_elements(By.CSS_SELECTOR, "#plan > li")
+        assert plan and plan[0].text.startswith("Now")
+        draft = browser.find_element(By.ID, "draft")
+        browser.execute_script("arguments[0].scrollIntoView()", draft)
+        assert "I need to know by 2026-12-12" in draft.text
+        browser.find_element(By.ID, "copy-draft").click()
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.ID, "copy-status").text == "Copied.")
+        # what was copied is the draft: pasted back into a field
+        area = browser.find_element(By.ID, "paste-text")
+        browser.execute_script("document.getElementById('paste').open = true")
+        area.clear()
+        area.send_keys(Keys.CONTROL, "v")
+        assert area.get_attribute("value") == draft.text
+        axe_clean(browser, "the draft and the plan")
+        if window == "phone":
+            no_sideways_scroll(browser)
+
+        # the link reopens the same answers, from the fragment alone
+        link = browser.find_element(By.ID, "share-link").get_attribute("href")
+        assert "#" in link and "follow_ups" in link.split("#", 1)[1].replace("%22", "")
+        assert "?" not in link  # nothing of the answers in what a server would see
+        answers = browser.find_element(By.ID, "answered").text
+        browser.get("about:blank")
+        browser.get(link)
+        wait_for(browser, "#answered dt")
+        settled(browser)
+        wait_for(browser, '#recommendation [data-id="call-once-with-deadline"]')
+        assert browser.find_element(By.ID, "answered").text == answers
+        assert browser.find_element(By.ID, "facts").is_displayed()  # as it was left
+
+        # the print view: the answers and the advice, no controls
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            assert not browser.find_element(By.ID, "facts").is_displayed()
+            assert not browser.find_element(By.ID, "copy-draft").is_displayed()
+            assert browser.find_element(By.ID, "answered").is_displayed()
+            assert browser.find_element(By.ID, "recommendation").is_displayed()
+        finally:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+class TestScreenshots:
+    """docs/screenshots/: the asker's case (examples/asker-dates.yaml) on a phone and a
+    desktop, reopened from its link."""
+
+    ASKER = ('{"interview_date":"2026-11-14","promised_decision_date":"2026-11-21",'
+             '"follow_ups":[{"date":"2026-11-23","kind":"call","answered":true,'
+             '"callback_promised_for":"2026-11-25"},{"date":"2026-11-28","kind":"call",'
+             '"answered":true,"callback_promised_for":"2026-11-30"},'
+             '{"date":"2026-12-01","kind":"email"}],"coworker_behavior_change":"ignoring"}')
+
+    def test_screenshots(self, server: str, browser: Any) -> None:
+        import urllib.parse
+
+        browser.set_window_size(*SIZES["phone"])
+        open_page(browser, server)
+        shot(browser, "phone-first-question.png")
+        open_page(browser, server, answers=urllib.parse.quote(self.ASKER))
+        wait_for(browser, '#recommendation [data-id="let-it-go"]')
+        no_sideways_scroll(browser)
+        shot(browser, "phone-consult.png")
+        browser.execute_script("document.getElementById('recommendation').scrollIntoView();"
+                               "window.scrollBy(0, -90)")
+        shot(browser, "phone-advice.png")
+        browser.execute_script("document.getElementById('plan-box').scrollIntoView();"
+                               "window.scrollBy(0, -90)")
+        shot(browser, "phone-plan.png")
+
+        browser.set_window_size(*SIZES["desktop"])
+        browser.execute_script("window.scrollTo(0, 0)")
+        shot(browser, "desktop.png")
+        browser.find_element(By.ID, "show-all").click()
+        settled(browser)
+        browser.execute_script("document.getElementById('f-follow_ups').scrollIntoView()")
+        shot(browser, "desktop-all-questions.png")
+        top = browser.find_element(By.CSS_SELECTOR, "#hypotheses > li:first-child")
+        how = top.find_element(By.CSS_SELECTOR, "button.how")
+        how.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 30).until(
+            lambda d: top.find_element(By.CSS_SELECTOR, ".tree").is_displayed())
+        tree = top.find_element(By.CSS_SELECTOR, ".tree").text
+        assert "How:" in tree and "your answer" in tree
+        browser.execute_script("arguments[0].scrollIntoView()", top)
+        shot(browser, "desktop-how.png")
+
+        # WHY NOT, in sentences: never "failed — 5" or "not (passed)"
+        browser.execute_script("document.getElementById('whynot').value = arguments[0]",
+                               "call-once-with-deadline")
+        browser.find_element(By.ID, "whynot-go").click()
+        tree = WebDriverWait(browser, 30).until(
+            lambda d: "Why not" in d.find_element(By.ID, "whynot-tree").text
+            and d.find_element(By.ID, "whynot-tree"))
+        browser.execute_script("document.querySelector('#whynot-tree details').open = true")
+        text = tree.text
+        assert "this did not apply" in text and "does not hold" in text
+        for raw in ("failed", "passed", "not (", " — ", "_"):
+            assert raw not in text, raw
+        browser.execute_script("arguments[0].scrollIntoView()", tree)
+        shot(browser, "desktop-whynot.png")
+
+        # the draft, when the advice is to write or call
+        deadline = self.ASKER[:-1] + ',"needs_answer_by_date":"2026-12-12"}'
+        open_page(browser, server, answers=urllib.parse.quote(deadline))
+        wait_for(browser, '#recommendation [data-id="call-once-with-deadline"]')
+        browser.execute_script("document.getElementById('recommendation').scrollIntoView()")
+        shot(browser, "desktop-draft.png")
+        browser.set_window_size(*SIZES["phone"])
+        browser.execute_script("document.getElementById('draft-box').scrollIntoView();"
+                               "window.scrollBy(0, -140)")
+        no_sideways_scroll(browser)
+        shot(browser, "phone-draft.png")

@@ -152,7 +152,9 @@ async function choose(name, answers) {
   $("whynot").replaceChildren(...state.pack.conclusions.map((c) =>
     el("option", { value: c.id, text: `${c.title} (${c.kind})` })));
   clearResult();
+  renderAnswered();
   setAll(state.all);
+  keep();
   await refresh(true);
 }
 
@@ -671,7 +673,8 @@ function renderDraft(rec) {
   $("draft-box").hidden = !draft;
   if (!draft) return;
   $("draft-kind").textContent = { email: "An email you could send:", call: "What you could say on the phone:", message: "A message you could send:" }[draft.kind] || "What you could send:";
-  $("draft").textContent = draft.text;
+  // the pack wraps its drafts for a terminal; a page wraps them itself (paragraphs kept)
+  $("draft").textContent = draft.text.replace(/([^\n])\n(?=[^\n])/g, "$1 ");
   $("copy-status").textContent = "";
 }
 
@@ -769,9 +772,9 @@ function cites(rule) {
 
 function ruleNode(node) {
   const against = node.contribution < 0;
-  const what = node.effect === "derive" ? "" : against ? `Against it (${fmt(-node.contribution)} less): ` : `For it (${fmt(node.contribution)} more): `;
+  const weight = node.effect === "derive" ? "" : against ? ` It takes away ${fmt(-node.contribution)}.` : ` It adds ${fmt(node.contribution)}.`;
   const li = el("li", { class: against ? "against" : null },
-    el("span", { text: `${what}${node.because || words(node.rule)}${cites(node)}` }));
+    el("span", { text: `${node.because || words(node.rule)}${cites(node)}${weight}` }));
   const kids = el("ul", {});
   for (const fact of node.facts || []) kids.append(factNode(fact));
   for (const absent of node.absent || []) kids.append(el("li", { text: `and “${words(absent.name)}” was not concluded` }));
@@ -845,7 +848,8 @@ function treeOf(x) {
     const list = el("ul", {});
     for (const rc of x.not_fired) {
       const would = rc.would_add >= 0 ? `it would have added ${fmt(rc.would_add)}` : `it would have taken away ${fmt(-rc.would_add)}`;
-      const li = el("li", {}, el("span", { text: `${rc.because || words(rc.rule)}${cites(rc)}: this did not apply, so ${would}. What it needs:` }));
+      const said = (rc.because || words(rc.rule)).replace(/\.$/, "");
+      const li = el("li", {}, el("span", { text: `${said}${cites(rc)}: this did not apply, so ${would}. What it needs:` }));
       li.append(el("ul", {}, checkNode(rc.when, false)));
       list.append(li);
     }
