@@ -21,7 +21,9 @@ from hunch.pack.timemodel import AS_OF_KEY, Computed, DateInput, EventField, Ori
 from hunch.pack.values import type_name, value_problem
 from hunch.pack.yamlsource import Path, short
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# exactly what JSON Schema's "date" format accepts: ASCII digits, nothing around them
+# (the OpenAPI document says format: date, and schemathesis holds the server to it)
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 MAX_ENTRIES = 1000  # entries in one event log
 Loc = Callable[[Path], Location]
 
@@ -36,9 +38,9 @@ def parse_date(value: Any) -> date | None:
     """A date written YYYY-MM-DD (YAML and JSON text) or given as a date; else None."""
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
-    if isinstance(value, str) and _ISO.match(value.strip()):
+    if isinstance(value, str) and _ISO.fullmatch(value):
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(value)
         except ValueError:
             return None
     return None

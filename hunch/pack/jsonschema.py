@@ -23,8 +23,9 @@ _JSON_TYPE = {"integer": "integer", "number": "number", "boolean": "boolean", "s
 
 # --- situation files -------------------------------------------------------------------
 
-def fact_schema(spec: FactSpec) -> dict[str, Any]:
-    """One input fact; null (`~`) means unknown, except for required facts."""
+def fact_schema(spec: FactSpec, from_dates: bool = False) -> dict[str, Any]:
+    """One input fact; null (`~`) means unknown, except for required facts, unless
+    dates may give them (``from_dates``: a null beside its dates is left to them)."""
     out: dict[str, Any] = {}
     words = [spec.question or spec.description]
     if spec.unit:
@@ -32,7 +33,7 @@ def fact_schema(spec: FactSpec) -> dict[str, Any]:
     if spec.question and spec.description:
         words.append(spec.description)
     out["description"] = " ".join(w for w in words if w)
-    nullable = not spec.required
+    nullable = not spec.required or from_dates
     if spec.type == "enum":
         out["enum"] = list(spec.values or []) + ([None] if nullable else [])
     else:
@@ -58,7 +59,7 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
                                   "description": "the rule pack this situation is for: a "
                                                  "built-in pack name, or a folder (relative "
                                                  "to this file); not a fact"},
-                       **{name: fact_schema(spec) for name, spec in
+                       **{name: fact_schema(spec, name in pack.time.computed) for name, spec in
                           [*pack.facts.items(),
                            *((n, s) for n, s in pack.derived.items() if s.observable)]}},
         "required": [name for name, spec in pack.facts.items()

@@ -40,6 +40,7 @@ from hunch.serve.problems import (
     bad_input,
     json_object,
     media_type,
+    request_as_of,
     situation,
     yaml_situation,
 )
@@ -269,6 +270,7 @@ async def decide_batch(service: Service, request: Request) -> Any:
 
     def work(deadline: Deadline) -> Any:
         data = json_object(raw, {"inputs": "a list of objects of facts", "as_of": AS_OF_WORDS})
+        request_as_of(data.get("as_of"))  # a bad as_of is the request's error, items or not
         items = data.get("inputs")
         if not isinstance(items, list):
             raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',

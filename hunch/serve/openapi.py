@@ -127,6 +127,8 @@ def _answers(situation: dict[str, Any]) -> dict[str, Any]:
         kind = schema.get("type")
         if isinstance(kind, str) and "enum" not in schema:
             schema = {**schema, "type": [kind, "null"]}
+        elif "enum" in schema and None not in schema["enum"]:
+            schema = {**schema, "enum": [*schema["enum"], None]}
         properties[name] = schema
     out["properties"] = properties
     out["title"] = situation.get("title", "") + ": answers so far"
@@ -141,7 +143,8 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{_name(served, 'Situation')}"}
     name = served.name
     decision = {"$ref": "#/components/schemas/Decision"}
-    as_of = {"type": "string", "format": "date", "description": AS_OF_WORDS}
+    # null is "not given", as the server reads it (the input's _as_of, else today)
+    as_of = {"type": ["string", "null"], "format": "date", "description": AS_OF_WORDS}
     single = {"type": "object", "required": ["input"], "properties": {"input": ref,
                                                                       "as_of": as_of},
               "additionalProperties": False}

@@ -183,4 +183,5 @@ def yaml_situation(pack: Pack, raw: bytes) -> tuple[Situation, dict[str, Any]]:
 
 
 __all__ = ["AS_OF_WORDS", "ApiError", "bad_input", "json_object", "parse_json", "pointer",
+           "request_as_of",
            "situation", "yaml_situation"]
