@@ -145,3 +145,18 @@ class TestDocumented:
         answers = doc["components"]["schemas"]["InterviewSilenceAnswers"]
         assert "required" not in answers
         assert "null" in answers["properties"]["days_since_interview"]["type"]
+
+
+class TestAsOfAsDocumented:
+    """What the OpenAPI document says of as_of and dates is what the server does
+    (schemathesis found each of these accepted)."""
+
+    def test_a_batch_refuses_a_bad_as_of_even_with_no_items(self, client: TestClient) -> None:
+        r = client.post(f"/v1/decisions/{PACK}/batch", json={"inputs": [], "as_of": ""})
+        assert r.status_code == 400 and r.json()["errors"][0]["pointer"] == "/as_of"
+
+    def test_a_date_is_exactly_yyyy_mm_dd(self, client: TestClient) -> None:
+        for bad in (" 2026-12-07", "2026-12-07 ", "٢٠٢٦-١٢-٠٧"):
+            r = client.post(URL, json={"input": {}, "as_of": bad})
+            assert r.status_code == 400, bad
+        assert client.post(URL, json={"input": {}, "as_of": None}).status_code == 200
