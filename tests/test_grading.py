@@ -328,9 +328,11 @@ class TestRulesListing:
         assert "| 0.7<br>-0.26 | answer, states, own<br>answer, may, analogous |" in out
 
     def test_an_ungraded_pack_lists_as_before(self) -> None:
-        out = self.run("lend-money")
+        # (lend-money was the ungraded example until it was graded, issue 23)
+        animals = str(ROOT / "packs" / "animals")
+        out = self.run(animals)
         assert out.splitlines()[0].split() == ["id", "when", "then", "cf", "cites"]
-        rows = json.loads(self.run("lend-money", "--format", "json"))
+        rows = json.loads(self.run(animals, "--format", "json"))
         assert all(e is None for r in rows for e in r["evidence"])
 
 

@@ -108,8 +108,9 @@ def window(request: Any, browser: Any) -> str:
     return str(request.param)
 
 
-def open_page(driver: Any, server: str, pack: str = PACK, answers: str = "") -> None:
-    driver.get(f"{server}/#pack={pack}&as_of={AS_OF}" + (f"&answers={answers}" if answers else ""))
+def open_page(driver: Any, server: str, pack: str = PACK, answers: str = "",
+              as_of: str = AS_OF) -> None:
+    driver.get(f"{server}/#pack={pack}&as_of={as_of}" + (f"&answers={answers}" if answers else ""))
     wait_for(driver, "#step-set, #step .done")
     settled(driver)
 
@@ -269,6 +270,25 @@ class TestOneQuestionAtATime:
         axe_clean(browser, "an error")
 
 
+class TestContradictions:
+    """Answers the pack says cannot all hold (issue 23's notice) are named on the page."""
+
+    def test_the_notice_names_the_questions(self, server: str, browser: Any,
+                                            window: str) -> None:
+        import urllib.parse
+
+        answers = urllib.parse.quote('{"power_light":"dark","self_test_prints":true}')
+        open_page(browser, server, "printer-wont-print", answers)
+        notice = wait_for(browser, "#contradictions .notice")
+        assert "Your answers disagree" in notice.text
+        assert "cannot print its own test page" in notice.text
+        assert "power_light" not in notice.text  # the questions, not the fact names
+        assert "disagree" in summary(browser)
+        axe_clean(browser, "a contradiction")
+        if window == "phone":
+            no_sideways_scroll(browser)
+
+
 class TestDates:
     """Issue 24 §4: date pickers, the follow-up log, the plan, the draft, the link, print."""
 
@@ -305,13 +325,14 @@ class TestDates:
         assert not browser.find_element(By.ID, "draft-box").is_displayed()  # it has none
         axe_clean(browser, "the log and the advice")
 
-        # a deadline: call once more, with the words to say; letting go is ruled against,
-        # listed apart, never under "most likely"
+        # a deadline: call once more, with the words to say; what the sources weigh
+        # against (an email "that never hurts", now) is listed apart, never under
+        # "most likely"
         give_date(browser, "f-needs_answer_by_date", "2026-12-12")
         settled(browser)
         wait_for(browser, '#recommendation [data-id="call-once-with-deadline"]')
         against = browser.find_element(By.ID, "against")
-        assert against.find_elements(By.CSS_SELECTOR, '[data-id="let-it-go"]')
+        assert against.find_elements(By.CSS_SELECTOR, '[data-id="follow-up-it-never-hurts"]')
         assert "evidence against" in against.text
         for listed in ("hypotheses", "actions"):
             assert "evidence against" not in browser.find_element(By.ID, listed).text
@@ -320,7 +341,7 @@ class TestDates:
         plan = browser.find_elements(By.CSS_SELECTOR, "#plan > li")
         assert plan and plan[0].text.startswith("Now")
         draft = browser.find_element(By.ID, "draft")
-        browser.execute_script("arguments[0].scrollIntoView()", draft)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", draft)
         assert "I need to know by 2026-12-12" in draft.text
         browser.find_element(By.ID, "copy-draft").click()
         WebDriverWait(browser, 10).until(
@@ -382,9 +403,16 @@ class TestScreenshots:
         browser.execute_script("document.getElementById('recommendation').scrollIntoView();"
                                "window.scrollBy(0, -90)")
         shot(browser, "phone-advice.png")
+        # the plan from an earlier day: the advice moves as the follow-ups happen
+        browser.get("about:blank")
+        open_page(browser, server, answers=urllib.parse.quote(self.ASKER), as_of="2026-11-20")
+        steps = browser.find_elements(By.CSS_SELECTOR, "#plan > li")
+        assert len(steps) >= 2 and steps[1].text.startswith("From ")
+        assert "good support, 0.76" in steps[0].text  # words beside the numbers here too
         browser.execute_script("document.getElementById('plan-box').scrollIntoView();"
-                               "window.scrollBy(0, -90)")
+                               "window.scrollBy(0, -40)")
         shot(browser, "phone-plan.png")
+        open_page(browser, server, answers=urllib.parse.quote(self.ASKER))
 
         browser.set_window_size(*SIZES["desktop"])
         browser.execute_script("window.scrollTo(0, 0)")

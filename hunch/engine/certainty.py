@@ -86,9 +86,13 @@ class Certainties(Record):
         self.premises: dict[int, tuple[float, Firing]] = {}
 
 
-def compute(pack: Pack, ledger: Ledger) -> Certainties:
-    """Certainty of every derived fact and conclusion, from the ledger."""
-    return _Computation(pack, ledger).run()
+def compute(pack: Pack, ledger: Ledger, doubted: dict[str, float] | None = None) -> Certainties:
+    """Certainty of every derived fact and conclusion, from the ledger.
+
+    ``doubted``: input facts that hold with less than certainty 1 (answers that
+    contradict each other: hunch.engine.contradictions).
+    """
+    return _Computation(pack, ledger, doubted or {}).run()
 
 
 class _Computation:
@@ -96,7 +100,8 @@ class _Computation:
     call each other form a reference cycle, which would keep every result alive
     until the cyclic garbage collector ran (a third of the time on big packs)."""
 
-    def __init__(self, pack: Pack, ledger: Ledger) -> None:
+    def __init__(self, pack: Pack, ledger: Ledger, doubted: dict[str, float]) -> None:
+        self.doubted = doubted
         self.effects = _effects(pack)
         self.by_rule: dict[int, list[Firing]] = {}
         for firing in ledger.firings:
@@ -150,13 +155,15 @@ class _Computation:
                 firings = sorted(firings, key=_firing_key)
             best: tuple[float, Firing] | None = None
             for firing in firings:
-                # input facts hold with certainty 1, and no certainty exceeds 1
+                # input facts hold with certainty 1 (unless doubted), and none exceeds 1
                 premise = 1.0
                 for m in firing.matched:
                     if m.kind == "derived":
                         premise = min(premise, self.node(("d", m.name, value_key(m.value))))
                     elif m.kind == "conclusion":
                         premise = min(premise, self.node(("c", m.name, "")))
+                    elif m.name in self.doubted:
+                        premise = min(premise, self.doubted[m.name])
                 if best is None or premise > best[0]:
                     best = (premise, firing)
             assert best is not None

@@ -11,6 +11,7 @@ from typing import Any
 
 from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
 from hunch.engine.compile import COMPILED, CompiledPack, compile_pack
+from hunch.engine.contradictions import Disagreement, declared, doubted, found
 from hunch.engine.load import shared_pack
 from hunch.engine.runner import DEFAULT_MAX_FIRINGS, Ledger, Runner, free_rulesets
 from hunch.errors import HunchError, Location, SituationError
@@ -75,6 +76,8 @@ class Result:
     recommendation: Ranked | None
     ledger: Ledger
     certainties: Certainties
+    # answers that disagree, each lowering the certainty drawn from them (docs/certainty.md)
+    contradictions: list[Disagreement] = field(default_factory=list)
     # analyses of this result kept while it lives (explain's probes and unknowns)
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
@@ -156,14 +159,30 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
         gc.disable()
     try:
         ledger = runner.run(situation.values, max_firings)
-        certainties = compute(pack, ledger)
+        certainties, disagreements = _certainties(pack, ledger, situation)
         hypotheses = _ranked(pack, certainties, "hypothesis")
         actions = _ranked(pack, certainties, "action")
     finally:
         if paused:
             gc.enable()
     best = actions[0] if actions and actions[0].certainty > 0 else None
-    return Result(pack, situation, hypotheses, actions, best, ledger, certainties)
+    return Result(pack, situation, hypotheses, actions, best, ledger, certainties, disagreements)
+
+
+def _certainties(pack: Pack, ledger: Ledger,
+                 situation: Situation) -> tuple[Certainties, list[Disagreement]]:
+    """Certainties, computed again with the disagreeing answers doubted when some disagree.
+
+    Only answers the person gave take part (a schema default is not an answer). The
+    disagreements are found once, on the certainties as the answers give them;
+    doubting the answers may weaken what showed the disagreement, which still stands.
+    """
+    values = {k: v for k, v in situation.values.items() if k not in situation.defaulted}
+    certainties = compute(pack, ledger)
+    disagreements = declared(pack, values) + found(pack, certainties, values)
+    if disagreements:
+        certainties = compute(pack, ledger, doubted(disagreements))
+    return certainties, disagreements
 
 
 def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:

@@ -13,6 +13,7 @@ from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.how import Explanation, FactNode, Flips, RuleNode, WhatIf
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
+from hunch.output.contradictions import notice_json, notice_lines
 from hunch.output.formats import change_json, fmt_cf, rounded, stopped_text
 from hunch.output.width import fit, fit_lines, fit_table
 from hunch.pack.model import Source
@@ -135,7 +136,7 @@ def _rule_check_lines(rc: RuleCheck, shown: set[int]) -> _Line:
 def explanation_text(x: Explanation, unknowns: bool = True) -> str:
     """HOW (the rules that fired), WHY NOT (those that did not) and the unknowns."""
     out = [f"{x.id}: {x.title}" if x.title else x.id, _status_line(x),
-           f"situation: {x.result.situation.file}", ""]
+           f"situation: {x.result.situation.file}", "", *notice_lines(x.result)]
     fired = x.support + x.oppose
     if fired:
         out.append(f"HOW: {_count(len(x.support), 'rule') if x.support else 'none'} for, "
@@ -275,6 +276,7 @@ def explanation_json(x: Explanation) -> dict[str, Any]:
                       "examples": [change_json(c, certainty=True) for c in u.examples]}
                      for u in x.unknowns],
         **_unexamined_json("unknowns", x.unknowns_unexamined),
+        **notice_json(result),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result
 from hunch.explain.unknowns import relevant_unknowns, unknowns_search
+from hunch.output.contradictions import notice_json, notice_lines, notice_markdown
 from hunch.output.formats import (
     ASPECT,
     CERTAINTY_NOTE,
@@ -64,6 +65,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
                             "close_call_margin": CLOSE_CALL,
                             "strength_words": {word: floor for floor, word in STRENGTH_WORDS}},
+        **notice_json(result),
     }
     time_json(result, data)
     unexamined = unknowns_search(result).unexamined
@@ -232,6 +234,7 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
 def render_table(result: Result, explain: str | None = None, draft: bool = False) -> str:
     out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
     out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
+    out.extend(notice_lines(result))
     out.append("Hypotheses (most likely first)")
     out.extend(hypotheses_text(result))
     out.append("")
@@ -335,7 +338,7 @@ def render_markdown(result: Result, draft: bool = False) -> str:
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
            f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
            f"_{CERTAINTY_NOTE}_", "",
-           "### Hypotheses", ""]
+           *notice_markdown(result), "### Hypotheses", ""]
     out.extend(_md_hypotheses(result))
     out += ["", "### Recommended action", ""]
     best = result.recommendation

@@ -17,7 +17,7 @@ from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-PACK_FILES = ("rules", "facts", "conclusions", "sources", "pack", "tests")
+PACK_FILES = ("rules", "facts", "conclusions", "sources", "pack", "tests", "contradictions")
 _JSON_TYPE = {"integer": "integer", "number": "number", "boolean": "boolean", "string": "string"}
 
 
@@ -353,6 +353,21 @@ def _tests(pack: Pack | None) -> dict[str, Any]:
     return _top("tests", {"tests": {"type": "array", "items": test}}, ["tests"])
 
 
+def _contradictions() -> dict[str, Any]:
+    """contradictions.yaml: answers that cannot all hold (docs/authoring.md)."""
+    value = {"type": ["string", "number", "boolean"]}
+    answers = {"type": "object", "minProperties": 2,
+               "propertyNames": {"pattern": FACT_NAME.pattern},
+               "additionalProperties": {"anyOf": [value, {"type": "array", "items": value,
+                                                          "minItems": 1}]},
+               "description": "input facts and the value (or values) that cannot all hold"}
+    item = {"type": "object", "required": ["id", "answers", "says"], "additionalProperties": False,
+            "properties": {"id": {"$ref": "#/definitions/id"}, "answers": answers,
+                           "says": {"type": "string"}}}
+    return _top("contradictions", {"contradictions": {"type": "array", "items": item}},
+                ["contradictions"])
+
+
 def _top(kind: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"title": f"hunch rule pack: {kind} file", "type": "object",
             "properties": properties, "required": required, "additionalProperties": False}
@@ -361,7 +376,8 @@ def _top(kind: str, properties: dict[str, Any], required: list[str]) -> dict[str
 def pack_schema(kind: str = "rules", pack: Pack | None = None) -> dict[str, Any]:
     """The schema of one kind of pack file (see PACK_FILES)."""
     build = {"rules": _rules, "facts": _facts, "conclusions": _conclusions,
-             "sources": _sources, "pack": _pack_meta}.get(kind)
+             "sources": _sources, "pack": _pack_meta,
+             "contradictions": _contradictions}.get(kind)
     if kind == "tests":
         body = _tests(pack)
     elif build is not None:

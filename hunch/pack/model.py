@@ -257,6 +257,19 @@ class PackTest(NamedTuple):
     loc: Location
 
 
+class Contradiction(NamedTuple):
+    """Answers that cannot all hold at once (contradictions.yaml; docs/certainty.md).
+
+    ``answers``: each input fact with the values that take part (any one of them);
+    the contradiction holds when every listed fact has one of its values.
+    """
+
+    id: str
+    answers: tuple[tuple[str, tuple[Any, ...]], ...]
+    says: str  # one sentence, why these answers cannot all be true
+    loc: Location
+
+
 @dataclass
 class Pack:
     name: str
@@ -275,6 +288,7 @@ class Pack:
     time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
     drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
     grading: Grading | None = None  # None until read: the default table applies
+    contradictions: list[Contradiction] = field(default_factory=list)
     # what later layers work out from the pack (the engine's program and runner, the
     # explain and consult indexes), each under a slot its module declares
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)

@@ -23,6 +23,7 @@ from hunch.pack.model import (
     Conclusion,
     ConclusionCond,
     Condition,
+    Contradiction,
     Effect,
     Evidence,
     FactRef,
@@ -171,6 +172,10 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
         doc = _load(os.path.join(path, name), errors)
         if doc is not None:
             reader_fn(Reader(doc, errors), pack)
+    if os.path.isfile(os.path.join(path, "contradictions.yaml")):  # optional
+        doc = _load(os.path.join(path, "contradictions.yaml"), errors)
+        if doc is not None:
+            _read_contradictions(Reader(doc, errors), pack)
     rule_files = sorted(glob.glob(os.path.join(path, "rules", "*.yaml")))
     if os.path.isfile(os.path.join(path, "rules.yaml")):
         rule_files.insert(0, os.path.join(path, "rules.yaml"))
@@ -692,6 +697,54 @@ def _graded(effect: Effect, evidence: Evidence | None, grading: Grading) -> Effe
         return effect
     cf = effect.cf if effect.cf_given else graded_cf(grading, evidence)
     return effect._replace(evidence=evidence, cf=cf)
+
+
+def _read_contradictions(r: Reader, pack: Pack) -> None:
+    """contradictions.yaml: answers that cannot all hold (docs/authoring.md)."""
+    data = r.mapping(r.doc.data, (), "contradictions.yaml", ("contradictions",),
+                     ("contradictions",))
+    items = data.get("contradictions") if data else None
+    if data is not None and not isinstance(items, list):
+        r.error(("contradictions",), "'contradictions' must be a list")
+        return
+    seen: set[str] = set()
+    for i, item in enumerate(items or []):
+        found = _read_contradiction(r, ("contradictions", i), item, pack)
+        if found is not None and found.id in seen:
+            r.error(("contradictions", i, "id"), f"contradiction {found.id!r} is listed twice")
+        elif found is not None:
+            seen.add(found.id)
+            pack.contradictions.append(found)
+
+
+def _read_contradiction(r: Reader, path: Path, item: Any, pack: Pack) -> Contradiction | None:
+    body = r.mapping(item, path, "a contradiction", ("id", "answers", "says"),
+                     ("id", "answers", "says"))
+    if body is None:
+        return None
+    cid = r.ident(body.get("id"), path + ("id",), "contradiction id")
+    says = r.string(body.get("says"), path + ("says",), "says")
+    answers = body.get("answers")
+    if not isinstance(answers, dict) or len(answers) < 2:
+        r.error(path + ("answers",), "'answers' must map two or more input facts to values",
+                "e.g. answers: {power_light: dark, self_test_prints: true}")
+        return None
+    out = []
+    for name, given in answers.items():
+        spec = pack.facts.get(name) if isinstance(name, str) else None
+        if spec is None:
+            r.error(path + ("answers", name), f"{short(name)} is not an input fact of this pack",
+                    did_you_mean(str(name), list(pack.facts)) or "")
+            continue
+        values = tuple(given) if isinstance(given, list) else (given,)
+        for value in values:
+            problem = value_problem(spec, value)
+            if problem:
+                r.error(path + ("answers", name), f"{name}: {problem}")
+        out.append((name, values))
+    if cid is None or not says or len(out) != len(answers):
+        return None
+    return Contradiction(cid, tuple(out), says, r.loc(path))
 
 
 def _read_tests(r: Reader, pack: Pack) -> None:

@@ -659,13 +659,21 @@ function renderSummary(result) {
     el("p", { class: "sum-more" }, el("a", { href: "#result", text: "Details, sources and reasons" })));
 }
 
-// A notice that the pack's sources contradict each other here (issue 23), when the
-// decision carries one.
+// The notice that answers disagree (`contradictions`, docs/certainty.md): each one in the
+// pack's words, with the answers it names as their questions; shown above the advice
+// and in the summary, since everything concluded from those answers is less certain.
 function renderContradictions(result) {
-  const notes = result.contradictions || result.contradiction || [];
-  const list = Array.isArray(notes) ? notes : [notes];
-  $("contradictions").replaceChildren(...list.filter(Boolean).map((n) =>
-    el("p", { class: "notice", text: typeof n === "string" ? n : n.message || n.text || JSON.stringify(n) })));
+  const found = result.contradictions || [];
+  const box = $("contradictions");
+  if (!found.length) { box.replaceChildren(); return; }
+  const doubt = found[0].certainty_of_answers;
+  box.replaceChildren(el("div", { class: "notice", role: "note", "aria-labelledby": "contra-h" },
+    el("h3", { id: "contra-h", text: "Your answers disagree" }),
+    el("ul", {}, found.map((c) => el("li", {}, c.says + " ",
+      el("span", { class: "note", text: "(" + Object.entries(c.answers).map(([name, value]) =>
+        `${questionOf(name)} ${answerText(name, value)}`).join("; ") + ")" })))),
+    el("p", { text: `Each answer named counts only ${doubt} instead of 1, so everything concluded from it is less certain: check these answers.` })));
+  $("summary-body").prepend(el("p", { class: "sum-warn", text: "Some of your answers disagree: see below." }));
 }
 
 function renderDraft(rec) {
@@ -678,13 +686,22 @@ function renderDraft(rec) {
   $("copy-status").textContent = "";
 }
 
+// A plan step's certainty in the words of the decision's scale (certainty_scale.strength_words)
+function strengthOf(certainty, result) {
+  const scale = (result.certainty_scale && result.certainty_scale.strength_words) || {};
+  const size = Math.round(Math.abs(certainty) * 100) / 100;
+  const word = Object.entries(scale).sort((a, b) => b[1] - a[1]).find(([, floor]) => size >= floor && size > 0);
+  if (!word) return "no net support";
+  return `${word[0]} ${certainty > 0 ? "support" : "evidence against"}`;
+}
+
 function renderPlan(result) {
   const steps = result.next || [];
   $("plan-box").hidden = !steps.length;
   $("plan").replaceChildren(...steps.map((s, n) => el("li", { class: n === 0 ? "now" : null },
     el("span", { class: "when", text: n === 0 ? "Now" : `From ${day(s.from)}` }),
     el("span", { class: "what" }, el("strong", { text: s.title || "No action stands out" }),
-      s.certainty !== undefined ? ` (${fmt(s.certainty)})` : ""),
+      s.certainty !== undefined ? ` (${strengthOf(s.certainty, result)}, ${fmt(s.certainty)})` : ""),
     s.reason ? el("span", { class: "why-step", text: s.reason }) : null)));
 }
 
