@@ -193,7 +193,6 @@ class TestOneQuestionAtATime:
         axe_clean(browser, "the second question")
         if window == "phone":
             no_sideways_scroll(browser)
-            shot(browser, "phone-question.png")
 
         # "I don't know", then back: the question comes again
         browser.find_element(By.ID, "step-dunno").click()
