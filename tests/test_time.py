@@ -255,13 +255,14 @@ class TestPlan:
         code, out, err = _run("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
         assert code == 0, err
         assert "as of: 2026-11-20" in out
-        assert "from 2026-11-25: Let it go" in out
+        # interview-silence v3: letting go waits until the last follow-up had time
+        assert "from 2026-11-28: Let it go" in out
 
     def test_json_is_a_list_of_from_and_recommendation(self) -> None:
         data = _json("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
         steps = [(s["from"], s["recommendation"]) for s in data["plan"]]
         assert steps[0][0] == "2026-11-20"
-        assert steps[-1] == ("2026-11-25", "let-it-go")
+        assert steps[-1] == ("2026-11-28", "let-it-go")
         assert all(s["reason"] for s in data["plan"])
 
     def test_a_day_count_situation_moves_too(self) -> None:
