@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from bench_cold import ROOT, hunch_command
@@ -29,11 +30,15 @@ from workload import generate, situations, write_hunch_pack
 
 def builtin_situations(count: int, seed: int = 5) -> list[dict[str, Any]]:
     """Random valid situations for the built-in pack, from its fact schema."""
+    return list(iter_builtin_situations(count, seed))
+
+
+def iter_builtin_situations(count: int, seed: int = 5) -> Iterator[dict[str, Any]]:
+    """builtin_situations one at a time (a million of them do not fit in memory)."""
     from hunch.engine.load import load_pack
 
     pack = load_pack(None)
     rnd = random.Random(seed)
-    out = []
     for _ in range(count):
         sit: dict[str, Any] = {}
         for name, spec in pack.facts.items():
@@ -47,8 +52,7 @@ def builtin_situations(count: int, seed: int = 5) -> list[dict[str, Any]]:
                 low = int(spec.min if spec.min is not None else 0)
                 high = int(spec.max if spec.max is not None else low + 60)
                 sit[name] = rnd.randint(low, min(high, low + 60))
-        out.append(sit)
-    return out
+        yield sit
 
 
 def run(command: list[str], stdin_path: str) -> tuple[float, str]:

@@ -1,12 +1,16 @@
-"""Per-situation evaluation: hunch vs hand-written durable_rules vs CLIPS vs plain Python.
+"""Per-situation evaluation: hunch vs hand-written durable_rules, CLIPS, GoRules ZEN, experta
+and plain Python.
 
     python benchmarks/bench_engines.py [--rules 50,500] [--situations 500] [--profile]
 
 Every engine runs the same generated rules (benchmarks/workload.py) on the same
 situations; the script first checks that all of them fire the same rules, derive the
-same facts and reach the same conclusions, then times them side by side, interleaved,
-and prints ratios. hunch goes through its public API (``hunch.evaluate``), so its
-time includes validating the situation, the ledger, certainties and ranking.
+same facts and reach the same conclusions, and that the engines that combine
+certainties (hunch, ZEN in a function node, experta) give the same certainty to each
+conclusion; then it times them side by side, interleaved, and prints ratios. A
+peer that is not installed is skipped with a message (benchmarks/requirements.txt).
+hunch goes through its public API (``hunch.evaluate``), so its time includes
+validating the situation, the ledger, certainties and ranking.
 """
 
 from __future__ import annotations
@@ -21,18 +25,29 @@ import sys
 import time
 from typing import Any
 
-from engines import Clips, DurableHand, HunchEngine, PlainPython, answer
-from workload import Workload, generate, situations
+from engines import Clips, DurableHand, Experta, HunchEngine, PlainPython, Zen, answer
+from workload import Answer, Workload, generate, situations
 
 
 def engines_for(work: Workload) -> list[Any]:
     out: list[Any] = [HunchEngine(work), DurableHand(work)]
-    try:
-        out.append(Clips(work))
-    except ImportError:
-        print("  CLIPS skipped: clipspy is not installed (pip install clipspy)")
+    for peer, package in ((Clips, "clipspy"), (Zen, "zen-engine"), (Experta, "experta")):
+        try:
+            out.append(peer(work))
+        except ImportError as exc:
+            print(f"  {peer.name} skipped: {package} is not installed or does not import "
+                  f"({exc}; see benchmarks/requirements.txt)")
     out.append(PlainPython(work))
     return out
+
+
+def agree(want: Answer, got: Answer) -> bool:
+    """The same rules, derived facts and conclusions; and the same certainties when
+    both engines combine them."""
+    same = (want.fired, want.derived, want.concluded) == (got.fired, got.derived, got.concluded)
+    if want.certainties is None or got.certainties is None:
+        return same
+    return same and want.certainties == got.certainties
 
 
 def check_agreement(work: Workload, engines: list[Any], sits: list[dict[str, Any]]) -> int:
@@ -41,7 +56,7 @@ def check_agreement(work: Workload, engines: list[Any], sits: list[dict[str, Any
     for sit in sits:
         answers = [answer(e, work, sit) for e in engines]
         for engine, got in zip(engines[1:], answers[1:], strict=True):
-            if got != answers[0]:
+            if not agree(answers[0], got):
                 sys.exit(f"DISAGREEMENT on {sit}: {engines[0].name} {answers[0]} "
                          f"vs {engine.name} {got}")
         firings += len(answers[0].fired)
@@ -136,8 +151,9 @@ def main() -> None:
     for n, medians, _ in summary:
         hunch_t = medians[HunchEngine.name]
         parts = [f"{hunch_t / medians[DurableHand.name]:.2f}x hand-written durable_rules"]
-        if Clips.name in medians:
-            parts.append(f"{hunch_t / medians[Clips.name]:.2f}x CLIPS")
+        for peer in (Clips, Zen, Experta):
+            if peer.name in medians:
+                parts.append(f"{hunch_t / medians[peer.name]:.2f}x {peer.name}")
         parts.append(f"{hunch_t / medians[PlainPython.name]:.2f}x plain Python")
         print(f"  R = {n:4}: " + ", ".join(parts))
     if len(summary) > 1:

@@ -1,11 +1,14 @@
-"""The workload's rules for each engine compared: hunch, raw durable_rules, CLIPS, Python.
+"""The workload's rules for each engine compared: hunch, raw durable_rules, CLIPS, Python,
+and the peers that also combine certainties: GoRules ZEN and experta.
 
-Each engine class takes a Workload and offers ``run(situation) -> Answer``: which
-rules fired, which facts were derived, which conclusions were reached.
+Each engine class takes a Workload and offers ``run(situation)``: the set of rules
+that fired, or an Answer (rules fired, facts derived, conclusions reached and, for
+hunch and the peers, each conclusion's certainty).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import tempfile
 from typing import Any
@@ -19,6 +22,7 @@ from workload import (
     GenRule,
     Workload,
     answer_from_fired,
+    combined,
     write_hunch_pack,
 )
 
@@ -43,8 +47,9 @@ class HunchEngine:
         result = self.evaluate(situation)
         rules = self.pack.rules
         fired = frozenset(rules[f.rule_index].id for f in result.ledger.firings)
-        concluded = frozenset(c.id for c in result.hypotheses + result.actions if c.certainty > 0)
-        return Answer(fired, frozenset(result.ledger.derived), concluded)
+        reached = [c for c in result.hypotheses + result.actions if c.certainty > 0]
+        return Answer(fired, frozenset(result.ledger.derived), frozenset(c.id for c in reached),
+                      frozenset((c.id, c.certainty) for c in reached))
 
     def close(self) -> None:
         from hunch.engine.evaluate import compiled
@@ -258,6 +263,202 @@ class PlainPython:
         return None
 
 
+PLACES = 9  # certainties are compared to this many decimal places (see answer)
+
+
 def answer(engine: Any, work: Workload, situation: dict[str, Any]) -> Answer:
+    """The engine's Answer, its certainties rounded to PLACES.
+
+    Rounded because ZEN hands numbers back as decimals (its Variable type): the
+    0.9200000000000002 that hunch, experta and ZEN's own JavaScript compute comes
+    back as 0.92. hunch's JSON shows four places.
+    """
     out = engine.run(situation)
-    return out if isinstance(out, Answer) else answer_from_fired(work, out)
+    if not isinstance(out, Answer):
+        return answer_from_fired(work, out)
+    if out.certainties is None:
+        return out
+    return dataclasses.replace(out, certainties=frozenset(
+        (c, round(cf, PLACES)) for c, cf in out.certainties))
+
+
+# --- GoRules ZEN (zen-engine): decision tables, certainties in a function node -------------
+
+_ZEN_OPS = {"gt": ">", "lt": "<", "gte": ">=", "lte": "<="}
+
+# The function node after the second table: the fired rules of both tables, and each
+# conclusion's certainty combined as hunch does (ascending order, a + b * (1 - a)).
+_ZEN_COMBINE = """
+const RULES = %s;
+export const handler = async (input) => {
+  const fired = input.first.map((row) => row.r).concat(input.second.map((row) => row.r));
+  const cfs = {};
+  for (const id of fired) {
+    const [kind, target, cf] = RULES[id];
+    if (kind === "support") (cfs[target] = cfs[target] || []).push(cf);
+  }
+  const certainties = {};
+  for (const [target, list] of Object.entries(cfs)) {
+    list.sort((a, b) => a - b);
+    let total = 0;
+    for (const cf of list) total = total ? total + cf * (1 - total) : cf;
+    certainties[target] = total;
+  }
+  const derived = [...new Set(input.first.filter((row) => row.d).map((row) => row.d))];
+  return { fired, derived, certainties };
+};
+"""
+
+
+class Zen:
+    """The same rules as a GoRules JDM graph run by zen-engine (Rust, QuickJS).
+
+    Two decision tables (hit policy collect): the rules over the situation, each row
+    giving its rule and the fact it derives, then the chained rules, whose columns
+    also test what the first table derived (``some(first, #.d == "d3")``, in ZEN's
+    own expression language); a function node combines each conclusion's certainty
+    factors as hunch does. The workload's chains are one level deep
+    (benchmarks/workload.py), which two tables cover.
+    """
+
+    name = "GoRules ZEN"
+
+    def __init__(self, work: Workload) -> None:
+        import json
+
+        import zen
+
+        first = [r for r in work.rules if not r.needs]
+        second = [r for r in work.rules if r.needs]
+        assert all(r.kind == "support" for r in second), "chains deeper than two tables"
+        rules = {r.id: [r.kind, r.target, r.cf] for r in work.rules}
+        nodes = [
+            _zen_node("in", "inputNode"),
+            _zen_node("first", "decisionTableNode", _zen_table(first, "first", [])),
+            _zen_node("second", "decisionTableNode",
+                      _zen_table(second, "second", sorted(work.derived))),
+            _zen_node("combine", "functionNode", {"source": _ZEN_COMBINE % json.dumps(rules)}),
+            _zen_node("out", "outputNode"),
+        ]
+        order = [n["id"] for n in nodes]
+        edges = [{"id": f"e{i}", "type": "edge", "sourceId": a, "targetId": b}
+                 for i, (a, b) in enumerate(itertools.pairwise(order))]
+        content = {"contentType": "application/vnd.gorules.decision", "nodes": nodes,
+                   "edges": edges}
+        self.decision = zen.ZenEngine().create_decision(json.dumps(content))
+
+    def run(self, situation: dict[str, Any]) -> Answer:
+        out = self.decision.evaluate(situation)["result"]
+        fired = frozenset(out["fired"])
+        certainties = out["certainties"]
+        return Answer(fired, frozenset(out["derived"]), frozenset(certainties),
+                      frozenset(certainties.items()))
+
+    def close(self) -> None:
+        return None
+
+
+def _zen_node(node_id: str, kind: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
+    node: dict[str, Any] = {"id": node_id, "name": node_id, "type": kind,
+                            "position": {"x": 0, "y": 0}}
+    if content is not None:
+        node["content"] = content
+    return node
+
+
+def _zen_table(rules: list[GenRule], path: str, derived: list[str]) -> dict[str, Any]:
+    """A collect table, one row per rule, each row's output its rule id and the fact it
+    derives; the input passes through and the rows found go to ``path``."""
+    columns = [{"id": a, "type": "expression", "field": a, "name": a} for a in ATTRS]
+    columns += [{"id": f"d_{d}", "type": "expression", "field": f'some(first, #.d == "{d}")',
+                 "name": d} for d in derived]
+    rows = []
+    for rule in rules:
+        row = {c["id"]: "" for c in columns}
+        row["_id"] = rule.id
+        for cond in rule.conds:
+            row[cond.attr] = _zen_test(cond.attr, cond.op, cond.value)
+        if rule.needs:
+            row[f"d_{rule.needs}"] = "true"
+        row["r"] = f'"{rule.id}"'
+        row["d"] = f'"{rule.target}"' if rule.kind == "derive" else ""
+        rows.append(row)
+    outputs = [{"id": "r", "type": "expression", "field": "r", "name": "rule"},
+               {"id": "d", "type": "expression", "field": "d", "name": "derives"}]
+    return {"hitPolicy": "collect", "passThrough": True, "outputPath": path,
+            "inputs": columns, "outputs": outputs, "rules": rows}
+
+
+def _zen_test(attr: str, op: str, value: Any) -> str:
+    if attr in BOOL_ATTRS:
+        return "true" if value else "false"
+    if attr in ENUM_ATTRS:
+        return f'"{value}"'
+    return str(value) if op == "eq" else f"{_ZEN_OPS[op]} {value}"
+
+
+# --- experta (a Python RETE, CLIPS-like) ----------------------------------------------------
+
+class Experta:
+    """The same rules as experta rules; certainties combined as hunch does.
+
+    The situation is one fact, each derived fact another (Derived(name=...));
+    each firing records its rule and, for support rules, its certainty factor.
+    """
+
+    name = "experta"
+
+    def __init__(self, work: Workload) -> None:
+        try:
+            import experta
+        except AttributeError as exc:  # its pinned frozendict 1.2 predates Python 3.10
+            raise ImportError(f"experta needs frozendict>=2 on this Python: {exc}") from None
+
+        self._fact = experta.Fact
+
+        class Derived(experta.Fact):  # type: ignore[misc]
+            pass
+
+        self._derived = Derived
+        rules = {f"rule_{r.id}": self._rule(experta, r) for r in work.rules}
+        engine_class = type("WorkloadEngine", (experta.KnowledgeEngine,), rules)
+        self.engine = engine_class()
+        self.fired: list[str] = []
+        self.cfs: dict[str, list[float]] = {}
+        self.made: set[str] = set()
+
+    def _rule(self, experta: Any, rule: GenRule) -> Any:
+        tests = {c.attr: self._test(experta, c.op, c.value) for c in rule.conds}
+        patterns = [experta.Fact(**tests)]
+        if rule.needs:
+            patterns.append(self._derived(name=rule.needs))
+        rid, kind, target, cf = rule.id, rule.kind, rule.target, rule.cf
+
+        def action(engine: Any) -> None:
+            self.fired.append(rid)
+            if kind == "support":
+                self.cfs.setdefault(target, []).append(cf)
+            elif target not in self.made:
+                self.made.add(target)
+                engine.declare(self._derived(name=target))
+
+        return experta.Rule(*patterns)(action)
+
+    @staticmethod
+    def _test(experta: Any, op: str, value: Any) -> Any:
+        if op == "eq":
+            return value
+        compare = OPS[op]
+        return experta.P(lambda x: compare(x, value))
+
+    def run(self, situation: dict[str, Any]) -> Answer:
+        self.fired, self.cfs, self.made = [], {}, set()
+        self.engine.reset()
+        self.engine.declare(self._fact(**situation))
+        self.engine.run()
+        certainties = {target: combined(cfs) for target, cfs in self.cfs.items()}
+        return Answer(frozenset(self.fired), frozenset(self.made), frozenset(certainties),
+                      frozenset(certainties.items()))
+
+    def close(self) -> None:
+        return None

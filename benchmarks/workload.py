@@ -111,6 +111,21 @@ class Answer:
     fired: frozenset[str]
     derived: frozenset[str]
     concluded: frozenset[str]
+    # each concluded conclusion's certainty, from engines that combine them (hunch and
+    # the peers given the same combination); None from those that only fire rules
+    certainties: frozenset[tuple[str, float]] | None = None
+
+
+def combined(cfs: list[float]) -> float:
+    """MYCIN's combination of positive certainty factors, folded in ascending order.
+
+    The order hunch folds them in (hunch.engine.certainty.combine), so every engine
+    that uses it gets the same floating-point result, not merely a close one.
+    """
+    total = 0.0
+    for cf in sorted(cfs):
+        total = total + cf * (1 - total) if total else cf
+    return total
 
 
 def answer_from_fired(work: Workload, fired: set[str] | frozenset[str]) -> Answer:

@@ -3,6 +3,15 @@
 The code lives in hunch.batch.distributed, beside the other batch machinery.
 """
 
-from hunch.batch.distributed import evaluate_bag, evaluate_partition, to_bag
+from hunch.batch.distributed import (
+    PartitionReport,
+    evaluate_bag,
+    evaluate_files,
+    evaluate_partition,
+    partitions,
+    to_bag,
+    write_partition,
+)
 
-__all__ = ["evaluate_bag", "evaluate_partition", "to_bag"]
+__all__ = ["PartitionReport", "evaluate_bag", "evaluate_files", "evaluate_partition",
+           "partitions", "to_bag", "write_partition"]

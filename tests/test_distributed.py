@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Any
 
@@ -60,3 +61,234 @@ class TestDaskBatch:
 
 def _top(result: Any) -> str | None:
     return result.recommendation.id if result.recommendation else None
+
+
+# --- streaming JSON Lines files through a real dask.distributed cluster -----------------
+
+distributed = pytest.importorskip("dask.distributed")
+
+import io  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from hunch.batch.distributed import Partition, lines_of, write_partition  # noqa: E402
+from hunch.batch.run import Settings, renderer  # noqa: E402
+from hunch.cli.app import cli  # noqa: E402
+from hunch.distributed import evaluate_files  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A real LocalCluster, its worker a thread of this process (quick to start)."""
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                       dashboard_address="127.0.0.1:0")
+    with distributed.Client(cluster) as running:
+        yield running
+    cluster.close()
+
+
+def _jsonl(path: str, situations: list[Any], bad: dict[int, str]) -> list[bytes]:
+    """Write situations as JSON Lines, with raw lines ``bad`` at their indexes."""
+    lines = [bad[i].encode() if i in bad else json.dumps(s).encode()
+             for i, s in enumerate(situations)]
+    with open(path, "wb") as handle:
+        handle.write(b"\n".join(lines) + b"\n")
+    return lines
+
+
+def _local_batch(path: str, shown: str) -> list[Any]:
+    """The plain batch's JSON Lines for the same file, named as --dask names it."""
+    with open(path, "rb") as handle:
+        result = CliRunner().invoke(cli, ["evaluate", "--format", "jsonl", "-"],
+                                    input=handle.read())
+    return [json.loads(line.replace("<stdin>", shown)) for line in result.stdout.splitlines()]
+
+
+def _parts(folder: str) -> list[list[Any]]:
+    return [[json.loads(line) for line in open(os.path.join(folder, name), encoding="utf-8")]
+            for name in sorted(os.listdir(folder))]
+
+
+class TestStreamingOnDask:
+    """evaluate_files streams JSON Lines through a cluster, one whole file per partition."""
+
+    def test_the_local_batch_split_into_ordered_partitions(self, client: Any,
+                                                         tmp_path: Any) -> None:
+        path = str(tmp_path / "in.jsonl")
+        situations: list[Any] = _situations(80)
+        _jsonl(path, situations, {5: '{"days_since_interview": "soon"}', 30: "{not json"})
+        reports = evaluate_files(None, [path], str(tmp_path / "out"), client, size=3000)
+        parts = _parts(str(tmp_path / "out"))
+        assert len(parts) == len(reports) > 5  # many partitions, each its own file
+        assert [r.written for r in reports] == [len(p) for p in parts]
+        assert [row for part in parts for row in part] == _local_batch(path, path)
+        for part in parts:  # in input order within each file
+            lines = [int(row["situation"].rsplit(":", 1)[1]) for row in part]
+            assert lines == sorted(lines)
+        errors = [row for part in parts for row in part if "error" in row]
+        assert [e["situation"] for e in errors] == [f"{path}:6", f"{path}:31"]
+        assert sum(r.failed for r in reports) == 2
+
+    def test_an_fsspec_url(self, client: Any, tmp_path: Any) -> None:
+        import fsspec
+
+        text = "".join(json.dumps(s) + "\n" for s in _situations(12))
+        with fsspec.open("memory://hunch-test/in.jsonl", "w") as handle:
+            handle.write(text)
+        reports = evaluate_files(None, ["memory://hunch-test/*.jsonl"], str(tmp_path / "o"),
+                                 client, size=500)
+        rows = [row for part in _parts(str(tmp_path / "o")) for row in part]
+        assert sum(r.written for r in reports) == len(rows) == 12
+        label = rows[11]["situation"]  # the matched file, as fsspec names it
+        assert label.startswith("memory://") and label.endswith("hunch-test/in.jsonl:12")
+
+    def test_a_folder_with_an_earlier_run_is_refused(self, client: Any,
+                                                     tmp_path: Any) -> None:
+        path = str(tmp_path / "in.jsonl")
+        _jsonl(path, _situations(3), {})
+        evaluate_files(None, [path], str(tmp_path / "out"), client)
+        with pytest.raises(hunch.HunchError, match="earlier run"):
+            evaluate_files(None, [path], str(tmp_path / "out"), client)
+
+
+class TestPartitionFiles:
+    """A partition's file appears whole or not at all."""
+
+    def test_an_interrupted_partition_leaves_no_file(self, tmp_path: Any) -> None:
+        path = str(tmp_path / "in.jsonl")
+        _jsonl(path, _situations(10), {})
+        part = Partition(0, path, path, 0, os.path.getsize(path))
+        out = str(tmp_path / "part-00000.jsonl")
+        seen: list[Any] = []
+        with pytest.raises(KeyboardInterrupt):
+            write_partition(part, out, Settings(None, functools.partial(_stop_at, seen, 4)),
+                            "jsonl")
+        assert len(seen) == 4  # it had written three results when it stopped
+        assert os.listdir(tmp_path) == ["in.jsonl"]  # no part, no temporary file
+        report = write_partition(part, out, Settings(None, renderer("jsonl"), encode="jsonl"),
+                                 "jsonl")
+        with open(out, encoding="utf-8") as written:
+            assert report.written == 10 and len(written.readlines()) == 10
+
+    def test_an_unreadable_input_is_the_partition_s_problem(self, tmp_path: Any) -> None:
+        part = Partition(0, str(tmp_path / "gone.jsonl"), "gone.jsonl", 0, 10)
+        report = write_partition(part, str(tmp_path / "part-00000.jsonl"),
+                                 Settings(None, renderer("jsonl")), "jsonl")
+        assert report.problem.startswith("gone.jsonl: cannot read")
+        assert report.output == "" and os.listdir(tmp_path) == []
+
+
+    def test_a_stopped_run_leaves_no_temporary_files(self, tmp_path: Any) -> None:
+        from hunch.batch.distributed import _remove_unfinished
+
+        (tmp_path / ".hunch-abc123.tmp").write_text('{"situation": ')  # a killed worker's
+        (tmp_path / "part-00000.jsonl").write_text("{}\n")
+        _remove_unfinished(str(tmp_path))
+        assert os.listdir(tmp_path) == ["part-00000.jsonl"]
+
+
+class TestPartitionBoundaries:
+    """Partitions of any size cover every line once, in order, split only at newlines."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from([b"{}", b"", b"x" * 9, b'{"a": 1}', b"  "]), max_size=12),
+           st.booleans(), st.integers(1, 30))
+    def test_every_line_once(self, lines: list[bytes], final_newline: bool, size: int) -> None:
+        data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+        got: list[tuple[int, bytes | None]] = []
+        for offset in range(0, max(len(data), 1), size):
+            number = data[:offset].count(b"\n")
+            for raw, crossed in lines_of(io.BytesIO(data), offset, offset + size, 8):
+                number += 1 + crossed
+                got.append((number, raw))
+        want = [(n + 1, None if len(line.rstrip(b"\n")) > 8 else line)
+                for n, line in enumerate(data.splitlines(keepends=True))]
+        assert got == want
+
+
+class TestWorkerMemory:
+    """Workers undo Dask's malloc setting that maps every engine session afresh."""
+
+    @pytest.mark.skipif(not os.path.exists("/lib/x86_64-linux-gnu/libc.so.6")
+                        and not os.path.exists("/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                        reason="glibc only")
+    def test_keep_heap_sets_glibc_thresholds(self) -> None:
+        from hunch.batch.distributed import keep_heap
+
+        assert keep_heap() is True
+
+
+class TestDaskCommand:
+    """`hunch evaluate --dask local` through the CLI: files, errors, exit statuses."""
+
+    def test_a_local_cluster(self, tmp_path: Any) -> None:
+        path = str(tmp_path / "in.jsonl")
+        _jsonl(path, _situations(6), {2: "[1, 2]"})
+        out = str(tmp_path / "out")
+        result = CliRunner().invoke(cli, ["evaluate", "--dask", "local", "--jobs", "1",
+                                          "--format", "jsonl", path, "-o", out,
+                                          "--partition-bytes", "400"])
+        assert result.exit_code == 2, result.output
+        assert f"{path}:3: a situation must be a JSON object of facts" in result.stderr
+        assert "6 situations in" in result.stderr
+        assert [row for part in _parts(out) for row in part] == _local_batch(path, path)
+
+    @pytest.mark.parametrize(("args", "message"), [
+        (["in.jsonl"], "--dask: --dask writes one file per partition: name a folder with -o"),
+        (["-", "-o", "out"], "-: --dask reads files, not standard input"),
+        (["missing.jsonl", "-o", "out"], "missing.jsonl: cannot read"),
+        (["in.jsonl", "-o", "in.jsonl"], "in.jsonl: cannot use this output folder"),
+    ])
+    def test_bad_use_is_one_line_and_status_2(self, tmp_path: Any, args: list[str],
+                                              message: str) -> None:
+        (tmp_path / "in.jsonl").write_text("{}\n")
+        old = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            result = CliRunner().invoke(cli, ["evaluate", "--dask", "local", *args])
+        finally:
+            os.chdir(old)
+        assert result.exit_code == 2
+        assert message in result.stderr
+        assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+class TestClusters:
+    """The clusters --dask starts or reaches: set up for long runs, or refused in one line."""
+
+    def test_local_workers_run_without_the_profiler(self) -> None:
+        from hunch.batch.distributed import DaskRun, _client
+
+        run = DaskRun("local", "unused", "jsonl", Settings(None, renderer("jsonl")), 1)
+        with _client(run) as running:
+            seen = running.run(_profiling)
+        assert list(seen.values()) == [False]
+
+    def test_a_bad_address(self, tmp_path: Any) -> None:
+        (tmp_path / "in.jsonl").write_text("{}\n")
+        out = tmp_path / "out"
+        result = CliRunner().invoke(cli, ["evaluate", "--dask", "nonsense",
+                                          str(tmp_path / "in.jsonl"), "-o", str(out)])
+        assert result.exit_code == 2
+        assert result.stderr.startswith("nonsense: cannot reach the Dask scheduler: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+
+
+def _stop_at(seen: list[Any], count: int, result: Any) -> Any:
+    seen.append(result)
+    if len(seen) == count:
+        raise KeyboardInterrupt
+    return result_json(result)
+
+
+def _profiling() -> Any:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")

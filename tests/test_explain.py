@@ -444,8 +444,10 @@ class TestExactOutput:
         assert out == WHAT_IF_TEXT + "\n" + (
             "Recommendation now: Call and name your deadline (call-with-deadline, 0.80)\n"
             "situation: s.yaml\n\n"
-            "No single-fact change (at the values the rules test) changes the "
-            "recommendation.\n")
+            "Smallest single-fact changes that change the recommendation:\n"
+            "fact           now    change to            recommendation then\n"
+            "-------------  -----  -------------------  ---------------------\n"
+            "deadline_days  5      leave out (unknown)  move-on (0.34)\n")
 
     def test_evaluate_table_ends_with_still_unknown(self) -> None:
         code, out, _ = run(["evaluate", "-r", ".", "s.yaml"])
@@ -620,12 +622,13 @@ class TestBadInput:
     def test_bad_set(self, item: str, message: str) -> None:
         code, out, err = run(["what-if", "-r", ".", "s.yaml", "--set", item])
         assert (code, out) == (2, "")
-        assert f"Error: Invalid value for --set: {message}\n" in err
+        # one line, like every other error (not click's usage block)
+        assert err == f"cli what-if: Invalid value for --set: {message} (see cli what-if --help)\n"
 
     def test_what_if_needs_set_or_flip(self) -> None:
         code, _, err = run(["what-if", "-r", ".", "s.yaml"])
         assert code == 2
-        assert "give --set FACT=VALUE (one or more) or --flip" in err
+        assert "give --set FACT=VALUE or --unset FACT (one or more), or --flip" in err
 
     def test_bad_situation_is_located(self) -> None:
         with tempfile.TemporaryDirectory() as folder:

@@ -365,8 +365,8 @@ class TestReadingTheResult:
         out = evaluate(tmp_path, NOTHING)
         likely = section(out, "Hypotheses (most likely first)\n", "Ruled against")
         assert likely.strip() == "Nothing in this situation supports any hypothesis."
-        assert ("Ruled against\n  - They have moved on (weak evidence against, -0.06): A "
-                "question asked back\n    hints they may be waiting on you, not gone.") in out
+        assert ("Ruled against\n  - They have moved on (moved-on, weak evidence against, -0.06): "
+                "A question\n    asked back hints they may be waiting on you, not gone.") in out
         assert "Recommended action: none" in out
 
     def test_the_same_in_markdown(self, tmp_path: Path) -> None:
@@ -388,9 +388,9 @@ class TestReadingTheResult:
         out = evaluate(tmp_path, A_MONTH)
         likely = section(out, "Hypotheses (most likely first)\n", "Recommended action")
         assert "strong 0.80" in likely and "Ruled against" not in likely
-        assert "Recommended action: Stop waiting (good support, 0.70)" in out
-        assert ("Advised against\n  - Send one polite email (some evidence against, -0.26): "
-                "After a month and a\n    follow-up, stop waiting.") in out
+        assert "Recommended action: Stop waiting (stop-waiting, good support, 0.70)" in out
+        assert ("Advised against\n  - Send one polite email (email, some evidence against, "
+                "-0.26): After a month\n    and a follow-up, stop waiting.") in out
         assert "Other actions" not in out  # the only other action is advised against
         md = evaluate(tmp_path, A_MONTH, "markdown")
         assert "| strong 0.80 |" in md and "**Stop waiting** (good support, 0.70)" in md

@@ -192,7 +192,9 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
                                             "mapping)"),
     ("two documents", "a: 1\n---\nb: 2\n", "s.yaml:2:1: more than one YAML document ('---') "
                                            "in the file (put everything in one document)"),
-    ("syntax error", "a: [1, 2\n", "s.yaml:2:1: invalid YAML: did not find expected ',' or ']'"),
+    ("syntax error", "a: [1, 2\n", "s.yaml:2:1: invalid YAML: did not find expected ',' or ']' "
+                                   "(a [ or { above is not closed, or an item in it needs "
+                                   "quotes)"),
     ("tab indentation", "a:\n\t- 1\n", "s.yaml:2:1: invalid YAML: found character that cannot "
                                        "start any token (indent with spaces: YAML does not "
                                        "allow tabs there)"),

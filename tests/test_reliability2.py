@@ -243,7 +243,8 @@ class TestSurrogates:
         label = "cases/caf\\xe9.yaml"
         assert (json.dumps(label)[1:-1] if fmt.startswith("json") else label) in text
         assert result.stderr == ("cases/bad\\xff.yaml:2:1: invalid YAML: did not find expected "
-                                 "node content\n")
+                                 "node content (a [ or { above is not closed, or an item in "
+                                 "it needs quotes)\n")
         if fmt == "jsonl":
             assert [r["situation"] for r in _rows(text)] == \
                 ["cases/a.yaml", "cases/bad\\xff.yaml", "cases/caf\\xe9.yaml"]

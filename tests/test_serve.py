@@ -684,7 +684,7 @@ class TestCommand:
         result = CliRunner().invoke(cli, ["serve"])
         assert result.exit_code == 1
         assert result.output.strip() == "Error: hunch serve needs its extra: pip install " \
-                                        "'hunch[serve]'"
+                                        "'hunch-rules[serve]'"
 
     def test_loopback_addresses(self) -> None:
         from hunch.cli.serve import is_loopback

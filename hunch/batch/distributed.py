@@ -1,4 +1,4 @@
-"""Batches past one machine: map situations over a Dask bag (optional extra ``hunch[dask]``).
+"""Batches past one machine: map situations over a Dask bag (optional extra ``hunch-rules[dask]``).
 
 Evaluating is a pure function of (pack, situation), so a batch is a plain map and
 any distributed engine can run it; this module shows it with Dask. Each worker
@@ -12,14 +12,29 @@ the engine holds the GIL, so threads give no speed-up.
     >>> results = evaluate_bag("interview-silence", [{"days_since_interview": 3}])
     >>> results[0]["recommendation"]["id"]  # doctest: +SKIP
     'wait-until-end-of-week'
+
+evaluate_bag holds the situations and the results in the client's memory: fine for
+thousands, not for more situations than memory. For those, evaluate_files streams
+JSON Lines files (local paths or any fsspec URL the workers can read) partition by
+partition: each partition is a byte range of one file, read line by line by one
+task and written to its own output file (whole, or not at all) in the same order,
+so neither the client nor a worker ever holds more than one situation and its
+result. ``hunch evaluate --dask`` is the command for it (docs/performance.md has
+the memory and throughput measured).
 """
 
 from __future__ import annotations
 
+import functools
+import gc
+import glob
 import importlib
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from hunch.batch.run import Item, Settings
+from hunch.errors import HunchError, Interrupted
 from hunch.pack.model import Pack
 
 _packs: dict[str | None, Pack] = {}  # per worker process: pack reference -> loaded pack
@@ -117,4 +132,460 @@ def _evaluate_one(pack: Pack, facts: Any, render: Callable[[Any], Any]) -> Any:
     return render(evaluate(pack, facts))
 
 
-__all__ = ["evaluate_bag", "evaluate_partition", "to_bag"]
+# --- streaming JSON Lines files, one output file per partition ---------------------------
+
+# bytes of input per partition (one task), unless given: about four partitions per
+# worker, so every worker has work and the last ones finish together, within these bounds
+PARTITION_BYTES = 32 * 1024 * 1024
+SMALLEST_PARTITION = 256 * 1024
+PARTITIONS_PER_WORKER = 4
+READ_BYTES = 1 << 20  # bytes read at a time: a worker holds about this and one line
+ERRORS_KEPT = 20  # error messages a partition reports back (all are in its output file)
+TEMPORARY = ".hunch-"  # how AtomicWriter's temporary files begin (hunch.output.atomic)
+SUFFIX = {"jsonl": "jsonl", "json": "json", "table": "txt", "markdown": "md"}
+
+
+class Partition(NamedTuple):
+    """A byte range of one input file: the lines that start in it are its situations."""
+
+    number: int  # across all inputs, in the order given: its output file's number
+    url: str  # what the worker opens (fsspec), protocol included
+    shown: str  # how results and errors name the file
+    offset: int
+    length: int
+    newlines_before: int = 0  # newlines in the file before ``offset`` (for line numbers)
+
+
+class PartitionReport(NamedTuple):
+    """What one partition's task did; its results are in ``output``."""
+
+    number: int
+    output: str  # the file written ("" when the partition failed as a whole)
+    written: int  # situations (and error lines) written
+    failed: int
+    errors: tuple[str, ...]  # the first ERRORS_KEPT error messages
+    peak_rss: int  # the worker process's peak resident memory so far, in bytes
+    problem: str = ""  # why nothing was written (unreadable input, pack not found ...)
+
+
+def output_name(folder: str, number: int, fmt: str) -> str:
+    return os.path.join(folder, f"part-{number:05d}.{SUFFIX[fmt]}")
+
+
+def partitions(inputs: Iterable[str], size: int | None = None,
+               workers: int = 1) -> list[Partition]:
+    """The partitions of JSON Lines files or fsspec URLs (globs expanded, sorted),
+    ``size`` bytes each (default: from the total and the number of ``workers``).
+
+    Raises HunchError for an input that matches nothing or cannot be read.
+    """
+    files = list(_files(inputs))
+    if size is None:
+        share = -(-sum(nbytes for *_, nbytes in files) // (PARTITIONS_PER_WORKER * workers))
+        size = min(PARTITION_BYTES, max(SMALLEST_PARTITION, share))
+    out: list[Partition] = []
+    for url, shown, nbytes in files:
+        starts = range(0, max(nbytes, 1), size)
+        out += [Partition(len(out) + i, url, shown, start, min(size, nbytes - start))
+                for i, start in enumerate(starts)]
+    return out
+
+
+def _files(inputs: Iterable[str]) -> Iterator[tuple[str, str, int]]:
+    """(URL, name shown, size) of every file the inputs name, globs expanded."""
+    from fsspec.core import url_to_fs
+
+    for name in inputs:
+        try:
+            fs, pattern = url_to_fs(name)
+            many = glob.has_magic(pattern)
+            paths = sorted(fs.glob(pattern)) if many else [pattern]
+            if not paths:
+                raise FileNotFoundError(f"no file matches {name}")
+            sizes = [(p, fs.size(p)) for p in paths]
+        except (OSError, ValueError, ImportError) as exc:  # missing, unreachable, no driver
+            raise HunchError(f"cannot read: {_why(exc)}", name,
+                             hint="name JSON Lines files or URLs the workers can read") from None
+        for path, nbytes in sizes:
+            if fs.isdir(path):
+                raise HunchError("is a folder; name its JSON Lines files (a glob will do)",
+                                 name, hint=f"e.g. {name.rstrip('/')}/*.jsonl")
+            url = fs.unstrip_protocol(path)
+            yield url, url.removeprefix("file://") if many else name, nbytes
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def evaluate_files(pack: str | None, inputs: Iterable[str], folder: str,
+                   scheduler: Any = "processes", fmt: str = "jsonl",
+                   size: int | None = None, settings: Settings | None = None,
+                   ) -> list[PartitionReport]:
+    """Evaluate JSON Lines files on Dask, one output file per partition, in input order.
+
+    ``scheduler`` is what ``dask.compute`` takes: a scheduler name ("processes",
+    "synchronous") or a dask.distributed Client. ``folder`` must be writable by every
+    worker (for a cluster: a shared file system). Returns one report per partition,
+    in order; ``FOLDER/part-00000.jsonl`` holds the first partition's results, and
+    within a file the results follow the input lines. Raises HunchError for an input
+    that cannot be read or a folder that holds an earlier run's parts.
+    """
+    dask = importlib.import_module("dask")
+    delayed = dask.delayed
+    if settings is None:
+        from hunch.batch.run import renderer
+
+        settings = Settings(rules=pack, render=renderer(fmt),
+                            encode=fmt if fmt in ("json", "jsonl") else "")
+    parts = partitions(inputs, size, _workers(scheduler))
+    _prepare_folder(folder)
+    counts = dask.compute(*[delayed(count_newlines, pure=False)(p) for p in parts],
+                          scheduler=scheduler)
+    before: dict[str, int] = {}
+    numbered = []
+    for part, count in zip(parts, counts, strict=True):
+        numbered.append(part._replace(newlines_before=before.get(part.url, 0)))
+        before[part.url] = before.get(part.url, 0) + count
+    tasks = [delayed(write_partition, pure=False)(p, output_name(folder, p.number, fmt),
+                                                  settings, fmt) for p in numbered]
+    reports: list[PartitionReport] = list(dask.compute(*tasks, scheduler=scheduler))
+    return reports
+
+
+def _workers(scheduler: Any) -> int:
+    """How many workers a scheduler has: a Client's, else this machine's CPUs."""
+    info = getattr(scheduler, "scheduler_info", None)
+    if info is not None:
+        return max(1, len(info().get("workers", ())))
+    from hunch.batch.pool import cpu_count
+
+    return cpu_count()
+
+
+def _prepare_folder(folder: str) -> None:
+    """Make the folder; refuse one that holds parts of an earlier run (they would mix)."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        stale = sorted(n for n in os.listdir(folder) if n.startswith("part-"))
+    except OSError as exc:
+        raise HunchError(f"cannot use this output folder: {_why(exc)}", folder) from None
+    if stale:
+        raise HunchError(f"holds the output of an earlier run ({stale[0]} ...); its parts "
+                         f"would mix with this run's", folder,
+                         hint="remove them, or name another folder with -o")
+
+
+def count_newlines(part: Partition) -> int:
+    """The newlines in the partition's byte range (read in pieces: flat memory)."""
+    import fsspec
+
+    count, left = 0, part.length
+    try:
+        with fsspec.open(part.url, "rb") as handle:
+            handle.seek(part.offset)
+            while left > 0:
+                chunk = handle.read(min(READ_BYTES, left))
+                if not chunk:
+                    break
+                count += chunk.count(b"\n")
+                left -= len(chunk)
+    except OSError:
+        return 0  # write_partition meets the same failure and reports it
+    return count
+
+
+def lines_of(handle: Any, offset: int, end: int,
+             limit: int) -> Iterator[tuple[bytes | None, bool]]:
+    """Every line that starts in [offset, end) of ``handle``, in order, newline kept.
+
+    Yields (line, crossed): line is None when it is longer than ``limit`` bytes (read
+    past, never held); ``crossed`` is True once, on the first line, when the range
+    began inside a line, which belongs to the partition before (so one more newline
+    lies between ``offset`` and this line, for its number).
+    """
+    skipping = offset > 0
+    position = offset - 1 if skipping else 0  # the byte before: was a line ending there?
+    handle.seek(position)
+    start = position  # where the current line started
+    crossed = False
+    buffer = bytearray()
+    over = False
+    while start < end or skipping:
+        chunk = handle.read(READ_BYTES)
+        if not chunk:
+            break
+        at = 0
+        while at < len(chunk):
+            newline = chunk.find(b"\n", at)
+            stop = len(chunk) if newline < 0 else newline + 1
+            if skipping:
+                position += stop - at
+                at = stop
+                if newline >= 0:
+                    skipping = False
+                    crossed = position > offset
+                    start = position
+                    if start >= end:
+                        return
+                continue
+            if not over:
+                buffer += chunk[at:stop]
+                over = len(buffer) > limit + 1
+                if over:
+                    buffer.clear()
+            position += stop - at
+            at = stop
+            if newline < 0:
+                break
+            yield _line(buffer, over, limit), crossed
+            crossed = False
+            buffer.clear()
+            over = False
+            start = position
+            if start >= end:
+                return
+    if not skipping and (buffer or over) and start < end:
+        yield _line(buffer, over, limit), crossed
+
+
+def _line(buffer: bytearray, over: bool, limit: int) -> bytes | None:
+    """The line read, or None when it is longer than ``limit`` (newline not counted)."""
+    if over or len(buffer) - buffer.endswith(b"\n") > limit:
+        return None
+    return bytes(buffer)
+
+
+def partition_items(part: Partition, handle: Any, max_bytes: int) -> Iterator[Item]:
+    """The partition's lines as batch Items labelled ``file:line``."""
+    number = part.newlines_before
+    found = False
+    for raw, crossed in lines_of(handle, part.offset, part.offset + part.length, max_bytes):
+        number += 1 + crossed
+        label = f"{part.shown}:{number}"
+        if raw is None:
+            found = True
+            yield Item(label, line=number, source=part.shown,
+                       error=f"{label}: line is over the {max_bytes:,}-byte limit (raise it "
+                             f"with --max-bytes)")
+        elif raw.strip():
+            found = True
+            yield Item(label, raw=raw, line=number, source=part.shown)
+    if not found and part.offset == 0 and part.length == 0:
+        yield Item(part.shown, source=part.shown,
+                   error=f"{part.shown}:1: no situations (expected one JSON object of facts "
+                         f"per line)")
+
+
+def write_partition(part: Partition, output: str, settings: Settings,
+                    fmt: str) -> PartitionReport:
+    """Evaluate one partition in this worker and write its results to ``output``.
+
+    The file appears whole or not at all (hunch.output.atomic). An item that fails is
+    its own error line; a failure of the whole partition (the input cannot be read,
+    the pack cannot be loaded, the output cannot be written) is the report's problem.
+    """
+    import fsspec
+
+    from hunch.batch.run import Sink, evaluate_item
+    from hunch.output.atomic import AtomicWriter
+
+    errors: list[str] = []
+    count = failed = 0
+    try:
+        pack = _worker_pack(settings.rules)
+        with fsspec.open(part.url, "rb") as handle, AtomicWriter(output) as out:
+            sink = Sink(functools.partial(_write, out), fmt)
+            for item in partition_items(part, handle, settings.max_bytes):
+                outcome = evaluate_item(pack, item, settings)
+                sink.add(outcome)
+                if outcome.error and len(errors) < ERRORS_KEPT:
+                    errors.append(outcome.error)
+            sink.close()
+            count, failed = sink.count, sink.failed
+    except HunchError as exc:
+        return _report(part, "", 0, 0, (), exc.format())
+    except OSError as exc:
+        return _report(part, "", 0, 0, (), f"{part.shown}: cannot read: {_why(exc)}")
+    return _report(part, output, count, failed, tuple(errors))
+
+
+def _write(handle: Any, text: str) -> None:
+    handle.write(text)
+
+
+def _report(part: Partition, output: str, count: int, failed: int, errors: tuple[str, ...],
+            problem: str = "") -> PartitionReport:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return PartitionReport(part.number, output, count, failed, errors, peak, problem)
+
+
+def _worker_pack(rules: str | None) -> Pack:
+    loaded = _packs.get(rules)
+    if loaded is None:
+        from hunch.batch.run import prepare
+        from hunch.engine.load import load_pack
+
+        keep_heap()
+        loaded = _packs[rules] = load_pack(rules)
+        prepare(loaded)
+        # the pack (and Dask's own objects) live as long as the worker: keep the
+        # garbage collector from rescanning them, as hunch evaluate does
+        gc.freeze()
+    return loaded
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+HEAP_BLOCKS = 64 << 20  # blocks up to this size come from the heap...
+HEAP_KEPT = 256 << 20  # ...and this much free heap top is kept mapped
+
+
+def keep_heap() -> bool:
+    """Make glibc's malloc keep durable_rules' session memory mapped; False elsewhere.
+
+    Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, which turns
+    glibc's adaptive thresholds off: each situation's engine session (blocks of
+    100 KB to several MB, allocated whole by durable_rules' createStateNode) is then
+    mapped and zeroed afresh and given back when deleted. Measured in a Dask worker:
+    2,100 page faults and 2.5x the CPU time per situation of the built-in pack
+    (benchmarks/bench_durable_mode.py, docs/performance.md "durable_rules' slow mode").
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False  # not glibc: musl and macOS have no mallopt and no such setting
+    return bool(mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS)) and bool(mallopt(M_TRIM_THRESHOLD,
+                                                                        HEAP_KEPT))
+
+
+# --- the command: hunch evaluate --dask SCHEDULER ----------------------------------------
+
+LOCAL = "local"  # --dask local: a dask.distributed.LocalCluster on this machine
+CONNECT_SECONDS = 10  # an unreachable scheduler is an error after this, never a hang
+
+
+class DaskRun(NamedTuple):
+    """What `hunch evaluate --dask` needs besides the inputs."""
+
+    scheduler: str  # "local", or a scheduler's address (tcp://host:8786)
+    folder: str  # -o FOLDER
+    fmt: str
+    settings: Settings
+    workers: int  # for a LocalCluster: worker processes (--jobs)
+    size: int | None = None  # bytes per partition (default: evaluate_files decides)
+
+
+def run_dask(inputs: list[str], run: DaskRun) -> tuple[int, int]:
+    """Evaluate on Dask and write one file per partition; errors go to standard error.
+
+    Returns (situations, failed); a partition that failed as a whole counts as failed.
+    """
+    import click
+
+    if not run.folder or run.folder == "-":
+        raise HunchError("--dask writes one file per partition: name a folder with -o",
+                         "--dask", hint="e.g. -o results/")
+    if "-" in inputs:
+        raise HunchError("--dask reads files, not standard input", "-",
+                         hint="save the JSON Lines to a file (or a URL the workers can read)")
+    list(_files(inputs))  # bad inputs and folders fail before a cluster starts
+    created = not os.path.exists(run.folder)
+    _prepare_folder(run.folder)
+    try:
+        with _client(run) as client:
+            reports = evaluate_files(run.settings.rules, inputs, run.folder, client, run.fmt,
+                                     run.size, run.settings)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or TERM or HUP (hunch.errors.Terminated)
+        stop = Interrupted.of(exc)
+        raise stop.reworded(f"{stop.message}: the partitions finished are in {run.folder}, "
+                            f"each whole; the others were not written") from None
+    finally:
+        _remove_unfinished(run.folder, created)
+    total = failed = 0
+    for report in reports:
+        total += report.written
+        failed += report.failed + bool(report.problem)
+        for message in (report.problem, *report.errors):
+            if message:
+                click.echo(message, err=True)
+        if report.failed > len(report.errors):
+            click.echo(f"... {report.failed - len(report.errors)} more errors in "
+                       f"{report.output}", err=True)
+    click.echo(f"{total} situations in {len(reports)} partitions written to {run.folder} "
+               f"({failed} failed)", err=True)
+    return total, failed
+
+
+def _remove_unfinished(folder: str, created: bool = False) -> None:
+    """Remove the temporary files of partitions whose worker was stopped mid-way
+    (AtomicWriter's own cleanup cannot run in a killed process), and the folder
+    itself if this run made it and wrote nothing (e.g. the scheduler was unreachable)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(TEMPORARY) and n.endswith(".tmp")]
+        for name in names:
+            os.unlink(os.path.join(folder, name))
+        if created and not os.listdir(folder):
+            os.rmdir(folder)
+    except OSError:
+        pass
+
+
+class _client:
+    """A dask.distributed Client: on a new LocalCluster, or connected to a scheduler."""
+
+    def __init__(self, run: DaskRun) -> None:
+        self.run = run
+        self.cluster: Any = None
+        self.client: Any = None
+
+    def __enter__(self) -> Any:
+        import logging
+
+        # an interrupted run leaves the Client's pending asyncio tasks failed with
+        # AllExit, which asyncio would report with a traceback at exit
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+
+        try:
+            distributed = importlib.import_module("dask.distributed")
+        except ImportError:
+            raise HunchError("--dask needs dask.distributed", "--dask",
+                             hint="pip install 'hunch[dask]'") from None
+        try:
+            if self.run.scheduler == LOCAL:
+                # no statistical profiler in the workers: it samples the running task
+                # every 10 ms and keeps 1,000 one-second profiles, so a worker's memory
+                # grew with the run's length (62 MiB at 30 s, 120 MiB at 20 minutes;
+                # docs/performance.md); nothing here shows it (no dashboard)
+                importlib.import_module("dask").config.set(
+                    {"distributed.worker.profile.enabled": False})
+                # one thread per worker: the engine holds the GIL. Loopback only, and
+                # the scheduler's HTTP server (started even without a dashboard) on a
+                # free port, not 8787, which another user of the machine may hold
+                self.cluster = distributed.LocalCluster(
+                    n_workers=self.run.workers, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.ERROR)
+                self.client = distributed.Client(self.cluster)
+            else:
+                self.client = distributed.Client(self.run.scheduler, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.__exit__()
+            raise HunchError(f"cannot reach the Dask scheduler: {_why(exc)}",
+                             self.run.scheduler,
+                             hint="give its address (tcp://host:8786), or local") from None
+        return self.client
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+__all__ = ["PartitionReport", "evaluate_bag", "evaluate_files", "evaluate_partition",
+           "partitions", "to_bag", "write_partition"]

@@ -32,6 +32,7 @@ class Item(NamedTuple):
     line: int = 0  # that line's number
     error: str = ""  # a problem found while listing the inputs
     text: str | None = None  # one whole YAML (or JSON) situation read from standard input
+    source: str = STDIN_LABEL  # where a JSON line came from, as its errors name it
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -192,10 +193,10 @@ def _skip_rest_of_line(stream: BinaryIO | _Replay) -> None:
             return
 
 
-def parse_json_line(raw: bytes, line: int) -> dict[str, Any]:
-    """One JSON Lines record as a mapping of facts; errors say <stdin>:line[:col]."""
+def parse_json_line(raw: bytes, line: int, source: str = STDIN_LABEL) -> dict[str, Any]:
+    """One JSON Lines record as a mapping of facts; errors say source:line[:col]."""
     def error(message: str, column: int = 0) -> SituationError:
-        return SituationError(message, STDIN_LABEL, line, column)
+        return SituationError(message, source, line, column)
 
     try:
         text = raw.decode("utf-8-sig")

@@ -107,8 +107,8 @@ def situation_for(item: Item, pack: Pack, max_bytes: int,
 
         return validate_situation(load_text(item.text, STDIN_LABEL), pack, as_of)
     assert item.raw is not None
-    data = parse_json_line(item.raw, item.line)
-    where = Location(STDIN_LABEL, item.line)
+    data = parse_json_line(item.raw, item.line, item.source)
+    where = Location(item.source, item.line)
     problems = data_problems(data, lambda path: where, pack)
     if problems:
         raise SituationErrors(problems)
@@ -125,7 +125,7 @@ def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = Fa
         if reraise:
             raise
         message = exc.format()
-        if exc.file not in (item.label, STDIN_LABEL):  # e.g. the firing limit, at the pack
+        if exc.file not in (item.label, item.source):  # e.g. the firing limit, at the pack
             message += f" (evaluating {item.label})"
         return Outcome(item.label, error=message)
     except Exception as exc:  # a bug, recursion, memory: reported in place, never losing the batch
@@ -173,8 +173,8 @@ def named_pack(item: Item, pack: Pack, settings: Settings) -> Pack:
     if item.path is not None:
         name = named_in_file(item.path, settings.max_bytes, allow)
     elif item.raw is not None and PACK_KEY.encode() in item.raw:
-        name = situation_pack(parse_json_line(item.raw, item.line), STDIN_LABEL,
-                              Location(STDIN_LABEL, item.line), allow)
+        name = situation_pack(parse_json_line(item.raw, item.line, item.source), item.source,
+                              Location(item.source, item.line), allow)
     else:
         name = None
     if name is None:

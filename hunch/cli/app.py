@@ -12,15 +12,18 @@ import importlib
 import io
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+
+from hunch.version import DISTRIBUTION
 
 # command name -> "module:attribute"; imported only when used, so `hunch --help`
 # does not import durable_rules.
 COMMANDS = {
     "ask": "hunch.cli.ask:ask",
     "evaluate": "hunch.cli.evaluate:evaluate",
+    "examples": "hunch.cli.examples:examples",
     "explain": "hunch.cli.explain:explain",
     "what-if": "hunch.cli.whatif:what_if",
     "plan": "hunch.cli.plan:plan",
@@ -80,6 +83,12 @@ class HunchGroup(click.Group):
             command.format_epilog = _where_epilog  # type: ignore[method-assign]
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # `hunch --bogus`: one line, as below
+            usage_error(exc)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; every exception it ends with becomes one line on standard
         error and the exit status its type carries (hunch.errors)."""
@@ -90,10 +99,12 @@ class HunchGroup(click.Group):
         except HunchError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(exc.format(), err=True)
+            click.echo(with_examples_hint(exc).format(), err=True)
             ctx.exit(exc.exit_code)
         except Reported as exc:  # the command has said what failed
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            usage_error(exc)
         except KeyboardInterrupt as exc:  # Ctrl-C, or Terminated
             stop = Interrupted.of(exc)
             click.echo(stop.message, err=True)
@@ -129,7 +140,7 @@ class HunchGroup(click.Group):
 @click.option("--allow-pack-path", is_flag=True,
               help="Follow a situation's _pack to a folder outside its own folder and "
                    "outside the project (docs/project.md).")
-@click.version_option(package_name="hunch", message="hunch %(version)s")
+@click.version_option(package_name=DISTRIBUTION, message="hunch %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, allow_pack_path: bool) -> None:
     """hunch: decision support from cited rules, with explanations.
@@ -156,6 +167,40 @@ def cli(ctx: click.Context, debug: bool, allow_pack_path: bool) -> None:
     assert isinstance(group, click.Group)
     name = ctx.invoked_subcommand
     resume_for(group.get_command(ctx, name) if name else None)
+
+
+def usage_error(exc: click.UsageError) -> NoReturn:
+    """A bad option or argument, on one line like every other error (not click's usage
+    block): where (the command), what, and where the options are listed."""
+    from hunch.errors import HunchError
+
+    command = exc.ctx.command_path if exc.ctx else "hunch"
+    message = exc.format_message().rstrip(".")
+    click.echo(HunchError(message, command, hint=f"see {command} --help").format(), err=True)
+    sys.exit(exc.exit_code)
+
+
+def with_examples_hint(exc: Any) -> Any:
+    """A missing examples/... file: say where the installed examples are (a pip user has
+    no examples/ folder of their own)."""
+    from hunch.errors import YamlError
+
+    if isinstance(exc, YamlError) and exc.message == "no such file" and not exc.hint:
+        exc.hint = examples_hint(exc.file)
+    return exc
+
+
+def examples_hint(path: str) -> str:
+    """For a missing examples/... file that hunch ships: where the installed one is."""
+    parts = os.path.normpath(path).split(os.sep)
+    if "examples" not in parts[:-1]:
+        return ""
+    rest = parts[len(parts) - parts[::-1].index("examples"):]
+    installed = os.path.join(shipped("examples"), *rest)
+    if not os.path.isfile(installed):
+        return ""
+    return (f"the installed examples are in {shipped('examples')}: "
+            f"`hunch examples --copy examples` copies them here, or run hunch on {installed}")
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

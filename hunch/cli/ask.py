@@ -362,14 +362,26 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
 
 def summary(consultation: Consultation, start: str | None) -> str:
     """The closing line: how many questions were asked and how many skipped."""
+    from hunch.explain.unknowns import relevant_unknowns
+
     asked = consultation.asked
     unknown = sum(1 for f in asked if consultation.answers[f] is None)
-    skipped = len(consultation.remaining())
+    # the "Still unknown" list above: the closing line must agree with it
+    listed = {u.fact for u in relevant_unknowns(consultation.result())}
+    skipped = consultation.remaining()
+    irrelevant = [f for f in skipped if f not in listed]
     text = f"Asked {_count(len(asked), 'question')}"
     if unknown:
-        text += f" ({unknown} answered unknown)"
-    text += (f"; skipped {skipped} as irrelevant (no answer could change the recommendation "
-             f"or the top hypothesis)")
+        matter = len(listed & {f for f in asked if consultation.answers[f] is None})
+        text += f" ({unknown} answered unknown"
+        text += f": {matter} of them could still change the advice)" if matter else ")"
+    if irrelevant:
+        text += (f"; skipped {len(irrelevant)} as irrelevant (no answer could change the "
+                 f"recommendation or the top hypothesis)")
+    unasked = [f for f in skipped if f in listed]
+    if unasked:  # a close call the stopping rule let go: say so rather than "irrelevant"
+        text += (f"; not asked, though listed under Still unknown: {', '.join(unasked)} "
+                 f"(hunch ask --all asks every question)")
     if start:
         text += f"; {_count(len(consultation.given), 'fact')} came from {start}"
     return _fill(text + ".")  # file names are kept whole

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from hunch.cli.common import (
 from hunch.cli.startup import loads_first, resume
 from hunch.errors import EXIT_BAD_INPUT, Reported
 from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from hunch.batch.run import Settings
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -40,6 +43,13 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               flag_value="summary", default=None,
               help="After the table, explain the top hypothesis and the recommendation: "
                    "--explain (a summary) or --explain=full (the whole derivation).")
+@click.option("--dask", "dask_scheduler", metavar="SCHEDULER", default=None,
+              help="Evaluate JSON Lines files (paths or URLs) on Dask, streaming: local (a "
+                   "LocalCluster of --jobs workers) or a scheduler's address; -o names a "
+                   "folder, which gets one file per partition (docs/performance.md).")
+@click.option("--partition-bytes", type=click.IntRange(min=1), default=None,
+              help="With --dask: bytes of input per partition (default: about four "
+                   "partitions per worker, from 256 KiB to 32 MiB each).")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
@@ -48,8 +58,8 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               help="Show the recommended action's draft message or call script under it.")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int, max_firings: int, jobs: int,
-             explain: str | None, progress: bool | None, as_of: Any = None,
-             draft: bool = False) -> None:
+             explain: str | None, dask_scheduler: str | None, partition_bytes: int | None,
+             progress: bool | None, as_of: Any = None, draft: bool = False) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -67,6 +77,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
+      hunch evaluate --dask local --jobs 2 situations.jsonl -o results/
     """
     from hunch.batch.run import Settings, renderer
     from hunch.cli.batch import write_batch
@@ -79,7 +90,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
         reading_hint()
     # one situation file may name its pack; a batch uses --rules or the project's
     # default, and each situation that names another pack is evaluated with that one
-    single = len(situations) == 1
+    single = len(situations) == 1 and not dask_scheduler  # --dask: JSON Lines files
     chosen = pack_argument(rules, situations[0] if single else None)
     pack = load_pack_or_fail(chosen)
     resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
@@ -103,7 +114,19 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                         project_pack=None if rules else project_default(),
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns(),
                         as_of=as_of)
+    if dask_scheduler:
+        _on_dask(list(situations), dask_scheduler, output, fmt, settings, jobs, partition_bytes)
+        return
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,
                           progress=progress)
     if summary.failed:
+        raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error
+
+
+def _on_dask(inputs: list[str], scheduler: str, folder: str | None, fmt: str,
+             settings: Settings, jobs: int, size: int | None) -> None:
+    from hunch.batch.distributed import DaskRun, run_dask
+
+    run = DaskRun(scheduler, folder or "", fmt, settings, jobs, size)
+    if run_dask(inputs, run)[1]:
         raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error

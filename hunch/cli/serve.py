@@ -9,8 +9,9 @@ import click
 
 from hunch.errors import EXIT_BAD_INPUT, Reported
 from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
+from hunch.version import DISTRIBUTION
 
-MISSING = "hunch serve needs its extra: pip install 'hunch[serve]'"
+MISSING = f"hunch serve needs its extra: pip install '{DISTRIBUTION}[serve]'"
 HTTP = "hunch.serve.protocol:HeaderTimeoutH11Protocol"
 MAX_HEADER_BYTES = 16 * 1024
 

@@ -29,8 +29,12 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
 @click.argument("situation", type=click.Path())
 @click.option("--set", "sets", multiple=True, metavar="FACT=VALUE",
               help="Change (or add) one input fact; repeat for several.")
+@click.option("--unset", "unsets", multiple=True, metavar="FACT",
+              help="Leave one input fact out (unknown, even one with a default); repeat for "
+                   "several.")
 @click.option("--flip", is_flag=True,
-              help="List the smallest single-fact changes that change the recommendation.")
+              help="List the smallest single-fact changes that change the recommendation "
+                   "(leaving a given fact out included).")
 @click.option("--target", metavar="ID", default=None,
               help="With --flip: the smallest changes (of up to --max-facts facts) that reach "
                    "--goal for this hypothesis or action instead.")
@@ -48,28 +52,30 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
 @as_of_option
-def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | None, goal: str,
-            max_facts: int, max_evaluations: int, rules: str | None, fmt: str,
-            output: str | None, as_of: Any = None) -> None:
+def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip: bool,
+            target: str | None, goal: str, max_facts: int, max_evaluations: int,
+            rules: str | None, fmt: str, output: str | None, as_of: Any = None) -> None:
     """Show how the advice changes when facts change.
 
     SITUATION is a YAML file, or - to read one YAML or JSON situation from
-    standard input. With --set, the ranking and the recommendation before and
-    after, side by side, and what changed. With --flip, the smallest single-fact changes that
-    would change the recommendation: each input fact is tried at every value
-    the rules distinguish (enum values, true/false, and the numbers the rules
-    compare it with, and one either side). With both, the flips are searched
-    from the situation after the --set changes. With --flip --target ID, the
-    smallest combinations of changes (fewest facts first, up to --max-facts)
-    that make ID the top hypothesis (or the recommendation, for an action), or
-    with --goal concluded / not-concluded; the search is bounded by
-    --max-evaluations and says when it stopped there.
+    standard input. With --set (or --unset, which makes a fact unknown), the
+    ranking and the recommendation before and after, side by side, and what
+    changed. With --flip, the smallest single-fact changes that would change the
+    recommendation: each input fact is tried at every value the rules
+    distinguish (enum values, true/false, and the numbers the rules compare it
+    with, and one either side), and each given fact is tried left out. With
+    both, the flips are searched from the situation after the --set changes.
+    With --flip --target ID, the smallest combinations of changes (fewest
+    facts first, up to --max-facts) that make ID the top hypothesis (or the
+    recommendation, for an action), or with --goal concluded / not-concluded;
+    the search is bounded by --max-evaluations and says when it stopped there.
 
     \b
     Examples:
       hunch what-if examples/asker.yaml --set needs_answer_by_days=5
       hunch what-if examples/asker.yaml --set unreturned_calls=0 --set unanswered_emails=0
       hunch what-if examples/asker-dates.yaml --set interview_date=2026-11-28
+      hunch what-if examples/deadline.yaml --unset needs_answer_by_days
       hunch what-if examples/asker.yaml --flip
       hunch what-if examples/asker.yaml --flip --target you-are-the-fallback
       hunch what-if examples/asker.yaml --flip --target let-it-go --goal not-concluded
@@ -86,12 +92,13 @@ def what_if(situation: str, sets: tuple[str, ...], flip: bool, target: str | Non
         raise click.UsageError("--target goes with --flip: what-if --flip --target ID")
     if target is None and _given("goal", "max_facts", "max_evaluations"):
         raise click.UsageError("--goal, --max-facts and --max-evaluations go with --target ID")
-    if not sets and not flip:
-        raise click.UsageError("give --set FACT=VALUE (one or more) or --flip")
+    if not sets and not unsets and not flip:
+        raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
     dated = [item for item in sets if item.partition("=")[0].strip() in pack.time.inputs]
-    changes = parse_sets(pack, [item for item in sets if item not in dated])
+    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if item not in dated])
+    changes.update(parse_unsets(pack, unsets, changes))
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
     if dated:  # a date: the numbers it gives change (docs/time.md)
         changes.update(_date_changes(pack, result.situation, dated))
@@ -152,6 +159,23 @@ def _date_changes(pack: Any, situation: Any, items: list[str]) -> dict[str, Any]
         return date_changes(pack, situation, dict(i.partition("=")[::2] for i in items))
     except DateChangeError as exc:
         raise _bad("--set", str(exc), "") from None
+
+
+def parse_unsets(pack: Any, names: tuple[str, ...], sets: dict[str, Any]) -> dict[str, None]:
+    """The facts of --unset, each to be left out (None), checked to be input facts."""
+    from hunch.explain.how import ChangeError, checked_unset
+
+    out: dict[str, None] = {}
+    for name in (n.strip() for n in names):
+        try:
+            checked_unset(pack, name)
+        except ChangeError as exc:
+            raise _bad("--unset", f"{name}: {exc.problem}", exc.hint) from None
+        if name in sets:
+            raise _bad("--unset", f"{name}: {name} is also given to --set",
+                       "give a fact to --set or to --unset, not both")
+        out[name] = None
+    return out
 
 
 def _given(*names: str) -> bool:

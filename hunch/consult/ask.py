@@ -254,10 +254,16 @@ class Consultation:
     def result(self, changes: dict[str, Any] | None = None) -> Result:
         """The evaluation of the answers (plus ``changes``); defaults fill the rest."""
         values = self.values(changes)
-        key = self._key(values)
+        # `?` means unknown, even for a fact with a default (Enter takes the default)
+        unknown = [f for f, v in self.answers.items()
+                   if v is None and f not in values and self.pack.facts[f].has_default]
+        key = self._key(values) + tuple((f, "?") for f in unknown)
         if key not in self._cache:
             # A Situation is built directly: a missing required fact is fine mid-way.
             situation = situation_from(self.file, values, {}, self.pack)
+            for fact in unknown:
+                del situation.values[fact]
+                situation.defaulted.discard(fact)
             self._cache[key] = evaluate(self.pack, situation)
         return self._cache[key]
 
@@ -456,7 +462,8 @@ class Consultation:
 
     def _unknown_note(self, name: str) -> str:
         spec = self.pack.facts[name]
-        return f"{name} (its default {show(spec.default, spec)} applies)" \
+        # a file cannot say "unknown" for a fact with a default: say what evaluating it does
+        return f"{name} (evaluating this file applies its default {show(spec.default, spec)})" \
             if spec.has_default else name
 
 

@@ -16,12 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-# The C core only: durable.engine (its Host, closures and timer threads) is never
-# needed, and not importing it keeps start-up short.
-# the C core has no stubs; ignored here too, not only in pyproject, so hunch also
-# type-checks as part of someone else's mypy run (MYPYPATH=this checkout)
-import durable_rules_engine as _core  # type: ignore[import-not-found, unused-ignore]
-
 from hunch.engine.compile import (
     Alternative,
     CompiledPack,
@@ -34,6 +28,39 @@ from hunch.errors import EngineError
 from hunch.limits import DEFAULT_MAX_FIRINGS as DEFAULT_MAX_FIRINGS  # its home before hunch.limits
 from hunch.pack.model import FactRef, MatchKind, Pack
 from hunch.record import Record
+
+# pyproject.toml pins it (tests/test_packaging.py checks the two agree)
+DURABLE_RULES = "durable-rules==2.0.28"
+# durable-rules 2.0.28 calls PyEval_CallObject, which Python 3.13 removed: built
+# without this define it installs, then fails to load (docs/limits.md, "Python versions")
+CPPFLAGS_313 = "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject"
+
+
+def broken_core(exc: ImportError) -> EngineError:
+    """Why durable_rules' C core did not load, and the command that repairs the install."""
+    import shlex
+    import sys
+
+    repair = (f"{CPPFLAGS_313} {shlex.quote(sys.executable)} -m pip install --no-cache-dir "
+              f"--force-reinstall --no-deps {DURABLE_RULES}")
+    where = exc.path or "durable_rules_engine"
+    if "PyEval_CallObject" in str(exc):
+        return EngineError(f"durable-rules was compiled for Python {sys.version_info[0]}."
+                           f"{sys.version_info[1]} without the define it needs, so its C core "
+                           "cannot load (undefined symbol: PyEval_CallObject)", where,
+                           hint=f"repair the install with: {repair}")
+    return EngineError(f"durable_rules' C core cannot be imported: {exc}", where,
+                       hint=f"reinstall it with: {repair}")
+
+
+# The C core only: durable.engine (its Host, closures and timer threads) is never
+# needed, and not importing it keeps start-up short.
+try:
+    # the C core has no stubs; ignored here too, not only in pyproject, so hunch also
+    # type-checks as part of someone else's mypy run (MYPYPATH=this checkout)
+    import durable_rules_engine as _core  # type: ignore[import-not-found, unused-ignore]
+except ImportError as exc:  # a broken install is one line with its repair, never a traceback
+    raise broken_core(exc) from None
 
 # properties one durable_rules fact can hold, "_k" and "sid" included (state.h allows
 # 255; measured: 253 work, 254 fail every assert with error 302)

@@ -134,6 +134,11 @@ class Flip:
     recommendation: Ranked | None
     top_hypothesis: Ranked | None
 
+    @property
+    def unset(self) -> bool:
+        """The change is leaving the given fact out (unknown), not another value."""
+        return self.after is None
+
 
 class Flips(list[Flip]):
     """The flips found, and the facts the search had no budget left for
@@ -402,6 +407,13 @@ def checked_change(pack: Pack, name: str, value: Any) -> Any:
     return converted
 
 
+def checked_unset(pack: Pack, name: str) -> None:
+    """The input fact ``name`` left out (unknown, even one with a default): it must be
+    an input fact of the pack."""
+    if name not in pack.facts:
+        raise _not_input(pack, name, "")
+
+
 def _not_input(pack: Pack, name: str, given: str) -> ChangeError:
     if name in pack.derived:
         sources = [f for f in pack.facts if f in input_cone(pack, name)]
@@ -447,11 +459,13 @@ def flips(result: Result) -> Flips:
     tested = [fact for fact in result.pack.facts if fact in fact_tests(result.pack)]
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
+        options = options + _unset(result, fact)
         best: dict[str | None, tuple[float, Flip]] = {}
         now = signature(result, fact, values[fact]) if fact in values else None
         for value in options:
-            if fact in values and (holds("eq", value, values[fact], {}) or
-                                   (now is not None and signature(result, fact, value) == now)):
+            if value is not None and fact in values and (
+                    holds("eq", value, values[fact], {}) or
+                    (now is not None and signature(result, fact, value) == now)):
                 continue  # the same value, or one every rule treats the same way
             after = budget.probe({fact: value})
             if after is None:
@@ -461,7 +475,8 @@ def flips(result: Result) -> Flips:
             if new == rec:
                 continue
             flip = Flip(fact, result.pack.facts[fact].question, values.get(fact),
-                        fact in values, value, any_value, after.recommendation,
+                        fact in values, value, any_value and value is not None,
+                        after.recommendation,
                         top_hypothesis(after))
             size = _distance(values.get(fact), value)
             if new not in best or size < best[new][0]:
@@ -472,7 +487,16 @@ def flips(result: Result) -> Flips:
     return out
 
 
+def _unset(result: Result, fact: str) -> list[Any]:
+    """[None] (leave it out) for a fact the situation gives and may leave out."""
+    situation = result.situation
+    given = fact in situation.values and fact not in situation.defaulted
+    return [None] if given and not result.pack.facts[fact].required else []
+
+
 def _distance(before: Any, after: Any) -> float:
+    if after is None:  # leaving a fact out: listed only when no value of it does the same
+        return float("inf")
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after))
     return float(abs(after - before)) if numeric else 0.0
 
@@ -487,6 +511,7 @@ __all__ = [
     "WhatIf",
     "as_typed",
     "checked_change",
+    "checked_unset",
     "explain",
     "flips",
     "target_search",

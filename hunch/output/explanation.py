@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hunch.engine.evaluate import Ranked, Result
-from hunch.explain.how import Explanation, FactNode, Flips, RuleNode, WhatIf
+from hunch.explain.how import Explanation, FactNode, Flip, Flips, RuleNode, WhatIf
 from hunch.explain.unknowns import top_hypothesis
 from hunch.explain.world import PASSED, Check, RuleCheck, fmt_value, rule_where, where_of
 from hunch.output.contradictions import notice_json, notice_lines
@@ -495,7 +495,8 @@ def _change(row: Any) -> str:
 
 def what_if_text(w: WhatIf) -> str:
     situation = w.before.situation
-    sets = ", ".join(f"{k} = {fmt_value(v)} (was {_was(situation, k)})" for k, v in w.sets.items())
+    sets = ", ".join(f"{k} {'unknown' if v is None else '= ' + fmt_value(v)} "
+                     f"(was {_was(situation, k)})" for k, v in w.sets.items())
     out = [f"What if {sets}", f"situation: {situation.file}", ""]
     for label, changed, before, after in (
             ("Recommendation", w.recommendation_changed, w.before.recommendation,
@@ -560,11 +561,17 @@ def flips_text(result: Result, flips: Flips) -> str:
         return "\n".join(out) + "\n"
     out.append("Smallest single-fact changes that change the recommendation:")
     rows = [[f.fact, _was(result.situation, f.fact),
-             f"any value (e.g. {fmt_value(f.after)})" if f.any_value else fmt_value(f.after),
+             _change_to(f),
              f"{f.recommendation.id} ({fmt_cf(f.recommendation.certainty)})"
              if f.recommendation else "none"] for f in flips]
     out.append(fit_table(rows, ["fact", "now", "change to", "recommendation then"]))
     return fit_lines("\n".join(out)) + "\n" + stopped
+
+
+def _change_to(f: Flip) -> str:
+    if f.unset:
+        return "leave out (unknown)"
+    return f"any value (e.g. {fmt_value(f.after)})" if f.any_value else fmt_value(f.after)
 
 
 def flips_json(result: Result, flips: Flips) -> dict[str, Any]:
@@ -575,7 +582,7 @@ def flips_json(result: Result, flips: Flips) -> dict[str, Any]:
         "flips": [{"fact": f.fact, "question": " ".join(f.question.split()),
                    "before": f.before, "given": f.given,
                    "where": where_of(result.situation, f.fact), "after": f.after,
-                   "any_value": f.any_value,
+                   "unset": f.unset, "any_value": f.any_value,
                    "recommendation": _brief_json(f.recommendation),
                    "top_hypothesis": _brief_json(f.top_hypothesis)} for f in flips],
         **_unexamined_json("flips", flips.unexamined),

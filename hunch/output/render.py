@@ -149,10 +149,23 @@ def ranked_table(items: list[Ranked], ranked: list[Ranked] | None = None) -> str
     title, reason, cited = column_widths()
     table = _table(rows, ["#", "title", "certainty", "reason", "cited"],
                    [None, title, None, reason, cited])
-    if not close & {item.id for item in items}:
-        return table
-    return "\n".join([table, *textwrap.wrap(close_note(ranked), width=fit(78), initial_indent="  ",
-                                            subsequent_indent="    ")])
+    notes = [id_note(items)]
+    if close & {item.id for item in items}:
+        notes.append(close_note(ranked))
+    return "\n".join([table, *(line.replace(_KEEP, " ") for note in notes
+                               for line in textwrap.wrap(note, width=fit(78), initial_indent="  ",
+                                                         subsequent_indent="    ",
+                                                         break_on_hyphens=False))])
+
+
+_KEEP = "\u00a0"  # a space the wrapping keeps: "#5" stays on the line of its id
+
+
+def id_note(items: list[Ranked]) -> str:
+    """The ids `hunch explain SITUATION ID` takes, by rank: a line under the table
+    keeps the table within 100 columns."""
+    ids = (f"#{item.rank}{_KEEP}{item.id}" for item in items)
+    return "ids (for hunch explain): " + ", ".join(ids)
 
 
 def supported(items: list[Ranked]) -> list[Ranked]:
@@ -206,9 +219,11 @@ def against_text(heading: str, items: list[Ranked]) -> list[str]:
         return []
     out = ["", heading]
     for item in items:
-        out.extend(textwrap.wrap(f"- {item.title} ({with_words(item.certainty)}): "
+        # the id, as in the tables' "ids" line: what `hunch explain` takes
+        out.extend(textwrap.wrap(f"- {item.title} ({item.id}, {with_words(item.certainty)}): "
                                  f"{against_reason(item)}", width=fit(78),
-                                 initial_indent="  ", subsequent_indent="    "))
+                                 initial_indent="  ", subsequent_indent="    ",
+                                 break_on_hyphens=False))
     return out
 
 
@@ -242,7 +257,10 @@ def render_table(result: Result, explain: str | None = None, draft: bool = False
     if best is None:
         out.append("Recommended action: none (no action has positive certainty)")
     else:
-        out.append(f"Recommended action: {best.title} ({with_words(best.certainty)})")
+        out.extend(textwrap.wrap(f"Recommended action: {best.title} "
+                                 f"({best.id}, {with_words(best.certainty)})",
+                                 width=fit(TABLE), subsequent_indent="  ",
+                                 break_on_hyphens=False))
         second = close_second(result)
         if second is not None:
             out.extend(textwrap.wrap(f"Close call: {second.title} ({with_words(second.certainty)})"

@@ -250,7 +250,7 @@ def load_text(text: str, file: str) -> Document:
             # scanning ahead, before our own depth check sees the events
             raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file, line, col) from None
         raise YamlError(f"invalid YAML: {problem}", file, line, col,
-                        hint=_tab_hint(text, line, col)) from None
+                        hint=_syntax_hint(text, line, col, problem)) from None
     except yaml.reader.ReaderError as exc:
         line, col = _text_line_col(text, exc.position)
         raise YamlError(f"character {_char_name(exc.character)} is not allowed in YAML",
@@ -269,6 +269,46 @@ def _tab_hint(text: str, line: int, column: int) -> str:
     if 0 < column <= len(here) and here[column - 1] == "\t":
         return "indent with spaces: YAML does not allow tabs there"
     return ""
+
+
+# `key:value`: YAML reads it as one plain string, and the error surfaces a line or two
+# later ("could not find expected ':'", "mapping values are not allowed here")
+_NO_SPACE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?=[^\s:/])")
+_USUAL = ("usually indentation that does not line up with the lines above, or a "
+          "missing space after a colon: write `key: value`")
+
+
+def _syntax_hint(text: str, line: int, column: int, problem: str) -> str:
+    """What usually causes a YAML syntax error at this line, said about the lines there."""
+    tab = _tab_hint(text, line, column)
+    if tab:
+        return tab
+    unclosed = text.count("[") > text.count("]") or text.count("{") > text.count("}")
+    if "',' or ']'" in problem or "',' or '}'" in problem or (
+            "node content" in problem and unclosed):
+        return "a [ or { above is not closed, or an item in it needs quotes"
+    if "end of stream" in problem:
+        return "a quote or bracket opened above is not closed"
+    lines = text.split("\n")
+    here_text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "mapping values" in problem and here_text.count(": ") > 1:
+        return f"a value with ': ' in it needs quotes: write key: \"a: b\" on line {line}"
+    for n in range(min(line, len(lines)), max(line - 3, 0), -1):  # this line, two before
+        if _NO_SPACE.match(lines[n - 1]) and not lines[n - 1].lstrip().startswith("#"):
+            return f"line {n} has no space after its colon: write `key: value`"
+    before = [n for n in range(1, min(line, len(lines) + 1))
+              if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")]
+    if before and line <= len(lines) and lines[line - 1].strip():
+        here, prev = _indent(lines[line - 1]), _indent(lines[before[-1] - 1])
+        if here != prev and not lines[before[-1] - 1].rstrip().endswith(":"):
+            return (f"line {line} is indented {'more' if here > prev else 'less'} than line "
+                    f"{before[-1]} ({here} against {prev} spaces): keys of one mapping start "
+                    "in the same column")
+    return _USUAL
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
 
 
 def _text_line_col(text: str, position: int) -> tuple[int, int]:

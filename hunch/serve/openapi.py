@@ -110,8 +110,10 @@ def _components(packs: list[Served]) -> dict[str, Any]:
         schema.pop("$schema", None)
         if "_pack" in schema["properties"]:
             # the URL names the pack; a situation file's _pack (or null) is let through
+            # not blank as Python's str.strip() sees it (\x1c-\x1f and \x85 included)
             schema["properties"] = {**schema["properties"], "_pack": {
-                **schema["properties"]["_pack"], "type": ["string", "null"]}}
+                **schema["properties"]["_pack"], "type": ["string", "null"],
+                "pattern": "[^\\s\\x1c-\\x1f\\x85]"}}
         schemas[_name(served, "Situation")] = schema
         schemas[_name(served, "Answers")] = _answers(schema)
     return {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http",
