@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hunch.batch import inputs, pool
@@ -403,6 +403,9 @@ class TestAskSave:
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x85"),
                    min_size=1, max_size=30))
+    # a float to YAML 1.2 but a string to pyyaml's 1.1 rules: it was written bare
+    @example("0E0")
+    @example("0o10")
     def test_any_text_answer_reads_back(self, text: str) -> None:
         from hunch.consult.ask import Consultation
         from hunch.engine.load import load_pack

@@ -14,9 +14,8 @@ import shlex
 import shutil
 import tempfile
 
-import yaml
-
 from hunch.errors import HunchError
+from hunch.pack.yamlsource import dump
 
 PACK_YAML = """\
 # A starter pack written by `hunch init`. Make it yours: change the facts, the
@@ -325,7 +324,7 @@ def _contents(files: dict[str, str], name: str, shown: str) -> dict[str, str]:
     """Every file of the pack, as text. The name goes into pack.yaml as YAML writes
     a scalar (quoted when YAML would read it as something else: yes, null, 0x10,
     1_000, ...); the folder, only into comments, as a shell word on one line."""
-    quoted = yaml.safe_dump(name).split("\n", 1)[0]
+    quoted = dump(name).split("\n", 1)[0]
     folder = _one_line(shlex.quote(shown))
     return {rel: template.replace("{name}", quoted).replace("{dir}", folder)
             for rel, template in files.items()}

@@ -51,8 +51,6 @@ from datetime import date
 from itertools import combinations
 from typing import Any, Literal
 
-import yaml
-
 from hunch.consult.goal import (
     Branch,
     Way,
@@ -78,7 +76,7 @@ from hunch.pack.dates import uses_dates
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
-from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
+from hunch.pack.yamlsource import MAX_FILE_BYTES, dump, load_file
 from hunch.record import Slot
 
 EPSILON = 1e-9
@@ -446,7 +444,7 @@ class Consultation:
         lines = [f"# Situation written by `hunch ask` (pack {self.pack.name}).",
                  f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
         if pack_ref:
-            lines.append(yaml.safe_dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
+            lines.append(dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
         unknown = [self._unknown_note(n) for n in self.pack.facts
                    if n in self.answers and self.answers[n] is None]
         if unknown:
@@ -456,7 +454,7 @@ class Consultation:
             question = " ".join(self.pack.facts[name].question.split())
             lines.append("")
             lines += textwrap.wrap(question, 76, initial_indent="# ", subsequent_indent="# ")
-            lines.append(yaml.safe_dump({name: value}, default_flow_style=False,
+            lines.append(dump({name: value}, default_flow_style=False,
                                         allow_unicode=True, width=1000).rstrip("\n"))
         return "\n".join(lines) + "\n"
 

@@ -72,6 +72,26 @@ def resolve(text: str) -> str:
     return _STR
 
 
+class _Dumper(yaml.SafeDumper):
+    """pyyaml's writer, quoting a string whenever hunch's reader (YAML 1.2, above) would
+    take it plain as something else: pyyaml decides by YAML 1.1's rules, under which
+    ``0E0`` or ``0o10`` are strings, so it writes them bare and they read back as numbers."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if resolve(data) != _STR:
+        return dumper.represent_scalar(_STR, data, style="'")
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(data: Any, **options: Any) -> str:
+    """``data`` as YAML that :func:`load_text` reads back to the same values."""
+    return str(yaml.dump(data, Dumper=_Dumper, **options))
+
+
 def _null(text: str) -> None:
     return None
 
