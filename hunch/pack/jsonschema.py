@@ -91,10 +91,15 @@ def _date_schema(pack: Pack) -> dict[str, Any]:
                        "items": {"type": "object", "properties": fields,
                                  "required": [f.name for f in item.fields if f.required],
                                  "additionalProperties": False}}
-    either = [{"anyOf": [{"required": [name]}, {"required": list(comp.sources)}]}
+    either = [{"anyOf": [_given([name]), _given(list(comp.sources))]}
               for name, comp in pack.time.computed.items()
               if pack.facts.get(name) is not None and pack.facts[name].required]
     return {"properties": props, "allOf": either} if either else {"properties": props}
+
+
+def _given(names: list[str]) -> dict[str, Any]:
+    """Each of ``names`` present and not null (null is "not given", as hunch reads it)."""
+    return {"required": names, "properties": {n: {"not": {"type": "null"}} for n in names}}
 
 
 # --- pack files ------------------------------------------------------------------------
