@@ -69,13 +69,13 @@ class TestChoices:
 class TestBack:
     def test_back_changes_the_previous_answer(self, tmp_path: Path) -> None:
         out = tmp_path / "tea.yaml"
-        result = run(["--rules", TEA, "--save", str(out)], "5\nback\n7\nno\n")
+        result = run(["--rules", TEA, "--save", str(out)], "5\nback\n7\nno\nno\n")
         assert result.exit_code == 0, result.output
         assert result.stdout.count("Question 1 of about") == 2
         assert saved(out)["minutes_since_boil"] == 7
 
     def test_nothing_to_go_back_to(self) -> None:
-        result = run(["--rules", TEA], "back\n5\nno\n")
+        result = run(["--rules", TEA], "back\n5\nno\nno\n")
         assert result.exit_code == 0, result.output
         assert "> back\n   There is no earlier answer to change.\n> 5\n" in result.stdout
 

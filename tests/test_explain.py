@@ -230,6 +230,10 @@ WHY NOT: 2 rules could have concluded it but did not fire
    └─ not: failed
       └─ overdue: passed (derived)
 
+Quoted:
+  would-call: "If they wanted you they would call."
+  a-week: "Give them a week."
+
 Still unknown, and could change it:
   insider: with true, certainty 0.64 (now 0.48)
     Do you work there already?
@@ -269,6 +273,9 @@ WHY NOT: 2 rules could have concluded it but did not fire
    │  cites: deadline
    ├─ mood = worried: failed (calm, the default)
    └─ overdue: passed (derived)
+
+Quoted:
+  deadline: "If you have a deadline, call and say so."
 
 Still unknown, and could change it:
   deadline_days: with 0, certainty 0.80 (now 0.00)

@@ -579,9 +579,11 @@ class TestOneAnswerOncePerConclusion:
     def test_same_answer_twice_warns(self, tmp_path: Path) -> None:
         assert messages(tiny(tmp_path, self.TWICE)) == [
             "rules.yaml:19:5: warning: rule 'h-again' and rule 'to-h' both cite me and support "
-            "'h': one answer counts once per conclusion (merge them into one rule "
-            "(any: [...]), or say why they are separate evidence with 'distinct: ...' "
-            "(docs/checking.md))"]
+            "'h': one answer counts once per conclusion (if they are one piece of evidence, "
+            "merge them into one rule (any: [...]): where both hold, 'h' then gets one "
+            "contribution (at most 0.5) instead of both combined (0.65); if they are separate "
+            "evidence, say why with 'distinct: ...' and the result stays as it is "
+            "(docs/certainty.md, \"any: and separate rules\"))"]
 
     def test_distinct_says_why(self, tmp_path: Path) -> None:
         rules = self.TWICE + "    distinct: another sign the same answer names\n"

@@ -44,6 +44,7 @@ from hunch.pack.model import (
     Pack,
     Rule,
     Source,
+    names_read,
     walk,
 )
 from hunch.pack.read import read_pack
@@ -239,6 +240,7 @@ def lint_pack(pack: Pack, unparsed: Unparsed | None = None) -> list[HunchError]:
     problems: list[HunchError] = []
     sound = [r for r in pack.rules if not rule_problems(pack, r)]
     dead = _never_fire(pack, sound, problems)
+    _group_twice(pack, sound, problems)
     _duplicate_rules(sound, problems)
     _same_answer_twice(pack, sound, problems)
     problems.extend(grading_problems(pack, sound))
@@ -400,7 +402,62 @@ def _alternative_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
                                                  f"each other")
         words = "', '".join(leaf.words for leaf in group)
         return _Contradiction(group[-1], f"'{words}' cannot all hold together")
-    return _closed_world_conflict(pack, alt) or unchecked
+    return (_closed_world_conflict(pack, alt) or _one_derived_value(pack, alt)
+            or unchecked)
+
+
+def _one_derived_value(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
+    """Positive tests of one derived fact in one alternative must hold for the same
+    derived value (docs/architecture.md, "Semantics decisions"): "best_color = red"
+    and "best_color = white" together never hold, though each value may be derived."""
+    by_fact: dict[str, list[Leaf]] = {}
+    for leaf in alt:
+        cond = leaf.cond
+        if isinstance(cond, Compare) and cond.fact in pack.derived and not leaf.negated \
+                and not isinstance(cond.value, FactRef) and cond.op != "exists":
+            by_fact.setdefault(cond.fact, []).append(leaf)
+    for fact, group in by_fact.items():
+        if len(group) < 2:
+            continue
+        spec = pack.derived[fact]
+        values = list(spec.values or []) or _derive_values(pack.rules).get(fact, [])
+        if any(all(leaf_holds(leaf, v) for leaf in group) for v in values):
+            continue
+        words = "' and '".join(leaf.words for leaf in group)
+        return _Contradiction(group[-1], f"'{words}' contradict each other: tests of one "
+                                         f"derived fact in one 'all' hold for one value of it")
+    return None
+
+
+def _group_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]) -> None:
+    """A rule that needs two members of one exclusive group in one alternative: the
+    group says at most one of them is the answer, so the rule fires only on evidence
+    the pack calls contradictory (a warning: the engine would still fire it)."""
+    for rule in rules:
+        try:
+            alts = alternatives(rule.when)
+        except TooManyAlternatives:
+            continue
+        for alt in alts:
+            needed = [leaf.cond for leaf in alt
+                      if isinstance(leaf.cond, ConclusionCond) and not leaf.negated]
+            seen: dict[str, ConclusionCond] = {}
+            clash = None
+            for cond in needed:
+                group = pack.group_of(cond.conclusion)
+                if group and group in seen and seen[group].conclusion != cond.conclusion:
+                    clash = (seen[group], cond, group)
+                    break
+                if group:
+                    seen.setdefault(group, cond)
+            if clash is not None:
+                first, second, group = clash
+                problems.append(warning(
+                    second.loc, f"rule {rule.id!r} needs both {first.conclusion!r} and "
+                                f"{second.conclusion!r}, members of exclusive group {group!r}",
+                    "at most one member of a group is the answer: test one of them, or "
+                    "{group: ...}"))
+                break
 
 
 def _closed_world_conflict(pack: Pack, alt: list[Leaf]) -> _Contradiction | None:
@@ -604,8 +661,10 @@ def _unused(pack: Pack, unparsed: Unparsed, problems: list[HunchError]) -> None:
         elif not used:
             problems.append(warning(spec.loc, f"derived fact {name!r} is derived but no rule "
                                               f"uses it"))
+    gates = {n for spec in pack.facts.values() if spec.asked_when is not None
+             for n in names_read(spec.asked_when)}
     for name, spec in pack.facts.items():
-        if name not in uses:
+        if name not in uses and name not in gates:
             problems.append(warning(spec.loc, f"input fact {name!r} is never used by a rule",
                                     "people are asked for it for nothing"))
     cited = {sid for r in pack.rules for sid in r.cites} | unparsed.cites
@@ -689,11 +748,31 @@ def _same_answer_twice(pack: Pack, rules: list[Rule], problems: list[HunchError]
             problems.append(warning(
                 rule.loc, f"rule {rule.id!r} and rule {other.id!r} both cite {author}{when} "
                           f"and support {target!r}: one answer counts once per conclusion",
-                "merge them into one rule (any: [...]), or say why they are separate evidence "
-                "with 'distinct: ...' (docs/checking.md)"))
+                _merge_hint(other, rule, target)))
 
 
 _SAME_ANSWER_SCAN = 32
+
+
+def _merge_hint(first: Rule, second: Rule, target: str) -> str:
+    """The two ways out, with what each does to the result where both rules hold.
+
+    Merging into one rule (any: [...]) is not a neutral rewrite: the merged rule
+    contributes once (its best branch), where two rules combine. The hint gives
+    both figures, so an author never follows it without seeing what it changes
+    (issue 26: following a bare "merge them" changed the top answer in 38 % of a
+    ported pack's cases)."""
+    from hunch.engine.certainty import combine2
+
+    a = max((e.cf for e in first.then if e.kind == "support" and e.target == target),
+            default=0.0)
+    b = max((e.cf for e in second.then if e.kind == "support" and e.target == target),
+            default=0.0)
+    return (f"if they are one piece of evidence, merge them into one rule (any: [...]): where "
+            f"both hold, {target!r} then gets one contribution (at most {max(a, b):g}) instead "
+            f"of both combined ({combine2(a, b):g}); if they are separate evidence, say why with "
+            f"'distinct: ...' and the result stays as it is (docs/certainty.md, \"any: and "
+            f"separate rules\")")
 
 
 def _answer(source: Source) -> tuple[str, str]:

@@ -198,19 +198,21 @@ def prepare(pack: Pack) -> None:
 
 # --- output ------------------------------------------------------------------------------
 
-def render_result(fmt: str, result: Result) -> Any:  # str, or a JSON object (dict)
-    """The default Settings.render: a text block (table, markdown) or a JSON object."""
+def render_result(fmt: str, result: Result,
+                  min_certainty: float | None = None) -> Any:  # str, or a JSON object (dict)
+    """The default Settings.render: a text block (table, markdown) or a JSON object.
+    ``min_certainty``: the reporting threshold, None for the pack's own."""
     from hunch.output import render
 
     if fmt == "table":
-        return render.render_table(result)
+        return render.render_table(result, min_certainty=min_certainty)
     if fmt == "markdown":
-        return render.render_markdown(result)
-    return render.result_json(result)
+        return render.render_markdown(result, min_certainty)
+    return render.result_json(result, min_certainty)
 
 
-def renderer(fmt: str) -> Callable[[Any], Any]:
-    return functools.partial(render_result, fmt)
+def renderer(fmt: str, min_certainty: float | None = None) -> Callable[[Any], Any]:
+    return functools.partial(render_result, fmt, min_certainty=min_certainty)
 
 
 class Sink:

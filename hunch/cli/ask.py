@@ -417,15 +417,17 @@ def _example(consultation: Consultation, fact: str, value: Any, advice: bool) ->
         changes = {fact: value}
         said = _as_typed(consultation, fact, value)
     after = consultation.result(changes)
+    words = consultation.pack.words  # the pack's own words for its kinds (pack.yaml)
     if advice:
         rec = after.recommendation
-        what = f"the advice would be \"{rec.title}\"" if rec else "no action would be advised"
+        what = (f"the advice would be \"{rec.title}\"" if rec
+                else f"no {words.action} would be advised")
     else:
         from hunch.explain.unknowns import top_hypothesis
 
         top = top_hypothesis(after)
-        what = (f"the likeliest explanation would be \"{top.title}\"" if top
-                else "no explanation would stand out")
+        what = (f"the likeliest {words.hypothesis} would be \"{top.title}\"" if top
+                else f"no {words.hypothesis} would stand out")
     return _fill(f"For example, answering {said}: {what}.", indent="   ")
 
 
@@ -484,9 +486,16 @@ def _stakes(why: Why, required: bool) -> str:
     if a.recommendation:
         parts.append(f"the recommendation (now: {rec})")
     if a.top:
-        parts.append(f"the top hypothesis (now: {top})")
+        parts.append(f"the top {why.words.hypothesis} (now: {top})")
     if not parts and a.gain > 0:
         return _narrows(why)
+    from hunch.consult.ask import UNDERSTATED
+
+    if not parts and a.understated >= UNDERSTATED and why.top is not None:
+        return textwrap.fill(f"   Your answer could move how sure the top "
+                             f"{why.words.hypothesis} is ({top}, now "
+                             f"{why.top.certainty:.2f}) by up to {a.understated:.2f}.",
+                             _width(), subsequent_indent="   ")
     if not parts:
         reason = "it is required" if required else "you asked for every question (--all)"
         return textwrap.fill(f"   No answer on its own could change the recommendation or the "

@@ -43,6 +43,10 @@ FORMATS = ("table", "json", "jsonl", "markdown")
               flag_value="summary", default=None,
               help="After the table, explain the top hypothesis and the recommendation: "
                    "--explain (a summary) or --explain=full (the whole derivation).")
+@click.option("--min-certainty", type=click.FloatRange(0, 1, max_open=True), default=None,
+              help="Leave conclusions under this certainty out of tables and Markdown "
+                   "(counted in a line; JSON keeps them and lists them under "
+                   "below_min_certainty). Default: the pack's min_certainty, else 0.")
 @click.option("--dask", "dask_scheduler", metavar="SCHEDULER", default=None,
               help="Evaluate JSON Lines files (paths or URLs) on Dask, streaming: local (a "
                    "LocalCluster of --jobs workers) or a scheduler's address; -o names a "
@@ -59,7 +63,8 @@ FORMATS = ("table", "json", "jsonl", "markdown")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int, max_firings: int, jobs: int,
              explain: str | None, dask_scheduler: str | None, partition_bytes: int | None,
-             progress: bool | None, as_of: Any = None, draft: bool = False) -> None:
+             min_certainty: float | None, progress: bool | None, as_of: Any = None,
+             draft: bool = False) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -77,6 +82,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       echo '{"days_since_interview": 3}' | hunch evaluate --format jsonl -
       hunch evaluate - < examples/asker.yaml
       hunch evaluate examples/asker.yaml --explain
+      hunch evaluate examples/asker.yaml --min-certainty 0.2
       hunch evaluate --dask local --jobs 2 situations.jsonl -o results/
     """
     from hunch.batch.run import Settings, renderer
@@ -95,7 +101,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     pack = load_pack_or_fail(chosen)
     resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
-    render = renderer(fmt)
+    render = renderer(fmt, min_certainty)
     if draft:
         import functools
 
@@ -107,7 +113,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
 
         from hunch.output.render import render_explained
 
-        render = functools.partial(render_explained, fmt, explain)
+        render = functools.partial(render_explained, fmt, explain, min_certainty=min_certainty)
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
                         max_bytes=max_bytes, max_firings=max_firings, debug=debug,
                         allow_pack_path=allow_pack_path(),

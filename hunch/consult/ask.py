@@ -65,6 +65,7 @@ from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.errors import HunchError, SituationErrors
 from hunch.explain.how import input_cone
+from hunch.explain.relevance import gate_values, gated_by, opened, relevant
 from hunch.explain.unknowns import (
     MAX_EVALUATIONS,
     candidates,
@@ -73,7 +74,7 @@ from hunch.explain.unknowns import (
     top_id,
 )
 from hunch.pack.dates import uses_dates
-from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, names_read
+from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, dump, load_file
@@ -82,6 +83,9 @@ from hunch.record import Slot
 EPSILON = 1e-9
 # a new top hypothesis less than CLOSE_CALL (hunch.engine.certainty) ahead of the old
 # one is a close call, not a change worth a question (docs/ask.md)
+# stopping is premature while one answer could still move the top hypothesis's own
+# certainty this far: twice a close call (docs/ask.md, "An understated answer")
+UNDERSTATED = 2 * CLOSE_CALL
 MAX_WITNESSES = 8  # ways tried on the engine per candidate, fewest open facts first
 MAX_WHY_RULES = 8  # rules listed by `why`; the rest are counted
 UNKNOWN_WORDS = ("?", "unknown")
@@ -102,6 +106,7 @@ class Assessment:
     pairs: int = 0  # how many pairs that matter it belongs to (the pair search only)
     gain: float = 0.0  # expected information (bits) about which candidate is the answer
     rules_out: list[str] = field(default_factory=list)  # candidates some answer rules out
+    understated: float = 0.0  # the most an answer moves the top hypothesis's own certainty
 
     @property
     def matters(self) -> bool:
@@ -148,6 +153,7 @@ class Why:
     recommendation: Ranked | None  # now
     top: Ranked | None  # now
     candidates: dict[str, str] = field(default_factory=dict)  # open answers -> titles
+    words: Words = field(default_factory=Words)  # the pack's words for its kinds
 
 
 @dataclass
@@ -206,9 +212,10 @@ class Consultation:
         all remaining facts). An estimate: later answers make more or fewer matter."""
         if self.done:
             return 0
+        askable = self.askable(self.result())
         if self.everything:
-            return len(self.remaining())
-        return max(1, len(self.remaining()) - len(self.irrelevant()))
+            return len(askable)
+        return max(1, len(askable) - len([n for n in self.irrelevant() if n in askable]))
 
     def _set(self, fact: str, value: Any) -> None:
         spec = self.pack.facts.get(fact)
@@ -275,6 +282,12 @@ class Consultation:
         """Facts neither given nor asked yet, in schema order."""
         return [name for name in self.pack.facts if name not in self.answers]
 
+    def askable(self, now: Result) -> list[str]:
+        """The remaining facts worth asking now: those whose ``asked_when`` holds
+        (hunch.explain.relevance; a fact without one always does)."""
+        values = now.situation.values
+        return [n for n in self.remaining() if relevant(self.pack, n, values)]
+
     def plan(self) -> Plan:
         if self._plan is None:
             self._plan = self._make_plan()
@@ -292,8 +305,8 @@ class Consultation:
         return self.plan().irrelevant
 
     def _make_plan(self) -> Plan:
-        remaining = self.remaining()
         now = self.result()
+        remaining = self.askable(now)
         found = {name: self.assess(name, now) for name in remaining}
         required = [n for n in remaining if self.pack.facts[n].required]
         open_ = self._goal(now, found) if not required else []
@@ -306,8 +319,15 @@ class Consultation:
         live = sorted((a for a in found.values() if a.matters),
                       key=lambda a: a.key(position[a.fact]))
         irrelevant = [n for n in remaining if not found[n].matters]
+        chase = self._pursuit(now, open_) if live else set()
+        chased = [a for a in live if a.fact in chase]  # already in order: information first
+        if chased:
+            return Plan(chased[0].fact, found, irrelevant, open_)
         if live:
             return Plan(live[0].fact, found, irrelevant, open_)
+        understated = _understated(found, position)
+        if understated is not None and not self.everything:
+            return Plan(understated, found, [n for n in irrelevant if n != understated], open_)
         return Plan(remaining[0] if self.everything and remaining else None, found, irrelevant,
                     open_)
 
@@ -351,6 +371,29 @@ class Consultation:
             assessment.gain, assessment.rules_out = information(branches, values)
         return [current, *contenders]
 
+    def _pursuit(self, now: Result, open_: list[str]) -> set[str]:
+        """In an identification pack (no actions: the answer is which hypothesis), the
+        open facts of the leading candidate's cheapest remaining proof: its live ways
+        with the fewest open facts. The leader is the open candidate with the most
+        support, then the one nearest a proof, then pack order; the most informative
+        of its facts is asked first (as MYCIN pursued its goal, but chosen by
+        information; docs/ask.md, "Pursuing a proof")."""
+        if self.pack.actions():  # advice: the recommendation matters as much (measured:
+            return set()          # pursuing proofs asked the asker's case 11, not 8)
+        known = self.known()
+        support = {r.id: r.certainty for r in now.hypotheses}
+        best: tuple[tuple[float, int, int], set[str]] | None = None
+        for index, candidate in enumerate(c for c in open_ if c):
+            costs = [facts for way in ways_to(self.pack, candidate)
+                     if live(way, known) and (facts := open_facts(way, known))]
+            if not costs:
+                continue
+            cheapest = min(len(facts) for facts in costs)
+            key = (support.get(candidate, 0.0), -cheapest, -index)
+            if best is None or key > best[0]:
+                best = (key, {f for facts in costs if len(facts) == cheapest for f in facts})
+        return best[1] if best else set()
+
     def _can_win(self, now: Result, candidate: str, ways: list[Way], known: dict[str, Any]) -> bool:
         """Whether answering some open way (or all of them at once) makes it top outright."""
         def options(fact: str) -> list[Any]:
@@ -379,7 +422,23 @@ class Consultation:
                 continue  # the default it already has: no change by definition
             out.tried.append(value)
             self._compare(out, value, now, self.result({fact: value}))
+            self._opening(out, value, now)
         return out
+
+    def _opening(self, out: Assessment, value: Any, now: Result) -> None:
+        """What the facts this answer would make worth asking (their ``asked_when``)
+        could do: "is there a sauce?" matters as much as the sauce it opens."""
+        values = now.situation.values
+        for gated in opened(self.pack, out.fact, value, values):
+            for other in _tries(now, gated):
+                probe = Assessment(out.fact)
+                self._compare(probe, value, now, self.result({out.fact: value, gated: other}))
+                for mine, theirs in ((out.recommendation, probe.recommendation),
+                                     (out.top, probe.top)):
+                    if theirs and not any(_same(value, v) for v in mine):
+                        mine.append(value)
+                out.swing = max(out.swing, probe.swing)
+                out.understated = max(out.understated, probe.understated)
 
     def _joint(self, now: Result, remaining: list[str]) -> dict[str, Assessment]:
         """Facts that matter only together with another remaining fact."""
@@ -408,6 +467,7 @@ class Consultation:
         if _top_changed(now, after):
             out.top.append(value)
         out.swing = max(out.swing, _swing(now, after))
+        out.understated = max(out.understated, _top_moves(now, after))
 
     # WHY
 
@@ -431,7 +491,7 @@ class Consultation:
         titles = {c: (self.pack.conclusions[c].title if c else "none of them")
                   for c in self.plan().candidates}
         return Why(fact, self.pack.facts[fact].question, out, assessment,
-                   now.recommendation, top_hypothesis(now), titles)
+                   now.recommendation, top_hypothesis(now), titles, self.pack.words)
 
     # saving
 
@@ -640,7 +700,28 @@ def _weight(certainty: float) -> float:
 
 def _tries(now: Result, fact: str) -> list[Any]:
     values, _ = candidates(now, fact)
+    if not values and gated_by(now.pack, fact):
+        return gate_values(now.pack, fact)  # no rule reads it; the facts it opens do
     return values
+
+
+def _top_moves(now: Result, after: Result) -> float:
+    """How far an answer moves the current top hypothesis's own certainty."""
+    top = top_id(now)
+    if top is None:
+        return 0.0
+    before, later = now.certainties.conclusions, after.certainties.conclusions
+    return abs(later.get(top, 0.0) - before.get(top, 0.0))
+
+
+def _understated(found: dict[str, Assessment], position: dict[str, int]) -> str | None:
+    """The fact to ask before stopping: an answer to it could move the top hypothesis's
+    own certainty by UNDERSTATED or more (stopping would show 0.58 where the rest of the
+    answers give 0.93: issue 26). The largest such move first, then schema order."""
+    far = [a for a in found.values() if a.understated >= UNDERSTATED - EPSILON]
+    if not far:
+        return None
+    return min(far, key=lambda a: (-round(a.understated, 9), position[a.fact])).fact
 
 
 def _fired(result: Result) -> set[int]:

@@ -60,10 +60,10 @@ class Ranked:
         """The short reason: the strongest supporting rule's sentence."""
         if self.support:
             rule = self.support[0].rule
-            return rule.because or rule.id
+            return rule.because_for(self.id) or rule.id
         if self.oppose:
             rule = self.oppose[0].rule
-            return "against: " + (rule.because or rule.id)
+            return "against: " + (rule.because_for(self.id) or rule.id)
         return ""
 
 

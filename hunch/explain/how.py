@@ -19,6 +19,7 @@ from hunch.engine.compile import value_key
 from hunch.engine.evaluate import Ranked, Result, compiled
 from hunch.engine.runner import holds
 from hunch.errors import HunchError, did_you_mean
+from hunch.explain.relevance import relevant
 from hunch.explain.unknowns import (
     Budget,
     Change,
@@ -456,7 +457,7 @@ def flips(result: Result) -> Flips:
     values = result.situation.values
     out = Flips()
     budget = Budget(result)
-    tested = [fact for fact in result.pack.facts if fact in fact_tests(result.pack)]
+    tested = _flippable(result)
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)
         options = options + _unset(result, fact)
@@ -485,6 +486,15 @@ def flips(result: Result) -> Flips:
         if out.unexamined:
             break
     return out
+
+
+def _flippable(result: Result) -> list[str]:
+    """The input facts flips try: those the rules test and whose ``asked_when`` holds
+    (a stated fact is tried either way: changing it is a question of its own)."""
+    values, pack = result.situation.values, result.pack
+    tests = fact_tests(pack)
+    return [fact for fact in pack.facts if fact in tests
+            and (fact in values or relevant(pack, fact, values))]
 
 
 def _unset(result: Result, fact: str) -> list[Any]:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from hunch.engine.compile import value_key
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.engine.runner import holds
+from hunch.explain.relevance import relevant as worth_asking
 from hunch.pack.model import Compare, FactRef, FactSpec, Pack, walk
 from hunch.pack.validate import Situation
 from hunch.pack.values import value_problem
@@ -376,8 +377,10 @@ def unknowns_search(result: Result) -> Unknowns:
 
 
 def _missing(result: Result, relevant: set[str] | frozenset[str]) -> list[str]:
-    values = result.situation.values
-    return [name for name in result.pack.facts if name not in values and name in relevant]
+    """Missing facts the rules test and whose ``asked_when`` holds (hunch.explain.relevance)."""
+    values, pack = result.situation.values, result.pack
+    return [name for name in pack.facts if name not in values and name in relevant
+            and worth_asking(pack, name, values)]
 
 
 def _unknown(pack: Pack, fact: str, changes: dict[str, Change]) -> Unknown:

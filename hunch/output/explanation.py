@@ -153,6 +153,7 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
                     f"{'derived' if x.kind == 'derived' else 'concluded'} it but did not fire"]
         shown: set[int] = set()
         out.extend(_draw([_rule_check_lines(rc, shown) for rc in x.not_fired]))
+    out.extend(quoted_text(x))
     unchecked = unverified_sources(x)
     if unchecked:
         out += ["", "Sources not verified (no shipped text to check their quotes against):"]
@@ -170,6 +171,29 @@ def explanation_text(x: Explanation, unknowns: bool = True) -> str:
     return fit_lines("\n".join(out)) + "\n" + note
 
 
+def quoted_text(x: Explanation) -> list[str]:
+    """What the source ids in the HOW tree say: each cited passage's quote, once, under
+    its id (the tree names sources by id to stay narrow; issue 26)."""
+    pack = x.result.pack
+    ids: list[str] = []
+    stack = list(x.support + x.oppose)
+    while stack:
+        node = stack.pop(0)
+        ids += node.rule.cites
+        stack += [r for f in node.facts for r in f.rules]
+    ids += [sid for rc in x.not_fired for sid in rc.rule.cites]  # WHY NOT names them too
+    found = [pack.sources[sid] for sid in dict.fromkeys(ids) if sid in pack.sources]
+    found = [s for s in found if s.quote.strip()]
+    if not found:
+        return []
+    out = ["", "Quoted:"]
+    for source in found:
+        out.extend(textwrap.wrap(f'{source.id}: "{" ".join(source.quote.split())}"',
+                                 width=fit(WIDTH), initial_indent="  ",
+                                 subsequent_indent="    "))
+    return out
+
+
 def unverified_sources(x: Explanation) -> list[Source]:
     """The sources this explanation cites whose quotes could not be checked."""
     pack = x.result.pack
@@ -185,11 +209,13 @@ def _status_line(x: Explanation) -> str:
     if x.kind == "derived":
         return f"derived fact, certainty {fmt_cf(x.certainty)}" + \
             ("" if x.reached else ": not derived")
+    words = x.result.pack.words  # the pack's own words for its kinds (pack.yaml)
+    kind = words.hypothesis if x.kind == "hypothesis" else words.action
     if not x.reached:
         state = "concluded, but not above 0" if x.support or x.oppose else "not concluded"
-        return f"{x.kind}, certainty {fmt_cf(x.certainty)}: {state}"
-    plural = "hypotheses" if x.kind == "hypothesis" else "actions"
-    return f"{x.kind}, certainty {fmt_cf(x.certainty)}, rank {x.rank} of {x.of} {plural}"
+        return f"{kind}, certainty {fmt_cf(x.certainty)}: {state}"
+    plural = words.hypotheses if x.kind == "hypothesis" else words.actions
+    return f"{kind}, certainty {fmt_cf(x.certainty)}, rank {x.rank} of {x.of} {plural}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -54,10 +54,16 @@ def close_note(items: list[Ranked]) -> str:
     if mostly_close(items):
         return (f"{CLOSE_MARK} most rows are about equally supported as the rows next to "
                 f"them (less than {CLOSE_CALL:g} apart), so read the order as rough")
-    runs = ", ".join(f"#{group[0].rank}-#{group[-1].rank}" for group in close_groups(items))
+    runs = ", ".join(_run(group) for group in close_groups(items))
     calls = "close call" if len(close_groups(items)) == 1 else "close calls"
     return (f"{CLOSE_MARK} {calls} (less than {CLOSE_CALL:g} apart, so the order within "
             f"says little): {runs}")
+
+
+def _run(group: list[Ranked]) -> str:
+    """Rows in one close call: "#1-#3"; rows that share a rank (a tie) once: "#3="."""
+    first, last = group[0].rank, group[-1].rank
+    return f"#{first}=" if first == last else f"#{first}-#{last}"
 
 
 def fmt_ranked_cf(item: Ranked, close: set[str]) -> str:
@@ -200,6 +206,20 @@ WIDTH = 78  # the widest text lines get; fit(WIDTH) is narrower on a narrow term
 ASPECT = {"recommendation": "the recommendation", "top_hypothesis": "the top hypothesis"}
 
 
+def aspect(result: Result, key: str) -> str:
+    """ASPECT in the pack's own words ("the top wine")."""
+    if key == "top_hypothesis":
+        return f"the top {result.pack.words.hypothesis}"
+    return ASPECT.get(key, key)
+
+
+def _aspects(result: Result) -> str:
+    """What an answer could change: the top hypothesis, and the recommendation when the
+    pack has actions to recommend."""
+    top = aspect(result, "top_hypothesis")
+    return f"{top} or the recommendation" if result.pack.actions() else top
+
+
 def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
     """The "Still unknown" section after a table: each fact that matters, its question."""
     unexamined = unknowns_search(result).unexamined
@@ -208,11 +228,11 @@ def unknowns_text(result: Result, unknowns: list[Unknown]) -> str:
         if not missing:
             return stopped_text(unexamined, "")
         return "\n".join(textwrap.wrap(
-            f"Still unknown: {', '.join(missing)} (no single answer would change the top "
-            f"hypothesis or the recommendation)", fit(WIDTH))) + "\n" + stopped_text(unexamined, "")
+            f"Still unknown: {', '.join(missing)} (no single answer would change "
+            f"{_aspects(result)})", fit(WIDTH))) + "\n" + stopped_text(unexamined, "")
     out = ["Still unknown (an answer could change the advice)"]
     for u in unknowns:
-        what = " and ".join(ASPECT.get(k, k) for k in u.could_change)
+        what = " and ".join(aspect(result, k) for k in u.could_change)
         out.append(f"  {u.fact}: could change {what}")
         out.extend(textwrap.wrap(" ".join(u.question.split()), fit(WIDTH), initial_indent="    ",
                                  subsequent_indent="    "))
@@ -243,6 +263,11 @@ def stopped_text(unexamined: list[str], indent: str) -> str:
 
 
 def missing_tested(result: Result) -> list[str]:
-    """Input facts some rule tests that the situation leaves unknown."""
-    tested = fact_tests(result.pack)
-    return [f for f in result.pack.facts if f in tested and f not in result.situation.values]
+    """Input facts some rule tests (or whose answer opens a fact that one does) that the
+    situation leaves unknown and that are worth asking (their ``asked_when`` holds)."""
+    from hunch.explain.relevance import gated_by, relevant
+
+    pack, values = result.pack, result.situation.values
+    tested = fact_tests(pack)
+    return [f for f in pack.facts if f not in values and relevant(pack, f, values)
+            and (f in tested or any(g in tested for g in gated_by(pack, f)))]

@@ -28,7 +28,9 @@ from hunch.output.formats import (
 )
 from hunch.output.plan import as_of_line, time_json, time_markdown, time_table
 from hunch.output.width import TABLE, fit, fit_lines
+from hunch.output.words import above, below, cap, hidden_line, threshold, words
 from hunch.pack.model import Source
+from hunch.pack.values import fmt_num
 
 REASON_WIDTH = 30
 TITLE_WIDTH = 29
@@ -51,7 +53,7 @@ CERTAINTY_WIDTH = 13
 
 
 
-def result_json(result: Result) -> dict[str, Any]:
+def result_json(result: Result, min_certainty: float | None = None) -> dict[str, Any]:
     close = close_calls(result.hypotheses) | close_calls(result.actions)
     best = result.recommendation
     data: dict[str, Any] = {
@@ -67,12 +69,24 @@ def result_json(result: Result) -> dict[str, Any]:
                             "strength_words": {word: floor for floor, word in STRENGTH_WORDS}},
         **notice_json(result),
     }
+    data.update(threshold_json(result, min_certainty))
     time_json(result, data)
     unexamined = unknowns_search(result).unexamined
     if unexamined:  # only then: the keys of a complete analysis stay as they were
         data["unknowns_complete"] = False
         data["unknowns_unexamined"] = list(unexamined)
     return data
+
+
+def threshold_json(result: Result, min_certainty: float | None) -> dict[str, Any]:
+    """With a reporting threshold only (the contract's keys stay as they were without
+    one): the threshold, and the conclusions a table leaves out under it."""
+    floor = threshold(result, min_certainty)
+    if not floor:
+        return {}
+    return {"min_certainty": floor,
+            "below_min_certainty": [i.id for i in below(result.hypotheses + result.actions,
+                                                        floor)]}
 
 
 def _ranked_close(item: Ranked, close: set[str]) -> dict[str, Any]:
@@ -94,7 +108,22 @@ def unknowns_json(result: Result) -> list[dict[str, Any]]:
 def authors(item: Ranked) -> str:
     """Authors of the sources cited by the rules that fired (not every source on file)."""
     cited = {sid for s in item.support + item.oppose for sid in s.rule.cites}
-    return ", ".join(dict.fromkeys(source_label(s) for s in item.sources if s.id in cited))
+    return cited_label([s for s in item.sources if s.id in cited])
+
+
+def cited_label(sources: list[Source]) -> str:
+    """The "cited" column: each source's name, passages of one work named once with
+    their places ("Cellar notes: colour; body" for two sections of one manual)."""
+    groups: dict[str, list[str]] = {}
+    for source in sources:
+        label = source_label(source)
+        place = f"p. {source.page}" if source.page else source.section  # as Source.name
+        work = label.removesuffix(f", {place}") if place and source.kind != "post" else label
+        places = groups.setdefault(work, [])
+        if work != label and place not in places:
+            places.append(place)
+    return ", ".join(f"{work}: {'; '.join(places)}" if places else work
+                     for work, places in groups.items())
 
 
 def _table(rows: list[list[Any]], headers: list[str], widths: list[int | None]) -> str:
@@ -182,19 +211,26 @@ def ruled_against(items: list[Ranked]) -> list[Ranked]:
 def against_reason(item: Ranked) -> str:
     """The strongest reason against (or the balance, when for and against cancel)."""
     if item.oppose:
-        return item.oppose[0].rule.because or item.oppose[0].rule.id
+        return item.oppose[0].rule.because_for(item.id) or item.oppose[0].rule.id
     return item.reason()
 
 
 NOTHING_SUPPORTED = "Nothing in this situation supports any hypothesis."
 
 
-def hypotheses_text(result: Result) -> list[str]:
+def nothing_supported(result: Result, floor: float = 0.0) -> str:
+    """NOTHING_SUPPORTED in the pack's words, and with its threshold when it has one."""
+    line = NOTHING_SUPPORTED.replace("hypothesis", words(result).hypothesis)
+    return line if not floor else line.replace(".", f" by {fmt_num(floor)} or more.")
+
+
+def hypotheses_text(result: Result, floor: float = 0.0) -> list[str]:
     """The supported hypotheses as a table, then what was ruled against, as lines."""
     if not result.hypotheses:
-        return ["  (no rule concluded any hypothesis)"]
-    shown = supported(result.hypotheses)
-    out = [ranked_table(shown, result.hypotheses)] if shown else [f"  {NOTHING_SUPPORTED}"]
+        return [f"  (no rule concluded any {words(result).hypothesis})"]
+    shown = above(supported(result.hypotheses), floor)
+    out = ([ranked_table(shown, result.hypotheses)] if shown
+           else [f"  {nothing_supported(result, floor)}"])
     return out + against_text("Ruled against", ruled_against(result.hypotheses))
 
 
@@ -204,13 +240,14 @@ def other_actions(result: Result) -> list[Ranked]:
     return [a for a in result.actions if best is None or a.id != best.id]
 
 
-def other_actions_text(result: Result) -> list[str]:
+def other_actions_text(result: Result, floor: float = 0.0) -> list[str]:
     """Other actions worth doing as a table, then the actions advised against."""
     others = other_actions(result)
     against = against_text("Advised against", ruled_against(others))
-    if not supported(others):
+    shown = above(supported(others), floor)
+    if not shown:
         return against
-    return ["", "Other actions", ranked_table(supported(others), result.actions), *against]
+    return ["", f"Other {words(result).actions}", ranked_table(shown, result.actions), *against]
 
 
 def against_text(heading: str, items: list[Ranked]) -> list[str]:
@@ -246,18 +283,40 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
     return lines
 
 
-def render_table(result: Result, explain: str | None = None, draft: bool = False) -> str:
+def render_table(result: Result, explain: str | None = None,
+                 min_certainty: float | None = None, draft: bool = False) -> str:
+    floor = threshold(result, min_certainty)
+    w = words(result)
     out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
     out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
     out.extend(notice_lines(result))
-    out.append("Hypotheses (most likely first)")
-    out.extend(hypotheses_text(result))
-    out.append("")
+    out.append(f"{cap(w.hypotheses)} (most likely first)")
+    out.extend(hypotheses_text(result, floor))
+    if result.pack.actions():  # a pack with no actions has no recommendation to report
+        out.append("")
+        out.extend(recommendation_text(result, floor, draft))
+    hidden = hidden_line(result, floor)
+    if hidden:
+        out += ["", *textwrap.wrap(hidden, width=fit(78))]
+    parts = [unknowns_text(result, relevant_unknowns(result))]
+    if explain:  # the account of the top conclusions goes before the unknowns
+        from hunch.output.explanation import account_text
+
+        parts.insert(0, account_text(result, explain))
+    return fit_lines("\n".join(out)) + "\n" + "".join("\n" + part for part in parts if part)
+
+
+def recommendation_text(result: Result, floor: float = 0.0, draft: bool = False) -> list[str]:
+    """The recommended action with its explanation and quotes, then the other actions."""
+    out: list[str] = []
+    heading = f"Recommended {words(result).action}"
     best = result.recommendation
     if best is None:
-        out.append("Recommended action: none (no action has positive certainty)")
+        out.append(f"{heading}: none (no {words(result).action} has positive certainty)")
+    elif not above([best], floor):
+        out.append(f"{heading}: none at {fmt_num(floor)} or above")
     else:
-        out.extend(textwrap.wrap(f"Recommended action: {best.title} "
+        out.extend(textwrap.wrap(f"{heading}: {best.title} "
                                  f"({best.id}, {with_words(best.certainty)})",
                                  width=fit(TABLE), subsequent_indent="  ",
                                  break_on_hyphens=False))
@@ -273,14 +332,9 @@ def render_table(result: Result, explain: str | None = None, draft: bool = False
         for source in best.sources:
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
-    out.extend(time_table(result, draft))
-    out.extend(other_actions_text(result))
-    parts = [unknowns_text(result, relevant_unknowns(result))]
-    if explain:  # the account of the top conclusions goes before the unknowns
-        from hunch.output.explanation import account_text
-
-        parts.insert(0, account_text(result, explain))
-    return fit_lines("\n".join(out)) + "\n" + "".join("\n" + part for part in parts if part)
+    out.extend(time_table(result, draft))  # "What happens next" and the draft (docs/time.md)
+    out.extend(other_actions_text(result, floor))
+    return out
 
 
 # --- "Still unknown" ----------------------------------------------------------------
@@ -325,22 +379,23 @@ def _md_rows(items: list[Ranked], ranked: list[Ranked] | None = None) -> list[st
     return rows
 
 
-def _md_hypotheses(result: Result) -> list[str]:
+def _md_hypotheses(result: Result, floor: float = 0.0) -> list[str]:
     """Supported hypotheses as a table (or the sentence saying none is), then the
     ones ruled against as a list."""
     if not result.hypotheses:
         return ["(none concluded)"]
-    shown = supported(result.hypotheses)
-    out = _md_rows(shown, result.hypotheses) if shown else [NOTHING_SUPPORTED]
+    shown = above(supported(result.hypotheses), floor)
+    out = _md_rows(shown, result.hypotheses) if shown else [nothing_supported(result, floor)]
     return out + _md_against("Ruled against", ruled_against(result.hypotheses))
 
 
-def _md_other_actions(result: Result) -> list[str]:
+def _md_other_actions(result: Result, floor: float = 0.0) -> list[str]:
     others = other_actions(result)
     against = _md_against("Advised against", ruled_against(others))
-    if not supported(others):
+    shown = above(supported(others), floor)
+    if not shown:
         return against[1:]  # straight after the recommendation's blank line
-    return ["### Other actions", "", *_md_rows(supported(others), result.actions), *against]
+    return [f"### Other {words(result).actions}", "", *_md_rows(shown, result.actions), *against]
 
 
 def _md_against(heading: str, items: list[Ranked]) -> list[str]:
@@ -351,17 +406,32 @@ def _md_against(heading: str, items: list[Ranked]) -> list[str]:
         f"{_md_escape(against_reason(item))}" for item in items]
 
 
-def render_markdown(result: Result, draft: bool = False) -> str:
+def render_markdown(result: Result, min_certainty: float | None = None,
+                    draft: bool = False) -> str:
+    floor = threshold(result, min_certainty)
     day = as_of_line(result)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
            f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
            f"_{CERTAINTY_NOTE}_", "",
-           *notice_markdown(result), "### Hypotheses", ""]
-    out.extend(_md_hypotheses(result))
-    out += ["", "### Recommended action", ""]
+           *notice_markdown(result), f"### {cap(words(result).hypotheses)}", ""]
+    out.extend(_md_hypotheses(result, floor))
+    if result.pack.actions():  # a pack with no actions has no recommendation to report
+        out += ["", f"### Recommended {words(result).action}", ""]
+        out.extend(_md_recommendation(result, floor, draft))
+    hidden = hidden_line(result, floor)
+    if hidden:
+        out += ["", f"_{cap(hidden)}_"]
+    out.extend(markdown_unknowns(result))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_recommendation(result: Result, floor: float, draft: bool = False) -> list[str]:
+    out: list[str] = []
     best = result.recommendation
     if best is None:
-        out.append("None: no action has positive certainty.")
+        out.append(f"None: no {words(result).action} has positive certainty.")
+    elif not above([best], floor):
+        out.append(f"None at {fmt_num(floor)} or above.")
     else:
         out.append(f"**{_md_escape(best.title)}** ({with_words(best.certainty)})")
         out.append("")
@@ -379,10 +449,9 @@ def render_markdown(result: Result, draft: bool = False) -> str:
                     out.append(">")
                 out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
-    out.extend(_md_other_actions(result))
+    out.extend(_md_other_actions(result, floor))
     out.extend(time_markdown(result, draft))
-    out.extend(markdown_unknowns(result))
-    return "\n".join(out).rstrip("\n") + "\n"
+    return out
 
 
 def render_drafted(fmt: str, result: Result) -> Any:
@@ -394,20 +463,21 @@ def render_drafted(fmt: str, result: Result) -> Any:
     return result_json(result)
 
 
-def render_explained(fmt: str, explain: str, result: Result) -> Any:  # str, or a JSON object
+def render_explained(fmt: str, explain: str, result: Result,
+                     min_certainty: float | None = None) -> Any:  # str, or a JSON object
     """A batch renderer for `evaluate --explain` (module level, so it pickles)."""
     from hunch.explain.how import explain as run
     from hunch.explain.unknowns import top_hypothesis
     from hunch.output.explanation import account_text, explanation_json
 
     if fmt == "table":
-        return render_table(result, explain)
+        return render_table(result, explain, min_certainty)
     targets = [r for r in (top_hypothesis(result), result.recommendation) if r is not None]
     if fmt == "markdown":
         account = account_text(result, explain)
-        text = render_markdown(result)
+        text = render_markdown(result, min_certainty)
         return text + ("\n### Why\n\n```text\n" + account + "```\n" if account else "")
-    data = result_json(result)
+    data = result_json(result, min_certainty)
     data["explanations"] = [explanation_json(run(result, r.id, unknowns=explain == "full"))
                             for r in targets]
     return data

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, table
-from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack
+from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack, Words, condition_data
 from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
@@ -45,6 +45,8 @@ def fact_schema(spec: FactSpec, from_dates: bool = False) -> dict[str, Any]:
         out["maximum"] = spec.max
     if spec.has_default:
         out["default"] = spec.default
+    if spec.asked_when is not None:  # an annotation: relevance is not validity
+        out["x-asked-when"] = condition_data(spec.asked_when)
     return out
 
 
@@ -119,6 +121,8 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
     fact_ref = {"type": "object", "required": ["fact"], "additionalProperties": False,
                 "properties": {"fact": {"$ref": "#/definitions/fact_name"}}}
     number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
+    because = {"type": "string", "description": "this effect's own sentence (a rule with "
+                                                "several effects); else the rule's because"}
     scalar_or_ref = {"anyOf": [scalar, fact_ref]}
     cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
           "default": 1,
@@ -164,10 +168,12 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
                             "cf": cf}},
             {"type": "object", "required": ["support"], "additionalProperties": False,
              "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
-                            "evidence": {"$ref": "#/definitions/evidence"}}},
+                            "evidence": {"$ref": "#/definitions/evidence"},
+                            "because": because}},
             {"type": "object", "required": ["oppose"], "additionalProperties": False,
              "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
-                            "evidence": {"$ref": "#/definitions/evidence"}}},
+                            "evidence": {"$ref": "#/definitions/evidence"},
+                            "because": because}},
         ]},
         **_grading_definitions(pack),
         "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
@@ -214,7 +220,10 @@ def _fact_definition(derived: bool) -> dict[str, Any]:
     }
     props["question"] = {"type": "string"}
     if not derived:
-        props.update({"default": {}, "required": {"type": "boolean"}})
+        props.update({"default": {}, "required": {"type": "boolean"},
+                      "asked_when": {"$ref": "#/definitions/condition",
+                                     "description": "ask this fact only when the condition "
+                                                    "(over other input facts) holds"}})
     else:
         props["observable"] = {"type": "boolean",
                                "description": "a situation may state it; shown as given"}
@@ -289,7 +298,15 @@ def _pack_meta() -> dict[str, Any]:
     return _top("pack", {"name": {"$ref": "#/definitions/id"}, "title": {"type": "string"},
                          "description": {"type": "string"},
                          "version": {"type": ["string", "number"]},
-                         "grading": {"$ref": "#/definitions/grading"}}, ["name"])
+                         "grading": {"$ref": "#/definitions/grading"},
+                         "words": {"type": "object", "additionalProperties": False,
+                                   "description": "what the pack calls its conclusions",
+                                   "properties": {k: {"type": "string", "minLength": 1}
+                                                  for k in Words._fields}},
+                         "min_certainty": {"type": "number", "minimum": 0,
+                                           "exclusiveMaximum": 1,
+                                           "description": "tables leave out conclusions "
+                                                          "under it"}}, ["name"])
 
 
 def _grading_definitions(pack: Pack | None) -> dict[str, Any]:

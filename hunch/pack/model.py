@@ -40,6 +40,9 @@ class FactSpec:
     has_default: bool = False
     required: bool = False
     observable: bool = False  # derived facts: a situation may also state it (as given)
+    # input facts: ask (show, list as unknown, try in what-if) only when this holds
+    # over the other input facts (docs/authoring.md, "asked_when"); None: always
+    asked_when: Condition | None = None
 
 
 class SourceText(NamedTuple):
@@ -229,6 +232,7 @@ class Effect(NamedTuple):
     # not computed from the grades (hunch check --strict compares the two)
     evidence: Evidence | None = None
     cf_given: bool = True
+    because: str = ""  # this effect's own sentence, for a rule with several (docs/authoring.md)
 
     @property
     def signed_cf(self) -> float:
@@ -248,6 +252,12 @@ class Rule(NamedTuple):
     distinct: str = ""
     evidence: Evidence | None = None  # the rule's grades (pack/grading.py)
 
+    def because_for(self, target: str) -> str:
+        """The sentence for one conclusion: its effect's own ``because`` when it has
+        one (a rule with several effects may word each), else the rule's."""
+        own = next((e.because for e in self.then if e.target == target and e.because), "")
+        return own or self.because
+
 
 class PackTest(NamedTuple):
     name: str
@@ -255,6 +265,17 @@ class PackTest(NamedTuple):
     situation_lines: dict[str, int]
     expect: dict[str, Any]
     loc: Location
+
+
+class Words(NamedTuple):
+    """What a pack calls its conclusions (pack.yaml ``words:``; docs/authoring.md): a wine
+    adviser's hypotheses are wines, a printer pack's actions are steps. Every heading,
+    prompt and sentence that names a kind of conclusion uses these."""
+
+    hypothesis: str = "hypothesis"
+    hypotheses: str = "hypotheses"
+    action: str = "action"
+    actions: str = "actions"
 
 
 class Contradiction(NamedTuple):
@@ -288,6 +309,8 @@ class Pack:
     time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
     drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
     grading: Grading | None = None  # None until read: the default table applies
+    words: Words = field(default_factory=Words)  # what it calls its conclusions
+    min_certainty: float = 0.0  # tables leave out conclusions below it (JSON keeps them)
     contradictions: list[Contradiction] = field(default_factory=list)
     # what later layers work out from the pack (the engine's program and runner, the
     # explain and consult indexes), each under a slot its module declares
@@ -333,6 +356,20 @@ def names_read(cond: Condition) -> list[str]:
             if isinstance(node.value, FactRef):
                 out.append(node.value.fact)
     return out
+
+
+def condition_data(cond: Condition) -> Any:
+    """A condition as it is written in YAML (and as JSON clients read it)."""
+    if isinstance(cond, Compare):
+        value = {"fact": cond.value.fact} if isinstance(cond.value, FactRef) else cond.value
+        if cond.op == "eq" and value is True:
+            return {"fact": cond.fact}
+        return {"fact": cond.fact, cond.op: value}
+    if isinstance(cond, ConclusionCond):
+        return {"conclusion": cond.conclusion}
+    if isinstance(cond, Not):
+        return {"not": condition_data(cond.item)}
+    return {"all" if isinstance(cond, All) else "any": [condition_data(c) for c in cond.items]}
 
 
 def walk(cond: Condition) -> list[Condition]:

@@ -35,6 +35,7 @@ from hunch.pack.model import (
     Rule,
     Source,
     SourceText,
+    Words,
 )
 from hunch.pack.values import FACT_NAME, ID, RESERVED_FACTS, type_name, value_problem
 from hunch.pack.yamlsource import Document, Path, load_file, short
@@ -215,9 +216,14 @@ def _load(file: str, errors: list[HunchError]) -> Document | None:
 
 def _read_meta(r: Reader, pack: Pack) -> None:
     data = r.mapping(r.doc.data, (), "pack.yaml",
-                     ("name", "title", "description", "version", "grading"), ("name",))
+                     ("name", "title", "description", "version", "grading", "words",
+                      "min_certainty"), ("name",))
     if data is None:
         return
+    if "words" in data:
+        pack.words = read_words(r, data["words"], ("words",))
+    if "min_certainty" in data:
+        pack.min_certainty = read_min_certainty(r, data["min_certainty"], ("min_certainty",))
     if "grading" in data:
         pack.grading = read_grading(r, data["grading"], ("grading",))
     name = r.ident(data.get("name"), ("name",), "pack name") if "name" in data else None
@@ -228,7 +234,7 @@ def _read_meta(r: Reader, pack: Pack) -> None:
 
 
 _FACT_KEYS = ("type", "question", "description", "unit", "values", "min", "max", "default",
-              "required")
+              "required", "asked_when")
 _DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observable",
                  "question")
 
@@ -321,10 +327,22 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             r.error(path + ("required",), "a required fact cannot have a default")
     if not derived and not spec.question:
         r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    if "asked_when" in data:
+        spec.asked_when = _read_asked_when(r, data["asked_when"], path + ("asked_when",), spec)
     if derived and spec.question and not spec.observable:
         r.error(path + ("question",), "only an observable derived fact has a question",
                 "add observable: true if a person can state it directly")
     return spec
+
+
+def _read_asked_when(r: Reader, item: Any, path: Path, spec: FactSpec) -> Condition | None:
+    """An input fact's relevance condition (checked against the other facts by
+    hunch.pack.relevance once every fact is read)."""
+    if spec.required:
+        r.error(path, f"required fact {spec.name!r} cannot have 'asked_when'",
+                "a required fact is always asked: drop required, or the condition")
+        return None
+    return read_condition(r, item, path)
 
 
 def _read_conclusions(r: Reader, pack: Pack) -> None:
@@ -593,7 +611,7 @@ def _read_effects(r: Reader, item: Any, path: Path, grading: Grading) -> list[Ef
 
 def _read_effect(r: Reader, item: Any, path: Path, grading: Grading) -> Effect | None:
     body = r.mapping(item, path, "effect",
-                     ("derive", "value", "support", "oppose", "cf", "evidence"))
+                     ("derive", "value", "support", "oppose", "cf", "evidence", "because"))
     if body is None:
         return None
     kinds = [k for k in ("derive", "support", "oppose") if k in body]
@@ -622,8 +640,43 @@ def _read_effect(r: Reader, item: Any, path: Path, grading: Grading) -> Effect |
         if kind == "derive":
             r.error(path + ("evidence",), "'evidence' is only for support and oppose",
                     "a derived fact is a definition, not evidence: grade the rules that use it")
+    because = r.string(body.get("because"), path + ("because",), "because").strip()
+    if because and kind == "derive":
+        r.error(path + ("because",), "an effect's own 'because' is for support and oppose",
+                "a derived fact shows in explanations under its rule's because")
     return Effect(kind=kind, target=target, cf=float(cf), loc=r.loc(path),
-                  value=body.get("value", True), evidence=evidence, cf_given="cf" in body)
+                  value=body.get("value", True), evidence=evidence, cf_given="cf" in body,
+                  because=because)
+
+
+def read_words(r: Reader, item: Any, path: Path) -> Words:
+    """pack.yaml ``words:``: what the pack calls its conclusions; each key optional."""
+    data = r.mapping(item, path, "words", Words._fields, ())
+    if data is None:
+        return Words()
+    given = {k: r.string(v, path + (k,), k).strip() for k, v in data.items()
+             if k in Words._fields}
+    for key, word in given.items():
+        if not word:
+            r.error(path + (key,), f"words: {key} is empty", "give the word, or leave it out")
+    words = Words(**{k: v for k, v in given.items() if v})
+    for one, many in (("hypothesis", "hypotheses"), ("action", "actions")):
+        if (one in given) != (many in given):
+            r.error(path, f"words: give both {one} and {many}",
+                    f"e.g. {one}: wine, {many}: wines")
+    return words
+
+
+def read_min_certainty(r: Reader, item: Any, path: Path) -> float:
+    """pack.yaml ``min_certainty``: the reporting threshold, in [0, 1)."""
+    value = r.number(item, path, "min_certainty")
+    if value is None:
+        return 0.0
+    if not 0 <= value < 1:
+        r.error(path, f"min_certainty {value:g} is outside [0, 1)",
+                "e.g. 0.2: conclusions under 0.2 are not shown")
+        return 0.0
+    return value
 
 
 def read_grading(r: Reader, item: Any, path: Path) -> Grading:

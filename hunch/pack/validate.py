@@ -74,7 +74,44 @@ def check_pack(pack: Pack) -> list[HunchError]:
         seen.setdefault(rule.id, rule)
         _check_rule(pack, rule, problems)
     problems.extend(cycle_errors(pack))
+    problems.extend(asked_when_problems(pack))
     return problems
+
+
+def asked_when_problems(pack: Pack) -> list[HunchError]:
+    """An input fact's ``asked_when`` reads only other input facts, is well typed, and
+    no fact waits on itself through others (then it could never be asked)."""
+    out: list[HunchError] = []
+    graph: dict[str, set[str]] = {}
+    for spec in pack.facts.values():
+        if spec.asked_when is None:
+            continue
+        for node in walk(spec.asked_when):
+            if isinstance(node, ConclusionCond):
+                out.append(PackError.at(node.loc, f"fact {spec.name!r}: asked_when reads only "
+                                                  "input facts, not conclusions",
+                                        "relevance is decided before any rule runs"))
+            elif isinstance(node, Compare):
+                reads = [node.fact] + ([node.value.fact] if isinstance(node.value, FactRef)
+                                       else [])
+                bad = [n for n in reads if n not in pack.facts]
+                if bad:
+                    hint = ("relevance is decided before any rule runs"
+                            if bad[0] in pack.derived else did_you_mean(bad[0], list(pack.facts)))
+                    out.append(PackError.at(node.loc, f"fact {spec.name!r}: asked_when reads "
+                                                      f"{bad[0]!r}, which is not an input fact",
+                                            hint))
+                    continue
+                out.extend(PackError.at(node.loc, f"fact {spec.name!r}: asked_when {msg}", hint)
+                           for msg, hint in compare_problems(pack, node))
+                graph.setdefault(spec.name, set()).update(reads)
+    cycle = find_cycle(graph)
+    if cycle:
+        loc = pack.facts[cycle[0]].loc
+        out.append(PackError.at(loc, f"asked_when goes round in a circle: "
+                                     f"{' -> '.join(cycle)}",
+                                "each fact's condition must rest on facts asked before it"))
+    return out
 
 
 def _check_enums(pack: Pack, problems: list[HunchError]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from hunch.output.formats import source_json
 from hunch.output.plan import dates_json
-from hunch.pack.model import FactSpec
+from hunch.pack.model import FactSpec, condition_data
 from hunch.serve.packs import Served
 
 
@@ -30,6 +30,8 @@ def fact_json(spec: FactSpec) -> dict[str, Any]:
         out["max"] = spec.max
     if spec.has_default:
         out["default"] = spec.default
+    if spec.asked_when is not None:  # ask it only when this holds (docs/authoring.md)
+        out["asked_when"] = condition_data(spec.asked_when)
     return out
 
 
