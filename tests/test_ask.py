@@ -386,7 +386,7 @@ class TestCli:
         assert q(5, 5, Q_SUGAR) + "yes\n" in result.stdout
         assert save.read_text() == (
             "# Situation written by `hunch ask` (pack ask-pack).\n"
-            f"# Evaluate it with: hunch evaluate {save}\n"
+            f"# Evaluate it with: hunch --allow-pack-path evaluate {save}\n"
             f"_pack: {TEA}\n"  # the pack it was asked with: no --rules needed
             "# Answered unknown, so left out: steam\n"
             "\n# How many minutes ago did the kettle boil?\nminutes_since_boil: 20\n"
@@ -394,7 +394,7 @@ class TestCli:
             "\n# Do you take milk?\nmilk: true\n"
             "\n# Do you take sugar?\nsugar: true\n")
         assert "Recommended action: Stir well (strong support, 0.95)" in result.stdout
-        again = CliRunner().invoke(cli, ["evaluate", str(save)])
+        again = CliRunner().invoke(cli, ["--allow-pack-path", "evaluate", str(save)])
         assert again.exit_code == 0, again.output
         assert "Recommended action: Stir well (strong support, 0.95)" in again.stdout
 

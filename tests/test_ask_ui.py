@@ -131,12 +131,13 @@ class TestInATerminal:
         text = str(child.before)
         child.close()
         assert child.exitstatus == 130
-        assert "saved 1 answer to partial.yaml (continue with: hunch ask --situation " \
-            "partial.yaml)" in " ".join(text.split())
+        # the pack is a folder outside the file's (and no project): continuing says so
+        assert "saved 1 answer to partial.yaml (continue with: hunch --allow-pack-path ask " \
+            "--situation partial.yaml)" in " ".join(text.split())
         assert saved(tmp_path / "partial.yaml") == {"_pack": TEA, "minutes_since_boil": 20}
         # and the consultation goes on from there, with the pack the file names
-        again = run(["--situation", str(tmp_path / "partial.yaml")],
-                    "no\n" + "\n" * 5)
+        again = CliRunner().invoke(cli, ["--allow-pack-path", "ask", "--situation",
+                                         str(tmp_path / "partial.yaml")], "no\n" + "\n" * 5)
         assert again.exit_code == 0, again.output
         assert "1 fact already given" in " ".join(again.stdout.split())
 

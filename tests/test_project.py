@@ -88,6 +88,7 @@ class TestSituationPack:
 
     def test_the_situation_names_its_pack(self, project: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
+        (project / "hunch.toml").write_text("")  # a project: _pack may name its folders
         (project / "cases" / "bird.yaml").write_text("_pack: ../zoo\n" + BIRD)
         assert pack_of(hunch("evaluate", "--format", "json", "bird.yaml")) == "animals"
         monkeypatch.chdir(project.parent)  # relative to the file, not to the working folder
@@ -102,6 +103,7 @@ class TestSituationPack:
         assert forced.exit_code == 2 and "unknown fact 'has_feathers'" in forced.stderr
 
     def test_explain_what_if_and_ask_use_it(self, project: Path) -> None:
+        (project / "hunch.toml").write_text("")  # a project: _pack may name its folders
         (project / "cases" / "bird.yaml").write_text("_pack: ../zoo\n" + BIRD)
         explained = hunch("explain", "bird.yaml", "albatross")
         assert explained.exit_code == 0 and "HOW: 1 rule for" in explained.stdout
@@ -144,6 +146,7 @@ class TestBatch:
     """In a batch each situation that names a pack is evaluated with it; --rules wins."""
 
     def test_mixed_packs_in_one_batch(self, project: Path) -> None:
+        (project / "hunch.toml").write_text("")  # a project: _pack may name its folders
         cases = project / "cases"
         (cases / "bird.yaml").write_text("_pack: ../zoo\n" + BIRD)
         (cases / "days.yaml").write_text("days_since_interview: 3\n")
@@ -160,6 +163,7 @@ class TestBatch:
             ["animals", None, "animals"]  # --rules wins: _pack is not even looked up
 
     def test_json_lines_name_packs_too(self, project: Path) -> None:
+        (project / "hunch.toml").write_text("")  # a project: _pack may name its folders
         lines = (json.dumps({"_pack": str(project / "zoo"), "has_feathers": True}) + "\n"
                  + json.dumps({"days_since_interview": 3}) + "\n")
         result = hunch("evaluate", "--format", "jsonl", "-", stdin=lines)

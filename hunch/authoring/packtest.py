@@ -49,23 +49,15 @@ class _TestSource:
 
 def _sources(pack: Pack) -> dict[int, _TestSource]:
     """Each test's document and index within it (read_pack keeps only the location)."""
-    docs: dict[str, Document | None] = {}
+    docs: dict[str, tuple[Document | None, dict[Location, int]]] = {}
     out: dict[int, _TestSource] = {}
     for n, test in enumerate(pack.tests):
         file = test.loc.file
         if file not in docs:
-            try:
-                docs[file] = load_file(file)
-            except YamlError:
-                docs[file] = None
-        doc = docs[file]
+            docs[file] = _indexed(file)
+        doc, indexes = docs[file]
         items = doc.data.get("tests") if doc and isinstance(doc.data, dict) else None
-        index = -1
-        for i in range(len(items) if isinstance(items, list) else 0):
-            assert doc is not None
-            if doc.loc(("tests", i)) == test.loc:
-                index = i
-                break
+        index = indexes.get(test.loc, -1)
         source = _TestSource(doc, index)
         body = items[index] if isinstance(items, list) and index >= 0 else None
         if isinstance(body, dict) and "situation_file" in body:
@@ -76,6 +68,20 @@ def _sources(pack: Pack) -> dict[int, _TestSource]:
                 pass
         out[n] = source
     return out
+
+
+def _indexed(file: str) -> tuple[Document | None, dict[Location, int]]:
+    """A test file's document and each test's index by its location, built once per file:
+    looking each test up by scanning its file made check and test quadratic (finding 11)."""
+    try:
+        doc = load_file(file)
+    except YamlError:
+        return None, {}
+    items = doc.data.get("tests") if isinstance(doc.data, dict) else None
+    indexes: dict[Location, int] = {}
+    for i in range(len(items) if isinstance(items, list) else 0):
+        indexes.setdefault(doc.loc(("tests", i)), i)  # the first, as the scan found
+    return doc, indexes
 
 
 def _ids(value: Any) -> list[str] | None:

@@ -64,6 +64,10 @@ class Settings(NamedTuple):
     encode: str = ""
     forced: bool = False  # --rules given: it wins over the packs situations name (_pack)
     as_of: date | None = None  # --as-of: the date situations' dates are counted to
+    allow_pack_path: bool = False  # hunch --allow-pack-path: _pack may name any folder
+    # the project's default pack (as written, real folder), unless --rules was given:
+    # a result from another pack says so in "project_pack" (docs/project.md)
+    project_pack: tuple[str, str] | None = None
 
 
 def encoded(obj: Any, fmt: str) -> str:
@@ -137,6 +141,9 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     situation = situation_for(item, pack, settings.max_bytes, settings.as_of)
     result = evaluate(pack, situation, settings.max_firings)
     output = settings.render(result)
+    project = settings.project_pack
+    if isinstance(output, dict) and project and os.path.realpath(pack.path) != project[1]:
+        output["project_pack"] = project[0]  # the situation's _pack chose another one
     if settings.encode and not isinstance(output, str):
         output = encoded(output, settings.encode)
     return output
@@ -157,19 +164,23 @@ _NAMED: dict[str, Pack] = {}  # packs that situations name, loaded once per proc
 
 def named_pack(item: Item, pack: Pack, settings: Settings) -> Pack:
     """The pack a situation names with _pack, unless --rules was given (docs/authoring.md)."""
-    from hunch.pack.project import named_in_file, same_pack, situation_pack
+    from hunch.pack.project import named_in_file, note_other_pack, same_pack, situation_pack
     from hunch.pack.values import PACK_KEY
 
     if settings.forced:
         return pack
+    allow = settings.allow_pack_path
     if item.path is not None:
-        name = named_in_file(item.path, settings.max_bytes)
+        name = named_in_file(item.path, settings.max_bytes, allow)
     elif item.raw is not None and PACK_KEY.encode() in item.raw:
         name = situation_pack(parse_json_line(item.raw, item.line), STDIN_LABEL,
-                              Location(STDIN_LABEL, item.line))
+                              Location(STDIN_LABEL, item.line), allow)
     else:
         name = None
-    if name is None or same_pack(name, pack.path):
+    if name is None:
+        return pack
+    note_other_pack(name, item.label)
+    if same_pack(name, pack.path):
         return pack
     if name not in _NAMED:
         from hunch.engine.load import load_pack

@@ -126,9 +126,12 @@ class HunchGroup(click.Group):
 
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
+@click.option("--allow-pack-path", is_flag=True,
+              help="Follow a situation's _pack to a folder outside its own folder and "
+                   "outside the project (docs/project.md).")
 @click.version_option(package_name="hunch", message="hunch %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, allow_pack_path: bool) -> None:
     """hunch: decision support from cited rules, with explanations.
 
     Describe your situation as facts in a YAML file, and hunch tells you the
@@ -141,6 +144,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["allow_pack_path"] = allow_pack_path
     from hunch.output.width import set_columns, terminal_columns
 
     # text fits the terminal stdout is; files and pipes get the fixed widths (and

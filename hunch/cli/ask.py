@@ -303,7 +303,7 @@ def _offer_to_save(consultation: Consultation, save: str | None, rules: str | No
         return
     try:
         _check_writable(target)
-        again = f"hunch ask --situation {shlex.quote(target)}"
+        again = f"{_hunch(rules, target)} ask --situation {shlex.quote(target)}"
         write_atomic(target, consultation.situation_text(again, _pack_ref(rules, target)))
     except HunchError as exc:
         click.echo(f"{exc.format()}; nothing was saved", err=True)
@@ -323,6 +323,17 @@ def _pack_ref(rules: str | None, file: str) -> str:
     return os.path.relpath(os.path.abspath(rules), os.path.dirname(os.path.abspath(file)))
 
 
+def _hunch(rules: str | None, file: str) -> str:
+    """The command that reads the saved file back: a pack folder outside the file's
+    folder and its project is followed only with --allow-pack-path (docs/project.md)."""
+    from hunch.pack.project import followed_unasked
+
+    folder = os.path.dirname(os.path.abspath(file))
+    if rules and os.path.isdir(rules) and not followed_unasked(rules, folder):
+        return "hunch --allow-pack-path"
+    return "hunch"
+
+
 def _finish(consultation: Consultation, start: str | None, save: str | None,
             rules: str | None) -> None:
     from hunch.errors import HunchError
@@ -331,7 +342,7 @@ def _finish(consultation: Consultation, start: str | None, save: str | None,
 
     result = consultation.result()
     if save:
-        hint = f"hunch evaluate {shlex.quote(save)}"
+        hint = f"{_hunch(rules, save)} evaluate {shlex.quote(save)}"
         text = consultation.situation_text(hint, _pack_ref(rules, save))
         try:
             write_atomic(save, text)

@@ -92,8 +92,15 @@ def pack_argument(name: str | None, situation: str | None = None) -> str | None:
     """What load_pack_or_fail loads (None: the built-in default); see docs/authoring.md."""
     from hunch.pack.project import chosen_pack, named_in_file
 
-    named = named_in_file(situation) if situation and not name and situation != "-" else None
-    return chosen_pack(name, named)
+    named = named_in_file(situation, allow_path=allow_pack_path()) \
+        if situation and not name and situation != "-" else None
+    return chosen_pack(name, named, file=situation or "")
+
+
+def allow_pack_path() -> bool:
+    """``hunch --allow-pack-path``: a situation's _pack may name any folder."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get("allow_pack_path"))
 
 
 def load_situation_arg(path: str, pack: Pack, as_of: date | None = None) -> Situation:
@@ -162,7 +169,6 @@ def say(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-__all__ = ["AsOf", "ExplainMode", "as_of_option", "complete_conclusions", "complete_packs",
-           "emit", "load_pack_or_fail", "load_situation_arg", "pack_argument", "pack_option",
-           "reading_hint", "say",
-           "to_file"]
+__all__ = ["AsOf", "ExplainMode", "allow_pack_path", "as_of_option", "complete_conclusions",
+           "complete_packs", "emit", "load_pack_or_fail", "load_situation_arg", "pack_argument",
+           "pack_option", "reading_hint", "say", "to_file"]

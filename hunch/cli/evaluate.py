@@ -70,8 +70,9 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     """
     from hunch.batch.run import Settings, renderer
     from hunch.cli.batch import write_batch
-    from hunch.cli.common import pack_argument
+    from hunch.cli.common import allow_pack_path, pack_argument
     from hunch.output.width import columns
+    from hunch.pack.project import project_default
 
     to_file(output)
     if "-" in situations:
@@ -98,6 +99,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
         render = functools.partial(render_explained, fmt, explain)
     settings = Settings(rules=chosen, render=render, forced=bool(rules),
                         max_bytes=max_bytes, max_firings=max_firings, debug=debug,
+                        allow_pack_path=allow_pack_path(),
+                        project_pack=None if rules else project_default(),
                         encode=fmt if fmt in ("json", "jsonl") else "", columns=columns(),
                         as_of=as_of)
     summary = write_batch(list(situations), pack, settings, fmt, output, jobs,

@@ -114,9 +114,11 @@ class Explanation:
         for node in self.support + self.oppose:
             _collect_inputs(node, seen, set())
         lines = self.result.situation.lines
-        order = list(self.result.pack.facts)
+        # an observable derived fact the situation states is an input too (derived_node)
+        pack = self.result.pack
+        order = {name: n for n, name in enumerate([*pack.facts, *pack.derived])}
         return sorted(seen.values(), key=lambda f: (f.name not in lines, lines.get(f.name, 0),
-                                                     not f.given, order.index(f.name)))
+                                                     not f.given, order.get(f.name, len(order))))
 
 
 @dataclass

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import IO, NamedTuple
 
 from hunch.errors import HunchError
+from hunch.pack.owners import foreign, sticky_and_shared
 
 STDOUT = "-"
 
@@ -91,9 +92,8 @@ def _refuse_planted_links(path: str) -> None:
             where = os.stat(folder)
         except OSError:
             return
-        shared = where.st_mode & stat.S_ISVTX and where.st_mode & stat.S_IWOTH
-        if (stat.S_ISLNK(link.st_mode) and shared
-                and link.st_uid not in (os.geteuid(), where.st_uid)):
+        if (stat.S_ISLNK(link.st_mode) and sticky_and_shared(where.st_mode)
+                and foreign(link.st_uid, where.st_uid)):
             raise HunchError(f"is a link of another user's (uid {link.st_uid}) in the shared "
                              f"folder {folder}; hunch does not follow it", path,
                              hint="write to a file in a folder of your own")

@@ -123,9 +123,19 @@ class Document(Record):
 def read_text(path: str, max_bytes: int = MAX_FILE_BYTES, name: str | None = None) -> str:
     """Read a UTF-8 text file, with one clear error for each way that can fail.
 
+    ``name`` is how errors call the file (a display form of a name that is not UTF-8);
+    it defaults to ``path``.
+    """
+    shown = path if name is None else name
+    return decode(read_bytes(path, max_bytes, shown), shown)
+
+
+def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES, name: str | None = None) -> bytes:
+    """A user's file, whole: the one way hunch reads one (tests/test_reliability3.py
+    holds the rest of hunch to it), so every reader refuses what is not a file.
+
     Only a regular file is read: a FIFO would block forever waiting for a writer,
-    and a device or socket is no situation. ``name`` is how errors call the file
-    (a display form of a name that is not UTF-8); it defaults to ``path``.
+    and a device or socket is no situation. At most ``max_bytes`` are read.
     """
     shown = path if name is None else name
     try:
@@ -144,7 +154,7 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES, name: str | None = Non
         raise YamlError(f"cannot read: {exc.strerror or exc}", shown) from None
     if len(raw) > max_bytes:  # grew since we looked
         raise _too_big(shown, len(raw), max_bytes)
-    return decode(raw, shown)
+    return raw
 
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
