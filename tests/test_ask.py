@@ -517,19 +517,25 @@ class TestAskersCase:
         assert tables([], save) in result.stdout
 
     def test_a_close_call_is_not_worth_a_question(self, builtin: Pack) -> None:
-        # the asker's first answers: "they have decided against you" is top at 0.72
-        c = Consultation(builtin, given={"days_since_interview": 23, "missed_callbacks": 2,
+        # twenty days, a week promised, told it went badly, no follow-up yet: "they have
+        # decided against you" is top at 0.86
+        c = Consultation(builtin, given={"days_since_interview": 20, "promised_decision_days": 7,
+                                         "interview_feedback": "negative",
                                          "needs_answer_by_days": None,
-                                         "policy_or_union_concern": False,
-                                         "promised_decision_days": 7})
+                                         "policy_or_union_concern": False})
         now = c.result().hypotheses[0]
-        assert (now.id, round(now.certainty, 2)) == ("decided-against-you", 0.72)
-        # a recruiter who left would put "they dropped the ball" first, at 0.75: ahead by
-        # less than the 0.1 the output calls a close call, so it does not change the top
-        after = c.result({"recruiter_left": True}).hypotheses[0]
-        assert (after.id, round(after.certainty, 2)) == ("dropped-ball", 0.75)
-        assert c.assess("recruiter_left").top == []
-        # a rumoured freeze puts "budget or freeze" first by far: that answer still counts
+        assert (now.id, round(now.certainty, 2)) == ("decided-against-you", 0.86)
+        # a known rival would put "second choice" first, also at 0.86: ahead by less
+        # than the 0.1 the output calls a close call, so it does not change the top
+        after = c.result({"other_candidates_known": True}).hypotheses
+        assert (after[0].id, round(after[0].certainty, 2)) == ("you-are-the-fallback", 0.86)
+        assert c.assess("other_candidates_known").top == []
+        # after one ignored call, told nothing: "the silence alone does not tell you" is
+        # top, and a rumoured freeze puts "budget or freeze" first by far: that answer counts
+        c = Consultation(builtin, given={"days_since_interview": 20, "promised_decision_days": 7,
+                                         "unreturned_calls": 1, "needs_answer_by_days": None,
+                                         "policy_or_union_concern": False})
+        assert c.result().hypotheses[0].id == "silence-says-little"
         assert c.assess("hiring_freeze_rumored").top == [True]
 
     def test_asking_everything_reaches_the_same_result(self, builtin: Pack,

@@ -48,17 +48,18 @@ class TestWhereItShows:
         runner = CliRunner()
         table = runner.invoke(cli, ["evaluate", "examples/asker.yaml"]).stdout
         assert CERTAINTY_NOTE in table.splitlines()[2]
-        assert "Close call" not in table  # let it go 0.97, clear the air 0.80
-        policy = runner.invoke(cli, ["evaluate", "examples/policy.yaml"]).stdout
-        assert "Close call: Raise the policy or union concern (good support, 0.75) is about" \
-            in policy
+        assert "Close call" not in table  # let it go 1.00, clear the air 0.76
+        freeze = runner.invoke(cli, ["evaluate", "examples/freeze.yaml"]).stdout
+        # follow up 0.72, ask for feedback by email 0.70
+        assert "Close call: Email to ask for feedback on your application (good support," \
+            in freeze
         assert "~ most rows are about equally supported as the rows next to them (less" \
-            in policy
+            in freeze
         md = runner.invoke(cli, ["evaluate", "--format", "markdown",
-                                 "examples/policy.yaml"]).stdout
-        assert f"_{CERTAINTY_NOTE}_" in md and "| good 0.75 ~ |" in md
+                                 "examples/freeze.yaml"]).stdout
+        assert f"_{CERTAINTY_NOTE}_" in md and "| good 0.70 ~ |" in md
         data = json.loads(runner.invoke(cli, ["evaluate", "--format", "json",
-                                              "examples/policy.yaml"]).stdout)
+                                              "examples/freeze.yaml"]).stdout)
         assert data["certainty_scale"]["close_call_margin"] == 0.1
         assert data["recommendation"]["close_call"] is True
         assert [a["close_call"] for a in data["actions"]][:2] == [True, True]

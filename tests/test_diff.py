@@ -26,22 +26,23 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture()
 def changed_pack(tmp_path: Path) -> Path:
-    """The built-in pack with amtho's "forget about it" weighed 0.1 instead of 0.5."""
+    """The built-in pack with amtho's "forget about it" turned into evidence against
+    letting go (one word: support -> oppose, cf 0.9 written)."""
     copy = tmp_path / "v2"
     shutil.copytree(PACK, copy)
     actions = copy / "rules" / "actions.yaml"
     text = actions.read_text(encoding="utf-8")
     start = text.index("- id: no-deadline-forget-it")
-    cut = text.index("cf:", start)
-    end = text.index("}", cut)
-    actions.write_text(text[:cut] + "cf: 0.01" + text[end:], encoding="utf-8")
+    cut = text.index("then: {support: let-it-go}", start)
+    actions.write_text(text[:cut] + "then: {oppose: let-it-go, cf: 0.9}"
+                       + text[cut + len("then: {support: let-it-go}"):], encoding="utf-8")
     return copy
 
 
 def _asker(tmp_path: Path) -> Path:
     path = tmp_path / "asker.yaml"
     path.write_text("days_since_interview: 23\npromised_decision_days: 7\nunreturned_calls: 2\n"
-                    "unanswered_emails: 1\ncoworker_behavior_change: ignoring\n", encoding="utf-8")
+                    "unanswered_emails: 1\ndays_since_last_contact: 5\n", encoding="utf-8")
     return path
 
 
@@ -58,8 +59,8 @@ class TestDiff:
         code, out, _ = _run("diff", str(PACK), str(changed_pack), str(asker))
         assert code == 0
         assert "1 situation: 1 recommendation changed" in out
-        assert "recommendation: let-it-go -> follow-up-it-never-hurts" in out
-        assert "let-it-go -> follow-up-it-never-hurts: 1" in out
+        assert "recommendation: let-it-go -> ask-for-feedback-by-email" in out
+        assert "let-it-go -> ask-for-feedback-by-email: 1" in out
         assert "let-it-go" in out.split("top hypothesis:")[1]
 
     def test_fail_on_change_exits_1(self, changed_pack: Path, tmp_path: Path) -> None:
@@ -74,25 +75,27 @@ class TestDiff:
         data = json.loads(out)
         assert data["summary"]["recommendations_changed"] == 1
         assert data["summary"]["transitions"] == [
-            {"change": "let-it-go -> follow-up-it-never-hurts", "count": 1}]
+            {"change": "let-it-go -> ask-for-feedback-by-email", "count": 1}]
         moved = {m["id"]: m for m in data["situations"][0]["moves"]}
         assert moved["let-it-go"]["old_rank"] == 1
         assert moved["let-it-go"]["new_certainty"] < moved["let-it-go"]["old_certainty"] - 0.1
         code, out, _ = _run("diff", str(PACK), str(changed_pack), str(_asker(tmp_path)),
                             "--format", "markdown")
-        assert "| let-it-go -> follow-up-it-never-hurts | 1 |" in out
+        assert "| let-it-go -> ask-for-feedback-by-email | 1 |" in out
 
     def test_threshold_hides_small_moves(self, changed_pack: Path, tmp_path: Path) -> None:
         _, out, _ = _run("diff", str(PACK), str(changed_pack), str(_asker(tmp_path)),
                          "--format", "json", "--threshold", "1.5")
         moved = [m["id"] for m in json.loads(out)["situations"][0]["moves"]]
-        assert "let-it-go" not in moved  # it fell 0.16: below 1.5, and one rank only
+        assert "let-it-go" not in moved  # it fell well below 1.5, and one rank only
 
     def test_sample_is_reproducible_and_covers_every_declared_value(self) -> None:
         pack = load_pack(str(PACK))
-        a = sample_situations([pack], 40, seed=7)
-        b = sample_situations([pack], 40, seed=7)
-        c = sample_situations([pack], 40, seed=8)
+        # enough situations to walk the longest list of notable values (the week
+        # past their date compares promised_decision_days with a score of numbers)
+        a = sample_situations([pack], 80, seed=7)
+        b = sample_situations([pack], 80, seed=7)
+        c = sample_situations([pack], 80, seed=8)
         assert [x.facts for x in a] == [x.facts for x in b]
         assert [x.facts for x in a] != [x.facts for x in c]
         for name, spec in pack.facts.items():
@@ -169,7 +172,7 @@ class TestRevision:
         code, out, err = _run("diff", f"{repo / 'pack'}@HEAD~1", str(repo / "pack"),
                               str(_asker(tmp_path)))
         assert code == 0, err
-        assert "let-it-go -> follow-up-it-never-hurts: 1" in out
+        assert "let-it-go -> ask-for-feedback-by-email: 1" in out
         code, out, _ = _run("diff", f"{repo / 'pack'}@HEAD", str(repo / "pack"),
                             str(_asker(tmp_path)))
         assert "0 recommendations changed" in out

@@ -91,9 +91,10 @@ class TestAsker:
         result = asker()
         x = explain(result, "decided-against-you")
         # pattern_of_avoidance <- contact_attempts_ignored (call-backs, emails; calls
-        # at their default 0) and drawn_out_silence <- overdue <- silence_past_promise
+        # at their default 0) and drawn_out_silence <- overdue <- silence_past_promise;
+        # the feedback through "they just don't know yet" (it is not a bad word)
         want = {"days_since_interview", "promised_decision_days", "missed_callbacks",
-                "unanswered_emails", "unreturned_calls"}
+                "unanswered_emails", "interview_feedback", "unreturned_calls"}
         found = tree_inputs(x)
         assert set(found) == want
         for name, node in found.items():
@@ -103,7 +104,7 @@ class TestAsker:
             assert node.value == result.situation.values[name]
         assert [f.name for f in x.inputs()] == ["days_since_interview", "promised_decision_days",
                                                 "missed_callbacks", "unanswered_emails",
-                                                "unreturned_calls"]
+                                                "interview_feedback", "unreturned_calls"]
 
     def test_how_text_shows_the_lines(self) -> None:
         code, out, _ = run(["explain", "examples/asker.yaml", "decided-against-you"])
@@ -111,7 +112,7 @@ class TestAsker:
         for name, value in (("days_since_interview", "23"), ("promised_decision_days", "7"),
                             ("missed_callbacks", "2"), ("unanswered_emails", "1")):
             assert f"{name} = {value}  [examples/asker.yaml:{line_of(ASKER, name)}]" in out
-        assert out.splitlines()[1] == "hypothesis, certainty 0.72, rank 1 of 9 hypotheses"
+        assert out.splitlines()[1] == "hypothesis, certainty 0.93, rank 1 of 9 hypotheses"
 
     def test_how_shows_negations_defaults_and_absent_facts(self) -> None:
         code, out, _ = run(["explain", "examples/asker.yaml", "let-it-go"])

@@ -125,7 +125,8 @@ class TestThePage:
         wait_for(browser, "#f-days_since_interview")
         # the asker's case (examples/asker.yaml), answered in the form
         for fact, value in (("days_since_interview", 23), ("promised_decision_days", 7),
-                            ("unreturned_calls", 2), ("unanswered_emails", 1)):
+                            ("unreturned_calls", 2), ("unanswered_emails", 1),
+                            ("days_since_last_contact", 12)):
             fill_number(browser, fact, value)
         for fact, choice in (("coworker_behavior_change", "ignoring"),
                              ("internal_candidate", "true"), ("company_size", "large"),
