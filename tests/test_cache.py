@@ -66,6 +66,20 @@ class TestPackCache:
         with pytest.raises(hunch.HunchError, match="unknown key '_x'"):
             hunch.load_pack(pack_copy)
 
+    def test_a_pack_of_another_shape_misses_the_cache(
+            self, pack_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An entry pickled by a hunch whose Pack had other fields is never unpickled:
+        the classes' field names are part of the key, whatever FORMAT says."""
+        from hunch.engine import cache
+        from hunch.pack.model import Pack
+
+        hunch.load_pack(pack_copy)
+        before = pack_key(pack_copy)
+        assert "Pack:" in cache.SHAPE and "FactSpec:" in cache.SHAPE
+        monkeypatch.setattr(cache, "SHAPE", cache._shape(sys.modules[Pack.__module__])
+                            .replace("Pack:", "Pack:a_field_that_was_dropped,"))
+        assert pack_key(pack_copy) != before
+
     def test_a_damaged_cache_file_is_a_miss(self, pack_copy: str, tmp_path: Path) -> None:
         hunch.load_pack(pack_copy)
         (entry,) = _entries(tmp_path / "cache")

@@ -52,7 +52,26 @@ try:
 except ImportError:  # pragma: no cover
     from hmac import compare_digest  # type: ignore[assignment,no-redef,unused-ignore]
 
-FORMAT = 9  # bump when Pack, CompiledPack, their parts or the entry layout change shape
+FORMAT = 10  # bump when the entry layout changes; the classes' shapes are in SHAPE
+
+
+def _shape(*modules: Any) -> str:
+    """The field names of every class a cached pack is pickled from. Part of the key, so
+    an entry written by a hunch whose Pack had other fields is never unpickled into
+    this one: three branches once bumped FORMAT to the same 9 for three different
+    shapes, and a stale entry then lacked an attribute the code read."""
+    parts = []
+    for module in modules:
+        for name, cls in sorted(vars(module).items()):
+            if isinstance(cls, type) and cls.__module__ == module.__name__:
+                names = (getattr(cls, "_fields", None)
+                         or tuple(getattr(cls, "__dataclass_fields__", ()))
+                         or getattr(cls, "__slots__", ()))
+                parts.append(f"{name}:{','.join(names)}")
+    return ";".join(parts)
+
+
+SHAPE = _shape(sys.modules[Pack.__module__], sys.modules[CompiledPack.__module__])
 MAGIC = b"hunch-pack-cache\n"
 TAG_BYTES = 32
 KEY_FILE = "key"
@@ -105,7 +124,8 @@ def pack_key(path: str) -> str:
     root = os.path.abspath(path)
     # the path as given is in every error location the pack holds, so it is part
     # of the key, and so is the working folder it is relative to
-    parts = [f"{FORMAT}", __version__, root, path, "" if os.path.isabs(path) else os.getcwd()]
+    parts = [f"{FORMAT}", SHAPE, __version__, root, path,
+             "" if os.path.isabs(path) else os.getcwd()]
     seen: set[tuple[int, int]] = set()
     todo = [root]
     while todo:
