@@ -62,7 +62,8 @@ def _shape(*modules: Any) -> str:
     shapes, and a stale entry then lacked an attribute the code read."""
     parts = []
     for module in modules:
-        for name, cls in sorted(vars(module).items()):
+        for name in dir(module):  # sorted
+            cls = getattr(module, name)
             if isinstance(cls, type) and cls.__module__ == module.__name__:
                 names = (getattr(cls, "_fields", None)
                          or tuple(getattr(cls, "__dataclass_fields__", ()))
