@@ -44,3 +44,12 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     """The working folder is the repository's root (README commands name examples/)."""
     monkeypatch.chdir(ROOT)
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _no_real_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may depend on today's date (docs/time.md): reaching it fails the test."""
+    def refuse() -> None:
+        raise AssertionError("a test reached today's date: give an as-of date")
+
+    monkeypatch.setattr("hunch.pack.dates.today", refuse)

@@ -92,8 +92,9 @@ LAYERS = {
     "authoring": {"pack", "engine"},
     "consult": {"pack", "engine", "explain"},
     "batch": {"pack", "engine", "explain", "output"},
-    # the HTTP service: vets reloaded packs (authoring) and reuses batch's pack preparation
-    "serve": {"pack", "engine", "explain", "output", "authoring", "batch"},
+    # the HTTP service: vets reloaded packs (authoring), reuses batch's pack preparation,
+    # and asks the next question as `hunch ask` does (consult: no terminal I/O in it)
+    "serve": {"pack", "engine", "explain", "output", "authoring", "consult", "batch"},
     "cli": {"pack", "engine", "explain", "output", "authoring", "consult", "batch", "serve"},
 }
 FACES = {"hunch", "hunch.__main__", "hunch.distributed"}  # the public face: may import anything

@@ -32,6 +32,7 @@ from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError, Location, PackError
 from hunch.explain.unknowns import fact_tests
 from hunch.pack.model import FactSpec, Pack
+from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.validate import data_problems, situation_from
 from hunch.pack.yamlsource import MAX_FILE_BYTES, load_file
 
@@ -324,8 +325,8 @@ def _diff_one(old: Pack, new: Pack, case: Case, threshold: float) -> SituationDi
 def _evaluate(pack: Pack, case: Case, ignored: dict[str, list[str]], side: str) -> Result:
     from hunch.errors import SituationErrors
 
-    facts = {k: v for k, v in case.facts.items() if k in pack.facts}
-    left_out = sorted(k for k in case.facts if k not in pack.facts)
+    facts = {k: v for k, v in case.facts.items() if _takes(pack, k)}
+    left_out = sorted(k for k in case.facts if not _takes(pack, k))
     if left_out:
         ignored[side] = left_out
     where = Location(case.name)
@@ -333,6 +334,11 @@ def _evaluate(pack: Pack, case: Case, ignored: dict[str, list[str]], side: str) 
     if problems:
         raise SituationErrors(problems)
     return evaluate(pack, situation_from(case.name, facts, {}, pack))
+
+
+def _takes(pack: Pack, key: str) -> bool:
+    """A fact of the pack, one of its dates, or the as-of date (docs/time.md)."""
+    return key in pack.facts or key in pack.time.inputs or key == AS_OF_KEY
 
 
 def _id(item: Any) -> str | None:

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 # what the other batch modules hold, under the names other layers import from here
@@ -66,6 +67,7 @@ class Settings(NamedTuple):
     # the project's default pack (as written, real folder), unless --rules was given:
     # a result from another pack says so in "project_pack" (docs/project.md)
     project_pack: tuple[str, str] | None = None
+    as_of: date | None = None  # --as-of: the date situations' dates are counted to
 
 
 def encoded(obj: Any, fmt: str) -> str:
@@ -90,26 +92,27 @@ def unsurrogated(text: str) -> str:
 
 # --- evaluating ----------------------------------------------------------------------------
 
-def situation_for(item: Item, pack: Pack, max_bytes: int) -> Situation:
+def situation_for(item: Item, pack: Pack, max_bytes: int,
+                  as_of: date | None = None) -> Situation:
     """The validated Situation of a file or a JSON line."""
     from hunch.errors import SituationErrors
     from hunch.pack.validate import data_problems, situation_from, validate_situation
     from hunch.pack.yamlsource import load_file
 
     if item.path is not None:
-        return validate_situation(load_file(item.path, max_bytes, item.label), pack)
+        return validate_situation(load_file(item.path, max_bytes, item.label), pack, as_of)
     if item.text is not None:
         from hunch.pack.validate import validate_situation
         from hunch.pack.yamlsource import load_text
 
-        return validate_situation(load_text(item.text, STDIN_LABEL), pack)
+        return validate_situation(load_text(item.text, STDIN_LABEL), pack, as_of)
     assert item.raw is not None
     data = parse_json_line(item.raw, item.line, item.source)
     where = Location(item.source, item.line)
     problems = data_problems(data, lambda path: where, pack)
     if problems:
         raise SituationErrors(problems)
-    return situation_from(item.label, data, {}, pack)
+    return situation_from(item.label, data, {}, pack, as_of)
 
 
 def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = False) -> Outcome:
@@ -135,7 +138,7 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     from hunch.engine.evaluate import evaluate
 
     pack = named_pack(item, pack, settings)
-    situation = situation_for(item, pack, settings.max_bytes)
+    situation = situation_for(item, pack, settings.max_bytes, settings.as_of)
     result = evaluate(pack, situation, settings.max_firings)
     output = settings.render(result)
     project = settings.project_pack

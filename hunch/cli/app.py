@@ -26,6 +26,8 @@ COMMANDS = {
     "examples": "hunch.cli.examples:examples",
     "explain": "hunch.cli.explain:explain",
     "what-if": "hunch.cli.whatif:what_if",
+    "plan": "hunch.cli.plan:plan",
+    "sweep": "hunch.cli.sweep:sweep",
     "check": "hunch.cli.check:check",
     "diff": "hunch.cli.diff:diff",
     "test": "hunch.cli.run_tests:test_command",

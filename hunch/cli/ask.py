@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hunch.cli.common import load_pack_or_fail, pack_option
+from hunch.cli.common import as_of_option, load_pack_or_fail, pack_option
 from hunch.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, HunchError, Reported, printable
 
 if TYPE_CHECKING:  # imported lazily at run time: `hunch --help` must not load the engine
@@ -35,7 +35,9 @@ WHY_RULES_WORDS = ("why rules", "why all")
               help="Write the answers to this situation file (atomically) at the end.")
 @click.option("--all", "ask_all", is_flag=True,
               help="After the questions that matter, ask the rest too (for the full ranking).")
-def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -> None:
+@as_of_option
+def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool,
+        as_of: Any = None) -> None:
     """Answer a few questions and get the ranked explanations and the advice.
 
     Asks for one fact at a time, always the one whose answer could change the
@@ -66,7 +68,7 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool) -
     if save:
         _check_writable(save)
     _tolerate_bad_bytes()
-    given = load_partial(start, pack) if start else {}
+    given = load_partial(start, pack, as_of=as_of) if start else {}
     consultation = Consultation(pack, given, file=save or "<answers>", everything=ask_all)
     _line_editing()
     _intro(consultation, start)

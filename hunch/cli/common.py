@@ -8,6 +8,8 @@ import click
 from click.shell_completion import CompletionItem
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from hunch.pack.model import Pack
     from hunch.pack.validate import Situation
 
@@ -39,6 +41,26 @@ pack_option = click.option(
     "--rules", "-r", "rules", metavar="PACK", default=None, shell_complete=complete_packs,
     help="Rule pack: a folder, or a built-in pack name (default: the situation's _pack, "
          "else the project's hunch.toml or [tool.hunch], else interview-silence).")
+
+
+class AsOf(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """`--as-of YYYY-MM-DD`: the date a situation's dates are counted to."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from hunch.pack.dates import parse_date
+
+        day = parse_date(value)
+        if day is None:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2026-12-07)", param, ctx)
+        return day
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", type=AsOf(), default=None,
+    help="Count the situation's dates to this day, YYYY-MM-DD (default: its _as_of, "
+         "else today; docs/time.md).")
 
 
 class ExplainMode(click.Choice):  # type: ignore[type-arg]
@@ -81,12 +103,13 @@ def allow_pack_path() -> bool:
     return bool(ctx and (ctx.find_root().obj or {}).get("allow_pack_path"))
 
 
-def load_situation_arg(path: str, pack: Pack) -> Situation:
-    """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin."""
+def load_situation_arg(path: str, pack: Pack, as_of: date | None = None) -> Situation:
+    """A SITUATION argument: a YAML file, or - for one YAML or JSON situation on stdin;
+    its dates count to ``as_of`` (--as-of; docs/time.md)."""
     from hunch.engine.evaluate import load_situation
 
     if path != "-":
-        return load_situation(path, pack)
+        return load_situation(path, pack, as_of=as_of)
     import sys
 
     from hunch.batch.run import STDIN_LABEL, read_document
@@ -100,7 +123,8 @@ def load_situation_arg(path: str, pack: Pack) -> Situation:
     from hunch.pack.validate import validate_situation
     from hunch.pack.yamlsource import load_text
 
-    return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack)
+    return validate_situation(load_text(read_document(sys.stdin.buffer), STDIN_LABEL), pack,
+                              as_of)
 
 
 def reading_hint() -> None:
@@ -145,6 +169,6 @@ def say(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-__all__ = ["ExplainMode", "allow_pack_path", "complete_conclusions", "complete_packs", "emit",
-           "load_pack_or_fail", "load_situation_arg", "pack_argument", "pack_option",
-           "reading_hint", "say", "to_file"]
+__all__ = ["AsOf", "ExplainMode", "allow_pack_path", "as_of_option", "complete_conclusions",
+           "complete_packs", "emit", "load_pack_or_fail", "load_situation_arg", "pack_argument",
+           "pack_option", "reading_hint", "say", "to_file"]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from hunch.cli.common import ExplainMode, load_pack_or_fail, pack_option, reading_hint, to_file
+from hunch.cli.common import (
+    ExplainMode,
+    as_of_option,
+    load_pack_or_fail,
+    pack_option,
+    reading_hint,
+    to_file,
+)
 from hunch.cli.startup import loads_first, resume
 from hunch.errors import EXIT_BAD_INPUT, Reported
 from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
@@ -50,10 +57,14 @@ FORMATS = ("table", "json", "jsonl", "markdown")
 @click.option("--progress/--no-progress", default=None,
               help="Draw a progress bar on standard error for a batch (default: when standard "
                    "error is a terminal and the results go elsewhere, e.g. --output).")
+@as_of_option
+@click.option("--draft", is_flag=True,
+              help="Show the recommended action's draft message or call script under it.")
 def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: str | None,
              max_bytes: int, max_firings: int, jobs: int,
              explain: str | None, dask_scheduler: str | None, partition_bytes: int | None,
-             min_certainty: float | None, progress: bool | None) -> None:
+             min_certainty: float | None, progress: bool | None, as_of: Any = None,
+             draft: bool = False) -> None:
     """Rank the likely explanations and recommend the next action.
 
     Each SITUATION is a YAML file of facts, a directory (its *.yaml and *.yml
@@ -91,6 +102,12 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
     render = renderer(fmt, min_certainty)
+    if draft:
+        import functools
+
+        from hunch.output.render import render_drafted
+
+        render = functools.partial(render_drafted, fmt)
     if explain:
         import functools
 
@@ -101,7 +118,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                         max_bytes=max_bytes, max_firings=max_firings, debug=debug,
                         allow_pack_path=allow_pack_path(),
                         project_pack=None if rules else project_default(),
-                        encode=fmt if fmt in ("json", "jsonl") else "", columns=columns())
+                        encode=fmt if fmt in ("json", "jsonl") else "", columns=columns(),
+                        as_of=as_of)
     if dask_scheduler:
         _on_dask(list(situations), dask_scheduler, output, fmt, settings, jobs, partition_bytes)
         return

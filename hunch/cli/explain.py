@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hunch.cli.common import (
+    as_of_option,
     complete_conclusions,
     emit,
     load_pack_or_fail,
@@ -44,8 +45,9 @@ def emit_quietly(text: str, output: str | None, inputs: tuple[str, ...] = ()) ->
                    "mermaid or dot: the derivation as a graph.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
+@as_of_option
 def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
-            output: str | None) -> None:
+            output: str | None, as_of: Any = None) -> None:
     """Explain one conclusion: HOW it was reached, or WHY NOT.
 
     SITUATION is a YAML file, or - to read one YAML or JSON situation from
@@ -74,7 +76,7 @@ def explain(situation: str, conclusion: str, rules: str | None, fmt: str,
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
     conclusion = resolve_id(pack, conclusion)
-    result = evaluate(pack, load_situation_arg(situation, pack))
+    result = evaluate(pack, load_situation_arg(situation, pack, as_of))
     x = run(result, conclusion, unknowns=fmt in ("text", "json"))
     if fmt == "json":
         text = to_json(explanation_json(x)) + "\n"

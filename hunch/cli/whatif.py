@@ -11,7 +11,13 @@ if TYPE_CHECKING:
     from hunch.engine.evaluate import Result
     from hunch.explain.target import TargetSearch
 
-from hunch.cli.common import load_pack_or_fail, load_situation_arg, pack_option, to_file
+from hunch.cli.common import (
+    as_of_option,
+    load_pack_or_fail,
+    load_situation_arg,
+    pack_option,
+    to_file,
+)
 from hunch.cli.explain import emit_quietly
 
 FORMATS = ("text", "json")
@@ -45,9 +51,10 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
               help="text, or json (documented in docs/explain.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically), or to - (standard output, the default).")
+@as_of_option
 def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip: bool,
             target: str | None, goal: str, max_facts: int, max_evaluations: int,
-            rules: str | None, fmt: str, output: str | None) -> None:
+            rules: str | None, fmt: str, output: str | None, as_of: Any = None) -> None:
     """Show how the advice changes when facts change.
 
     SITUATION is a YAML file, or - to read one YAML or JSON situation from
@@ -67,6 +74,7 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
     Examples:
       hunch what-if examples/asker.yaml --set needs_answer_by_days=5
       hunch what-if examples/asker.yaml --set unreturned_calls=0 --set unanswered_emails=0
+      hunch what-if examples/asker-dates.yaml --set interview_date=2026-11-28
       hunch what-if examples/deadline.yaml --unset needs_answer_by_days
       hunch what-if examples/asker.yaml --flip
       hunch what-if examples/asker.yaml --flip --target you-are-the-fallback
@@ -88,9 +96,12 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
-    changes: dict[str, Any] = parse_sets(pack, sets)
+    dated = [item for item in sets if item.partition("=")[0].strip() in pack.time.inputs]
+    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if item not in dated])
     changes.update(parse_unsets(pack, unsets, changes))
-    result = evaluate(pack, load_situation_arg(situation, pack))
+    result = evaluate(pack, load_situation_arg(situation, pack, as_of))
+    if dated:  # a date: the numbers it gives change (docs/time.md)
+        changes.update(_date_changes(pack, result.situation, dated))
     data: dict[str, Any] = {}
     texts: list[str] = []
     if changes:
@@ -138,6 +149,16 @@ def parse_sets(pack: Any, items: list[str] | tuple[str, ...]) -> dict[str, Any]:
         except ChangeError as exc:
             raise _bad("--set", f"{item}: {exc.problem}", exc.hint) from None
     return out
+
+
+def _date_changes(pack: Any, situation: Any, items: list[str]) -> dict[str, Any]:
+    """`--set interview_date=2026-11-20`: the computed facts it changes, as changes."""
+    from hunch.explain.plan import DateChangeError, date_changes
+
+    try:
+        return date_changes(pack, situation, dict(i.partition("=")[::2] for i in items))
+    except DateChangeError as exc:
+        raise _bad("--set", str(exc), "") from None
 
 
 def parse_unsets(pack: Any, names: tuple[str, ...], sets: dict[str, Any]) -> dict[str, None]:

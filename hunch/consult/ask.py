@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field, replace
+from datetime import date
 from itertools import combinations
 from typing import Any, Literal
 
@@ -72,6 +73,7 @@ from hunch.explain.unknowns import (
     top_hypothesis,
     top_id,
 )
+from hunch.pack.dates import uses_dates
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
@@ -525,20 +527,32 @@ class Consultation:
 
 # --- starting situations ------------------------------------------------------------
 
-def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
+def without_required(pack: Pack) -> Pack:
+    """The pack with no fact required: a consultation's answers so far are checked
+    against it (the required facts not yet asked are still to come)."""
+    return replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
+
+
+def load_partial(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES,
+                 as_of: date | None = None) -> dict[str, Any]:
     """A situation file's facts, checked against the schema; required facts may be missing.
 
     A fact written with no value (``fact:`` or ``fact: null``) counts as answered
     "unknown" and is not asked, unless it is required.
     """
     doc = load_file(path, max_bytes)
-    loose = replace(pack, facts={n: replace(s, required=False) for n, s in pack.facts.items()})
+    loose = without_required(pack)
     problems = situation_problems(doc, loose)
     if problems:
         raise SituationErrors(problems)
     assert isinstance(doc.data, dict)
-    return {name: doc.data[name] for name, spec in pack.facts.items()
-            if name in doc.data and (doc.data[name] is not None or not spec.required)}
+    out = {name: doc.data[name] for name, spec in pack.facts.items()
+           if name in doc.data and (doc.data[name] is not None or not spec.required)}
+    if as_of is not None or uses_dates(pack, doc.data):
+        # its dates give the numbers they imply (docs/time.md), as of --as-of or _as_of
+        dated = situation_from(path, doc.data, {}, loose, as_of, doc.loc)
+        out.update({name: dated.values[name] for name in dated.origins})
+    return out
 
 
 # --- prompts ------------------------------------------------------------------------

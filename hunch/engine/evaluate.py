@@ -6,6 +6,7 @@ import gc
 import os
 import weakref
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
@@ -104,16 +105,19 @@ def compiled(pack: Pack) -> tuple[CompiledPack, Runner]:
     return cache
 
 
-def load_situation(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES) -> Situation:
-    """Load a situation file and validate it against the pack's fact schema."""
-    return validate_situation(load_file(path, max_bytes), pack)
+def load_situation(path: str, pack: Pack, max_bytes: int = MAX_FILE_BYTES,
+                   as_of: date | None = None) -> Situation:
+    """Load a situation file and validate it against the pack's fact schema; its dates
+    count to ``as_of`` (else its ``_as_of``, else today: docs/time.md)."""
+    return validate_situation(load_file(path, max_bytes), pack, as_of)
 
 
-def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situation:
+def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack,
+                 as_of: date | None = None) -> Situation:
     if isinstance(facts, Situation):
         return facts
     if isinstance(facts, (str, os.PathLike)):
-        return load_situation(os.fspath(facts), pack)
+        return load_situation(os.fspath(facts), pack, as_of=as_of)
     if not isinstance(facts, dict):
         raise SituationError("a situation must be a mapping of fact names to values", "<input>")
     problems = data_problems(facts, _input_loc, pack)
@@ -121,7 +125,7 @@ def situation_of(facts: Situation | dict[str, Any] | str, pack: Pack) -> Situati
         from hunch.errors import SituationErrors
 
         raise SituationErrors(problems)
-    return situation_from("<input>", facts, {}, pack)
+    return situation_from("<input>", facts, {}, pack, as_of)
 
 
 _INPUT = Location("<input>")
@@ -133,8 +137,9 @@ def _input_loc(path: Any) -> Location:
 
 
 def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
-             max_firings: int = DEFAULT_MAX_FIRINGS) -> Result:
-    """Evaluate a situation (a Situation, a dict of facts, or a file path).
+             max_firings: int = DEFAULT_MAX_FIRINGS, as_of: date | None = None) -> Result:
+    """Evaluate a situation (a Situation, a dict of facts, or a file path); its dates,
+    if it gives any, count to ``as_of`` (else its ``_as_of``, else today).
 
     CPython's cyclic garbage collector is paused while the engine runs and the
     result is worked out, and restored as it was (also on errors): evaluation makes
@@ -144,7 +149,7 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
     """
     if not isinstance(pack, Pack):
         pack = shared_pack(pack)  # the same Pack while unchanged: compiled once (F11)
-    situation = situation_of(facts, pack)
+    situation = situation_of(facts, pack, as_of)
     _, runner = compiled(pack)
     problem, hint = runner.situation_problem(situation.values)
     if problem:

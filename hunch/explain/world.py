@@ -122,6 +122,9 @@ def where_of(situation: Situation, fact: str) -> str:
     if fact not in situation.values:
         return "not given"
     line = situation.lines.get(fact)
+    origin = situation.origins.get(fact)
+    if origin is not None:  # worked out from dates (docs/time.md): say how
+        return f"{origin.text}; {situation.file}:{line}" if line else origin.text
     return f"{situation.file}:{line}" if line else situation.file
 
 

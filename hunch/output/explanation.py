@@ -255,8 +255,10 @@ def _wrap_items(head: str, items: list[str]) -> list[str]:
 
 
 def _short_where(where: str) -> str:
-    _, sep, line = where.rpartition(":")
-    return f"line {line}" if sep and line.isdigit() else where
+    origin, semi, place = where.rpartition("; ")  # "23 days: since ...; file:line"
+    _, sep, line = place.rpartition(":")
+    short = f"line {line}" if sep and line.isdigit() else place
+    return f"{origin}; {short}" if semi else short
 
 
 def account_text(result: Result, mode: str) -> str:

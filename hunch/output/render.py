@@ -26,6 +26,7 @@ from hunch.output.formats import (
     unknowns_text,
     with_words,
 )
+from hunch.output.plan import as_of_line, time_json, time_markdown, time_table
 from hunch.output.width import TABLE, fit, fit_lines
 from hunch.output.words import above, below, cap, hidden_line, threshold, words
 from hunch.pack.model import Source
@@ -69,6 +70,7 @@ def result_json(result: Result, min_certainty: float | None = None) -> dict[str,
         **notice_json(result),
     }
     data.update(threshold_json(result, min_certainty))
+    time_json(result, data)
     unexamined = unknowns_search(result).unexamined
     if unexamined:  # only then: the keys of a complete analysis stay as they were
         data["unknowns_complete"] = False
@@ -282,17 +284,17 @@ def quote_block(source: Source, indent: str = "  ") -> list[str]:
 
 
 def render_table(result: Result, explain: str | None = None,
-                 min_certainty: float | None = None) -> str:
+                 min_certainty: float | None = None, draft: bool = False) -> str:
     floor = threshold(result, min_certainty)
     w = words(result)
-    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}",
-           CERTAINTY_NOTE, ""]
+    out = [f"{result.pack.title or result.pack.name}", f"situation: {result.situation.file}"]
+    out += [line for line in (as_of_line(result),) if line] + [CERTAINTY_NOTE, ""]
     out.extend(notice_lines(result))
     out.append(f"{cap(w.hypotheses)} (most likely first)")
     out.extend(hypotheses_text(result, floor))
     if result.pack.actions():  # a pack with no actions has no recommendation to report
         out.append("")
-        out.extend(recommendation_text(result, floor))
+        out.extend(recommendation_text(result, floor, draft))
     hidden = hidden_line(result, floor)
     if hidden:
         out += ["", *textwrap.wrap(hidden, width=fit(78))]
@@ -304,7 +306,7 @@ def render_table(result: Result, explain: str | None = None,
     return fit_lines("\n".join(out)) + "\n" + "".join("\n" + part for part in parts if part)
 
 
-def recommendation_text(result: Result, floor: float = 0.0) -> list[str]:
+def recommendation_text(result: Result, floor: float = 0.0, draft: bool = False) -> list[str]:
     """The recommended action with its explanation and quotes, then the other actions."""
     out: list[str] = []
     heading = f"Recommended {words(result).action}"
@@ -330,6 +332,7 @@ def recommendation_text(result: Result, floor: float = 0.0) -> list[str]:
         for source in best.sources:
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
+    out.extend(time_table(result, draft))  # "What happens next" and the draft (docs/time.md)
     out.extend(other_actions_text(result, floor))
     return out
 
@@ -403,15 +406,18 @@ def _md_against(heading: str, items: list[Ranked]) -> list[str]:
         f"{_md_escape(against_reason(item))}" for item in items]
 
 
-def render_markdown(result: Result, min_certainty: float | None = None) -> str:
+def render_markdown(result: Result, min_certainty: float | None = None,
+                    draft: bool = False) -> str:
     floor = threshold(result, min_certainty)
+    day = as_of_line(result)
     out = [f"## {_md_escape(result.pack.title or result.pack.name)}", "",
-           f"Situation: `{result.situation.file}`", "", f"_{CERTAINTY_NOTE}_", "",
+           f"Situation: `{result.situation.file}`" + (f" ({day})" if day else ""), "",
+           f"_{CERTAINTY_NOTE}_", "",
            *notice_markdown(result), f"### {cap(words(result).hypotheses)}", ""]
     out.extend(_md_hypotheses(result, floor))
     if result.pack.actions():  # a pack with no actions has no recommendation to report
         out += ["", f"### Recommended {words(result).action}", ""]
-        out.extend(_md_recommendation(result, floor))
+        out.extend(_md_recommendation(result, floor, draft))
     hidden = hidden_line(result, floor)
     if hidden:
         out += ["", f"_{cap(hidden)}_"]
@@ -419,7 +425,7 @@ def render_markdown(result: Result, min_certainty: float | None = None) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _md_recommendation(result: Result, floor: float) -> list[str]:
+def _md_recommendation(result: Result, floor: float, draft: bool = False) -> list[str]:
     out: list[str] = []
     best = result.recommendation
     if best is None:
@@ -444,7 +450,17 @@ def _md_recommendation(result: Result, floor: float) -> list[str]:
                 out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
     out.extend(_md_other_actions(result, floor))
+    out.extend(time_markdown(result, draft))
     return out
+
+
+def render_drafted(fmt: str, result: Result) -> Any:
+    """The batch renderer for `evaluate --draft` (module level, so it pickles)."""
+    if fmt == "table":
+        return render_table(result, draft=True)
+    if fmt == "markdown":
+        return render_markdown(result, draft=True)
+    return result_json(result)
 
 
 def render_explained(fmt: str, explain: str, result: Result,

@@ -13,6 +13,7 @@ from typing import Any
 
 from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, table
 from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack, Words, condition_data
+from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -22,8 +23,9 @@ _JSON_TYPE = {"integer": "integer", "number": "number", "boolean": "boolean", "s
 
 # --- situation files -------------------------------------------------------------------
 
-def fact_schema(spec: FactSpec) -> dict[str, Any]:
-    """One input fact; null (`~`) means unknown, except for required facts."""
+def fact_schema(spec: FactSpec, from_dates: bool = False) -> dict[str, Any]:
+    """One input fact; null (`~`) means unknown, except for required facts, unless
+    dates may give them (``from_dates``: a null beside its dates is left to them)."""
     out: dict[str, Any] = {}
     words = [spec.question or spec.description]
     if spec.unit:
@@ -31,7 +33,7 @@ def fact_schema(spec: FactSpec) -> dict[str, Any]:
     if spec.question and spec.description:
         words.append(spec.description)
     out["description"] = " ".join(w for w in words if w)
-    nullable = not spec.required
+    nullable = not spec.required or from_dates
     if spec.type == "enum":
         out["enum"] = list(spec.values or []) + ([None] if nullable else [])
     else:
@@ -49,7 +51,7 @@ def fact_schema(spec: FactSpec) -> dict[str, Any]:
 
 
 def situation_schema(pack: Pack) -> dict[str, Any]:
-    return {
+    schema: dict[str, Any] = {
         "$schema": DRAFT,
         "title": f"hunch situation ({pack.name})",
         "description": f"{pack.title}: a situation file, a mapping of fact names to values."
@@ -59,12 +61,47 @@ def situation_schema(pack: Pack) -> dict[str, Any]:
                                   "description": "the rule pack this situation is for: a "
                                                  "built-in pack name, or a folder (relative "
                                                  "to this file); not a fact"},
-                       **{name: fact_schema(spec) for name, spec in
+                       **{name: fact_schema(spec, name in pack.time.computed) for name, spec in
                           [*pack.facts.items(),
                            *((n, s) for n, s in pack.derived.items() if s.observable)]}},
-        "required": [name for name, spec in pack.facts.items() if spec.required],
+        "required": [name for name, spec in pack.facts.items()
+                     if spec.required and name not in pack.time.computed],
         "additionalProperties": False,
     }
+    extra = _date_schema(pack)
+    schema["properties"].update(extra.pop("properties", {}))
+    return schema | extra
+
+
+def _date_schema(pack: Pack) -> dict[str, Any]:
+    """The situation schema's parts for dates (docs/time.md): `_as_of`, the date inputs,
+    and a required fact that dates may give instead."""
+    if pack.time.empty:
+        return {}
+    date = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+    props: dict[str, Any] = {AS_OF_KEY: {**date, "description": "the date this situation "
+                                         "describes (default: today); not a fact"}}
+    for name, item in pack.time.inputs.items():
+        if item.type == "date":
+            props[name] = {**date, "description": item.question}
+            continue
+        fields = {f.name: ({**date} if f.type == "date" else
+                           {"enum": list(f.values)} if f.type == "enum" else
+                           {"type": "boolean" if f.type == "boolean" else "string"})
+                  for f in item.fields}
+        props[name] = {"description": item.question, "type": ["array", "null"],
+                       "items": {"type": "object", "properties": fields,
+                                 "required": [f.name for f in item.fields if f.required],
+                                 "additionalProperties": False}}
+    either = [{"anyOf": [_given([name]), _given(list(comp.sources))]}
+              for name, comp in pack.time.computed.items()
+              if pack.facts.get(name) is not None and pack.facts[name].required]
+    return {"properties": props, "allOf": either} if either else {"properties": props}
+
+
+def _given(names: list[str]) -> dict[str, Any]:
+    """Each of ``names`` present and not null (null is "not given", as hunch reads it)."""
+    return {"required": names, "properties": {n: {"not": {"type": "null"}} for n in names}}
 
 
 # --- pack files ------------------------------------------------------------------------
@@ -200,7 +237,12 @@ def _facts() -> dict[str, Any]:
         return {"type": "object", "propertyNames": {"pattern": FACT_NAME.pattern},
                 "additionalProperties": _fact_definition(derived)}
 
-    return _top("facts", {"facts": section(False), "derived": section(True)}, ["facts"])
+    dates = {"type": "object", "description": "date inputs and the numbers computed from "
+             "them (docs/time.md)", "properties": {"inputs": {"type": "object"},
+                                                   "computed": {"type": "object"}},
+             "additionalProperties": False}
+    return _top("facts", {"facts": section(False), "derived": section(True), "dates": dates},
+                ["facts"])
 
 
 def _conclusions() -> dict[str, Any]:

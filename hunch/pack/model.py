@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from hunch.errors import Location
+from hunch.pack.timemodel import TimeSchema
 from hunch.record import Memo
 
 ConclusionKind = Literal["hypothesis", "action"]
@@ -305,6 +306,8 @@ class Pack:
     rules: list[Rule] = field(default_factory=list)
     tests: list[PackTest] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location("pack.yaml"))
+    time: TimeSchema = field(default_factory=TimeSchema)  # facts.yaml `dates:` (docs/time.md)
+    drafts: dict[str, Any] = field(default_factory=dict)  # drafts.yaml: action id -> Draft
     grading: Grading | None = None  # None until read: the default table applies
     words: Words = field(default_factory=Words)  # what it calls its conclusions
     min_certainty: float = 0.0  # tables leave out conclusions below it (JSON keeps them)

@@ -186,12 +186,24 @@ def read_pack(path: str, errors: list[HunchError], tests: bool = True) -> Pack:
         doc = _load(rule_file, errors)
         if doc is not None:
             _read_rules(Reader(doc, errors, pack.groups), pack)
+    _read_drafts_file(path, pack, errors)
     test_files = sorted(glob.glob(os.path.join(path, "tests", "*.yaml"))) if tests else []
     for test_file in test_files:
         doc = _load(test_file, errors)
         if doc is not None:
             _read_tests(Reader(doc, errors), pack)
     return pack
+
+
+def _read_drafts_file(path: str, pack: Pack, errors: list[HunchError]) -> None:
+    """drafts.yaml, optional: the message or call script of actions (docs/time.md)."""
+    file = os.path.join(path, "drafts.yaml")
+    if os.path.isfile(file):
+        doc = _load(file, errors)
+        if doc is not None:
+            from hunch.pack.drafts import read_drafts
+
+            pack.drafts = read_drafts(Reader(doc, errors), doc.data, pack)
 
 
 def _load(file: str, errors: list[HunchError]) -> Document | None:
@@ -228,7 +240,7 @@ _DERIVED_KEYS = ("type", "description", "unit", "values", "min", "max", "observa
 
 
 def _read_facts(r: Reader, pack: Pack) -> None:
-    data = r.mapping(r.doc.data, (), "facts.yaml", ("facts", "derived"), ("facts",))
+    data = r.mapping(r.doc.data, (), "facts.yaml", ("facts", "derived", "dates"), ("facts",))
     if data is None:
         return
     for section, derived in (("facts", False), ("derived", True)):
@@ -246,6 +258,15 @@ def _read_facts(r: Reader, pack: Pack) -> None:
                 r.error((section, name), f"fact {name!r} is defined twice")
                 continue
             (pack.derived if derived else pack.facts)[name] = spec
+    _read_time_section(r, pack, data)
+
+
+def _read_time_section(r: Reader, pack: Pack, data: dict[str, Any]) -> None:
+    """The `dates:` section, read after the facts it fills in (docs/time.md)."""
+    if data.get("dates") is not None:
+        from hunch.pack.timeread import read_dates
+
+        read_dates(r, data["dates"], pack)
 
 
 def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> FactSpec | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from hunch.errors import (
@@ -19,6 +20,16 @@ from hunch.errors import (
     SituationError,
     SituationErrors,
     did_you_mean,
+)
+from hunch.pack.dates import (
+    as_of_for,
+    conflict_problems,
+    dates_hint,
+    inputs_of,
+    provides,
+    type_problems,
+    uses_dates,
+    work_out,
 )
 from hunch.pack.model import (
     ORDERING_OPS,
@@ -35,6 +46,7 @@ from hunch.pack.model import (
     Rule,
     walk,
 )
+from hunch.pack.timemodel import AS_OF_KEY, Origin
 from hunch.pack.values import (
     FACT_NAME,
     INT64_MAX,
@@ -554,26 +566,59 @@ class Situation:
     values: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)
     defaulted: set[str] = field(default_factory=set)
+    # a situation giving dates (docs/time.md): the as-of date used, the dates as given,
+    # and how each number computed from them came about
+    as_of: date | None = None
+    dates: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
 
 
-def validate_situation(doc: Document, pack: Pack) -> Situation:
+def validate_situation(doc: Document, pack: Pack, as_of: date | None = None) -> Situation:
     """Check a situation document against the pack's fact schema; raise the first error."""
     problems = situation_problems(doc, pack)
     if problems:
         raise SituationErrors(problems)
-    return situation_from(doc.file, doc.data, {k: doc.loc((k,)).line for k in doc.data}, pack)
+    return situation_from(doc.file, doc.data, {k: doc.loc((k,)).line for k in doc.data}, pack,
+                          as_of, doc.loc)
 
 
-def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack) -> Situation:
+def situation_from(file: str, data: dict[str, Any], lines: dict[str, int], pack: Pack,
+                   as_of: date | None = None,
+                   loc: Callable[[Any], Location] | None = None) -> Situation:
+    """The Situation of checked data; ``as_of`` (else its ``_as_of``, else today) is the
+    date its dates are counted to, when it gives dates or ``as_of`` is given."""
     values = {k: _as_declared(pack, k, v) for k, v in data.items()
-              if v is not None and k != PACK_KEY}
+              if v is not None and k not in _NOT_FACTS and k not in pack.time.inputs}
     sit = Situation(file=file, values=values,
-                    lines={k: n for k, n in lines.items() if k != PACK_KEY})
+                    lines={k: n for k, n in lines.items() if k not in _NOT_FACTS})
+    if as_of is not None or uses_dates(pack, data):
+        _add_dates(sit, pack, data, as_of_for(data, as_of),
+                   loc or (lambda path: Location(file, lines.get(path[0], 0) if path else 0)))
     for name, spec in pack.facts.items():
         if name not in values and spec.has_default:
             sit.values[name] = spec.default
             sit.defaulted.add(name)
     return sit
+
+
+_NOT_FACTS = (PACK_KEY, AS_OF_KEY)
+
+
+def _add_dates(sit: Situation, pack: Pack, data: dict[str, Any], as_of: date,
+               loc: Callable[[Any], Location]) -> None:
+    """The numbers the situation's dates imply, as of ``as_of`` (hunch.pack.dates)."""
+    inputs = inputs_of(pack, data)
+    dated = work_out(pack, inputs, as_of, loc)
+    problems = dated.problems + conflict_problems(pack, data, dated, loc)
+    if problems:
+        raise SituationErrors(problems)
+    sit.as_of = as_of
+    sit.dates = inputs.as_data()
+    sit.origins = dated.origins
+    for name, value in dated.values.items():
+        sit.values[name] = value
+        if name not in sit.lines:
+            sit.lines[name] = sit.lines.get(dated.origins[name].sources[-1], 0)
 
 
 def _as_declared(pack: Pack, name: str, value: Any) -> Any:
@@ -594,14 +639,18 @@ def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:
 
 def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError]:
     problems: list[HunchError] = []
-    unknown = [k for k in data if k not in pack.facts and k not in pack.derived and k != PACK_KEY]
+    unknown = [k for k in data if k not in pack.facts and k not in pack.derived
+               and k not in _NOT_FACTS and k not in pack.time.inputs]
     # mostly unknown, and no near miss among those printed: a situation for another pack,
     # not typos (only the printed ones are tried: a close match costs ~0.3 ms, F9)
     other_pack = len(unknown) >= 2 and 2 * len(unknown) > len(data) and not any(
         isinstance(k, str) and did_you_mean(k, pack.facts)
         for k in unknown[:SituationErrors.SHOWN])
+    problems.extend(type_problems(data, loc, pack))
     for key, value in data.items():
         where = loc((key,))
+        if key == AS_OF_KEY or key in pack.time.inputs:
+            continue  # checked by hunch.pack.dates.type_problems
         if key == PACK_KEY:
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 problems.append(SituationError.at(
@@ -636,10 +685,11 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
             problems.append(SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
                                               spec.question and f"asked as: {spec.question}"))
     for name, spec in pack.facts.items():
-        if spec.required and data.get(name) is None:
+        if spec.required and data.get(name) is None and not provides(pack, data, name):
             problems.append(SituationError.at(
                 loc(()), f"required fact {name!r} is missing",
-                f"add '{name}: ...' ({spec.question})" if spec.question else ""))
+                f"add '{name}: ...'{dates_hint(pack, name)} ({spec.question})"
+                if spec.question else ""))
     return problems
 
 

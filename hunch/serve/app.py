@@ -32,6 +32,7 @@ from hunch.serve.limits import Deadline, Evaluator
 from hunch.serve.metrics import CONTENT_TYPE, Metrics
 from hunch.serve.packs import Registry, Served
 from hunch.serve.problems import (
+    AS_OF_WORDS,
     BODY,
     JSON_TYPES,
     YAML_TYPES,
@@ -39,6 +40,7 @@ from hunch.serve.problems import (
     bad_input,
     json_object,
     media_type,
+    request_as_of,
     situation,
     yaml_situation,
 )
@@ -248,11 +250,12 @@ async def decide(service: Service, request: Request) -> Any:
         if as_yaml:
             sit, given = yaml_situation(served.pack, raw)
         else:
-            data = json_object(raw, {"input": "an object of facts"})
+            data = json_object(raw, {"input": "an object of facts", "as_of": AS_OF_WORDS})
             if "input" not in data:
                 raise bad_input(HunchError('the body needs "input", an object of facts', BODY,
                                            hint='e.g. {"input": {"days_since_interview": 23}}'))
-            sit, given = situation(served.pack, data["input"], "/input"), data["input"]
+            sit = situation(served.pack, data["input"], "/input", data.get("as_of"))
+            given = data["input"]
         decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
         service.record(served, decision)
         return decision.body
@@ -266,7 +269,8 @@ async def decide_batch(service: Service, request: Request) -> Any:
     raw = await service.body(request)
 
     def work(deadline: Deadline) -> Any:
-        data = json_object(raw, {"inputs": "a list of objects of facts"})
+        data = json_object(raw, {"inputs": "a list of objects of facts", "as_of": AS_OF_WORDS})
+        request_as_of(data.get("as_of"))  # a bad as_of is the request's error, items or not
         items = data.get("inputs")
         if not isinstance(items, list):
             raise bad_input(HunchError('the body needs "inputs", a list of objects of facts',
@@ -280,7 +284,8 @@ async def decide_batch(service: Service, request: Request) -> Any:
         results = []
         for n, given in enumerate(items):
             deadline.between(n, len(items))
-            results.append(json_text(_item(service, served, given, f"/inputs/{n}", explain)))
+            results.append(json_text(_item(service, served, given, f"/inputs/{n}", explain,
+                                           data.get("as_of"))))
         head = json_text({"pack": served.name, "revision": served.revision, "results": []})
         # head ends with "[]}": the results go between the brackets
         return Response(f"{head[:-2]}{', '.join(results)}]}}".encode(),
@@ -289,11 +294,12 @@ async def decide_batch(service: Service, request: Request) -> Any:
     return await service.evaluate(work)
 
 
-def _item(service: Service, served: Served, given: Any, at: str, explain: str) -> Any:
+def _item(service: Service, served: Served, given: Any, at: str, explain: str,
+          as_of: Any = None) -> Any:
     """One situation of a batch: its decision, or its error in its place (it loses only
     itself, whatever went wrong with it)."""
     try:
-        decision = decisions.decide(served, situation(served.pack, given, at), given,
+        decision = decisions.decide(served, situation(served.pack, given, at, as_of), given,
                                     explain, service.config.max_firings)
         service.record(served, decision)
         return decision.body
@@ -316,8 +322,9 @@ async def what_if(service: Service, request: Request) -> Any:
     def work(deadline: Deadline) -> Any:
         data = json_object(raw, {
             "input": "an object of facts", "set": "an object of facts and new values",
-            "flip": "true to list the smallest changes that change the advice"})
-        sit = situation(served.pack, data.get("input", {}), "/input")
+            "flip": "true to list the smallest changes that change the advice",
+            "as_of": AS_OF_WORDS})
+        sit = situation(served.pack, data.get("input", {}), "/input", data.get("as_of"))
         flip = data.get("flip", False)
         if not isinstance(flip, bool):
             raise bad_input(HunchError("flip must be true or false", "/flip"))
@@ -333,9 +340,27 @@ async def explain(service: Service, request: Request) -> Any:
     target = request.path_params["conclusion"]
 
     def work(deadline: Deadline) -> Any:
-        data = json_object(raw, {"input": "an object of facts"})
-        sit = situation(served.pack, data.get("input", {}), "/input")
+        data = json_object(raw, {"input": "an object of facts", "as_of": AS_OF_WORDS})
+        sit = situation(served.pack, data.get("input", {}), "/input", data.get("as_of"))
         return decisions.explanation(served, sit, target, service.config.max_firings)
+
+    return await service.evaluate(work)
+
+
+async def next_question(service: Service, request: Request) -> Any:
+    """The next question of a consultation, as `hunch ask` would ask it (the page)."""
+    from hunch.consult.ask import without_required
+
+    served = service.served(request.path_params["pack"])
+    raw = await service.body(request)
+
+    def work(deadline: Deadline) -> Any:
+        data = json_object(raw, {"input": "an object of facts (null: I don't know)",
+                                 "as_of": AS_OF_WORDS})
+        given = data.get("input", {})
+        # mid-way, a required fact may still be missing: it is the question asked next
+        sit = situation(without_required(served.pack), given, "/input", data.get("as_of"))
+        return decisions.next_question(served, given, sit)
 
     return await service.evaluate(work)
 
@@ -434,6 +459,7 @@ ROUTES: list[tuple[str, str, Handler, tuple[str, ...], bool]] = [
     ("/v1/decisions/{pack}/batch", "batch", decide_batch, ("POST",), True),
     ("/v1/whatif/{pack}", "whatif", what_if, ("POST",), True),
     ("/v1/explain/{pack}/{conclusion}", "explain", explain, ("POST",), True),
+    ("/v1/next-question/{pack}", "next_question", next_question, ("POST",), True),
 ]
 
 

@@ -146,5 +146,63 @@ def explanation(served: Served, situation: Situation, target: str,
     return data
 
 
-__all__ = ["EXPLAIN", "Decision", "changes", "decide", "explain_mode", "explanation",
-           "log_entry", "what_if"]
+# --- the next question (the page's consultation) -----------------------------------------
+
+def answered(pack: Pack, given: dict[str, Any], situation: Situation) -> dict[str, Any]:
+    """The facts a consultation counts as answered: those stated (numbers computed from
+    dates included), and those answered "I don't know" (null), directly or through the
+    date or log that would have computed them."""
+    out: dict[str, Any] = {k: v for k, v in situation.values.items()
+                           if k in pack.facts and k not in situation.defaulted}
+    for name, value in given.items():
+        if value is None and name in pack.facts and not pack.facts[name].required:
+            out.setdefault(name, None)
+    for computed in pack.time.computed.values():
+        spec = pack.facts[computed.fact]
+        if not spec.required and any(s in given for s in computed.sources):
+            out.setdefault(computed.fact, None)  # e.g. an empty log: no latest contact
+    return out
+
+
+def next_question(served: Served, given: dict[str, Any], situation: Situation) -> dict[str, Any]:
+    """What `hunch ask` would ask next about these answers (hunch.consult.ask, the same
+    goal-driven order), and why; ``next`` is null when no answer could change the advice."""
+    from hunch.consult.ask import Consultation
+    from hunch.serve.describe import fact_json
+
+    pack = served.pack
+    consultation = Consultation(pack, answered(pack, given, situation), "/input")
+    fact = consultation.next_question()
+    body: dict[str, Any] = {"pack": served.name, "revision": served.revision, "next": None,
+                            "questions_left": consultation.questions_left()}
+    if fact is None:
+        return body
+    computed = pack.time.computed.get(fact)
+    ask_as = [s for s in computed.sources if s not in given] if computed else []
+    body["next"] = {**fact_json(pack.facts[fact]), "ask_as": ask_as[-1] if ask_as else None,
+                    "why": _why(consultation, fact)}
+    return body
+
+
+def _why(consultation: Any, fact: str) -> str:
+    """Why this question matters now, in one plain sentence (`why` in `hunch ask`)."""
+    if consultation.pack.facts[fact].required:
+        return "The advice starts from this answer: the rules count from it."
+    a = consultation.plan().assessments[fact]
+    now = consultation.result()
+    parts = []
+    if a.recommendation:
+        rec = now.recommendation.title if now.recommendation else "none yet"
+        parts.append(f"the recommendation (now: {rec})")
+    if a.top:
+        parts.append("which explanation is likeliest")
+    if parts:
+        joint = ", together with another answer," if a.together_with else ""
+        return f"Your answer{joint} could change {' and '.join(parts)}."
+    if a.gain > 0:
+        return "Your answer narrows down which explanation fits."
+    return "It could still change the advice, together with answers to come."
+
+
+__all__ = ["EXPLAIN", "Decision", "answered", "changes", "decide", "explain_mode",
+           "explanation", "log_entry", "next_question", "what_if"]

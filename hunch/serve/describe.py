@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hunch.output.formats import source_json
+from hunch.output.plan import dates_json
 from hunch.pack.model import FactSpec, condition_data
 from hunch.serve.packs import Served
 
@@ -47,6 +48,7 @@ def describe(served: Served) -> dict[str, Any]:
         "sources": [{**source_json(s), "text": s.text, "where": texts.get(s.text, s.text)}
                     for s in pack.sources.values()],
         "texts": [{"id": t.id, "title": t.title, "file": t.file} for t in pack.texts.values()],
+        "dates": dates_json(pack),  # docs/time.md
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from hunch.pack.jsonschema import situation_schema
 from hunch.serve.packs import Served
+from hunch.serve.problems import AS_OF_WORDS
 from hunch.version import __version__
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -84,6 +85,23 @@ def _components(packs: list[Served]) -> dict[str, Any]:
                                     "revision": {"type": "string"}}},
         "WhatIf": {"type": "object", "description": "The JSON of `hunch what-if --format json`"
                    " (docs/explain.md) plus revision."},
+        "NextQuestion": {
+            "type": "object", "required": ["pack", "revision", "next", "questions_left"],
+            "description": "What `hunch ask` would ask next (docs/serve.md, \"The page\").",
+            "properties": {
+                "pack": {"type": "string"}, "revision": {"type": "string"},
+                "questions_left": {"type": "integer", "minimum": 0},
+                "next": {"description": "null when no answer could change the advice",
+                         "anyOf": [{"type": "null"}, {
+                             "type": "object",
+                             "required": ["name", "type", "question", "required", "why",
+                                          "ask_as"],
+                             "properties": {"name": {"type": "string"},
+                                            "type": {"type": "string"},
+                                            "question": {"type": "string"},
+                                            "required": {"type": "boolean"},
+                                            "why": {"type": "string"},
+                                            "ask_as": {"type": ["string", "null"]}}}]}}},
         "Explanation": {"type": "object", "description": "The JSON of `hunch explain --format "
                         "json` (docs/explain.md) plus revision."},
     }
@@ -97,8 +115,26 @@ def _components(packs: list[Served]) -> dict[str, Any]:
                 **schema["properties"]["_pack"], "type": ["string", "null"],
                 "pattern": "[^\\s\\x1c-\\x1f\\x85]"}}
         schemas[_name(served, "Situation")] = schema
+        schemas[_name(served, "Answers")] = _answers(schema)
     return {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http",
                                                                "scheme": "bearer"}}}
+
+
+def _answers(situation: dict[str, Any]) -> dict[str, Any]:
+    """A consultation's answers so far (next-question): a situation in which nothing is
+    required yet, and any fact may be null ("I don't know")."""
+    out = {k: v for k, v in situation.items() if k not in ("required", "allOf")}
+    properties = {}
+    for name, schema in situation["properties"].items():
+        kind = schema.get("type")
+        if isinstance(kind, str) and "enum" not in schema:
+            schema = {**schema, "type": [kind, "null"]}
+        elif "enum" in schema and None not in schema["enum"]:
+            schema = {**schema, "enum": [*schema["enum"], None]}
+        properties[name] = schema
+    out["properties"] = properties
+    out["title"] = situation.get("title", "") + ": answers so far"
+    return out
 
 
 def _name(served: Served, what: str) -> str:
@@ -109,10 +145,14 @@ def _pack_paths(served: Served) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{_name(served, 'Situation')}"}
     name = served.name
     decision = {"$ref": "#/components/schemas/Decision"}
-    single = {"type": "object", "required": ["input"], "properties": {"input": ref},
+    # null is "not given", as the server reads it (the input's _as_of, else today)
+    as_of = {"type": ["string", "null"], "format": "date", "description": AS_OF_WORDS}
+    single = {"type": "object", "required": ["input"], "properties": {"input": ref,
+                                                                      "as_of": as_of},
               "additionalProperties": False}
     # explain and what-if take no input as an empty situation, if the pack can have one
-    optional = {"type": "object", "properties": {"input": ref}, "additionalProperties": False}
+    optional = {"type": "object", "properties": {"input": ref, "as_of": as_of},
+                "additionalProperties": False}
     if any(spec.required for spec in served.pack.facts.values()):
         optional["required"] = ["input"]
     return {
@@ -123,18 +163,26 @@ def _pack_paths(served: Served) -> dict[str, Any]:
             {"type": "object", "required": ["inputs"], "additionalProperties": False,
              "properties": {"inputs": {"type": "array", "items": {"anyOf": [ref, {
                  "description": "anything else: this item's error in its place, the other "
-                                "items decided (an item loses only itself)"}]}}}},
+                                "items decided (an item loses only itself)"}]}},
+                            "as_of": as_of}},
             {"type": "object", "properties": {"results": {"type": "array", "items": {
                 "anyOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
             name, [EXPLAIN_PARAM]),
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
             {**optional,
-             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"}},
+             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"},
+                            "as_of": as_of},
              # the server needs something to change: a fact to set, or flip: true
              "anyOf": [{"required": ["set"], "properties": {"set": {"minProperties": 1}}},
                        {"required": ["flip"], "properties": {"flip": {"const": True}}}]},
             {"$ref": "#/components/schemas/WhatIf"}, name),
+        f"/v1/next-question/{name}": _post(
+            f"The next question to ask, as `hunch ask` would ({name})",
+            {"type": "object", "additionalProperties": False,
+             "properties": {"input": {"$ref": f"#/components/schemas/{_name(served, 'Answers')}"},
+                            "as_of": as_of}},
+            {"$ref": "#/components/schemas/NextQuestion"}, name),
         f"/v1/explain/{name}/{{conclusion}}": {"post": {
             **_post(f"HOW or WHY NOT for one conclusion ({name})", optional,
                     {"$ref": "#/components/schemas/Explanation"}, name)["post"],

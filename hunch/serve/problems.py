@@ -114,8 +114,9 @@ def _words(keys: dict[str, str]) -> str:
     return ", ".join(f'"{k}" ({what})' for k, what in keys.items())
 
 
-def situation(pack: Pack, data: Any, at: str) -> Situation:
-    """Facts given as JSON at pointer ``at``, checked against the pack's fact schema."""
+def situation(pack: Pack, data: Any, at: str, as_of: Any = None) -> Situation:
+    """Facts given as JSON at pointer ``at``, checked against the pack's fact schema;
+    their dates count to the request's ``as_of`` (docs/time.md)."""
     from hunch.errors import SituationErrors
     from hunch.pack.validate import data_problems, situation_from
     from hunch.pack.values import type_name
@@ -126,10 +127,30 @@ def situation(pack: Pack, data: Any, at: str) -> Situation:
     def where(path: tuple[Any, ...]) -> Location:
         return Location(pointer(at, path))
 
+    day = request_as_of(as_of)
     problems = data_problems(data, where, pack)
     if problems:
         raise bad_input(SituationErrors(problems))
-    return situation_from(at or "/", data, {}, pack)
+    try:
+        return situation_from(at or "/", data, {}, pack, day, where)
+    except SituationErrors as exc:
+        raise bad_input(exc) from None
+
+
+AS_OF_WORDS = "the date the input's dates count to, YYYY-MM-DD (default: its _as_of, else today)"
+
+
+def request_as_of(value: Any) -> Any:
+    """A request's ``as_of``: a date, None when not given; bad input otherwise."""
+    from hunch.pack.dates import parse_date
+
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise bad_input(HunchError("as_of must be a date written YYYY-MM-DD", "/as_of",
+                                   hint="e.g. 2026-12-07"))
+    return day
 
 
 def yaml_situation(pack: Pack, raw: bytes) -> tuple[Situation, dict[str, Any]]:
@@ -155,8 +176,12 @@ def yaml_situation(pack: Pack, raw: bytes) -> tuple[Situation, dict[str, Any]]:
     if problems:
         raise bad_input(SituationErrors(problems))
     lines = {k: doc.loc((k,)).line for k in doc.data}
-    return situation_from("/", doc.data, lines, pack), dict(doc.data)
+    try:
+        return situation_from("/", doc.data, lines, pack, None, where), dict(doc.data)
+    except SituationErrors as exc:
+        raise bad_input(exc) from None
 
 
-__all__ = ["ApiError", "bad_input", "json_object", "parse_json", "pointer", "situation",
-           "yaml_situation"]
+__all__ = ["AS_OF_WORDS", "ApiError", "bad_input", "json_object", "parse_json", "pointer",
+           "request_as_of",
+           "situation", "yaml_situation"]
