@@ -214,6 +214,15 @@ class TestYamlSyntaxHints:
         assert error.endswith(f"({hint})\n")
 
 
+    def test_one_line_with_no_space_after_its_colon(self, tmp_path: Path) -> None:
+        """Not a syntax error at all: YAML reads the line as one string."""
+        path = tmp_path / "s.yaml"
+        path.write_text("days_since_interview:23\n", encoding="utf-8")
+        error = one_line_error(hunch("evaluate", str(path)))
+        assert error == (f"{path}:1:1: a situation must be a mapping of fact names to values, "
+                         f"got text (write `fact: value`, with a space after the colon)\n")
+
+
 class TestOptionErrors:
     """A bad option value is one line, like every other error (exit 2)."""
 

@@ -632,8 +632,11 @@ def _as_declared(pack: Pack, name: str, value: Any) -> Any:
 def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:
     data = doc.data
     if not isinstance(data, dict):
+        # `days_since_interview:23` is one plain string to YAML: say what usually causes it
+        hint = ("write `fact: value`, with a space after the colon"
+                if isinstance(data, str) and re.search(r"\w:\S", data) else "")
         return [SituationError.at(doc.loc(()), f"a situation must be a mapping of fact names "
-                                               f"to values, got {type_name(data)}")]
+                                               f"to values, got {type_name(data)}", hint)]
     return data_problems(data, doc.loc, pack)
 
 
