@@ -15,6 +15,7 @@ import io
 import json
 import multiprocessing.context
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -300,6 +301,24 @@ def _fails_on_four(result: Any) -> str:
     return "fine"
 
 
+class TestItemKinds:
+    """Issue 21: an input is exactly one kind of Item, and each kind pickles to a worker."""
+
+    def test_each_input_is_one_kind(self, here: Any) -> None:
+        put("a.yaml", ASKER_TEXT)
+        os.mkdir("empty")
+        listed = list(inputs.expand(["a.yaml", "empty", "-"], io.BytesIO(b'{"a": 1}\n')))
+        assert listed == [
+            inputs.FileItem("a.yaml", "a.yaml"),
+            inputs.BadItem("empty", "empty: no situation files (*.yaml, *.yml) in this "
+                                    "directory"),
+            inputs.LineItem("<stdin>:1", b'{"a": 1}\n', 1)]
+        single, document = inputs.read_stdin(io.BytesIO(b"a: 1\n"))
+        listed.extend(document)
+        assert single and listed[-1] == inputs.TextItem("<stdin>", "a: 1\n")
+        assert [pickle.loads(pickle.dumps(item)) for item in listed] == listed
+
+
 class TestStdinClosed:
     """New case: standard input closed (`<&-`) is a located error, not an internal one."""
 
@@ -320,9 +339,10 @@ class TestStdinClosed:
                 return super().readline(size)
 
         items = list(inputs.read_jsonl(Vanishing(b'{"a": 1}\n{"a": 2}\n')))
-        assert [(i.label, i.error) for i in items] == [
-            ("<stdin>:1", ""),
-            ("<stdin>:2", "<stdin>:2: cannot read standard input: Input/output error")]
+        assert items == [
+            inputs.LineItem("<stdin>:1", b'{"a": 1}\n', 1),
+            inputs.BadItem("<stdin>:2",
+                           "<stdin>:2: cannot read standard input: Input/output error")]
 
     def test_real_processes(self, here: Any) -> None:
         for args in (["evaluate", "-"], ["ask"]):
