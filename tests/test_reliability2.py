@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from hunch.batch import inputs, pool
 from hunch.batch import run as batch
 from hunch.cli.app import cli
-from hunch.errors import HunchError
-from hunch.pack.yamlsource import MAX_DEPTH, load_file, load_text
+from hunch.errors import HunchError, internal_error
+from hunch.pack.yamlsource import MAX_DEPTH, load_file, load_text, short
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASKER = os.path.join(ROOT, "examples", "asker.yaml")
@@ -317,6 +317,28 @@ class TestItemKinds:
         listed.extend(document)
         assert single and listed[-1] == inputs.TextItem("<stdin>", "a: 1\n")
         assert [pickle.loads(pickle.dumps(item)) for item in listed] == listed
+
+
+class TestOneWording:
+    """Issue 21: a bug is worded once (hunch.errors); each shell adds only its framing."""
+
+    def test_cli_and_batch_rows_say_the_same(self, here: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        from hunch.engine import evaluate as engine
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise KeyError("oops")
+
+        monkeypatch.setattr(engine, "evaluate", broken)
+        put("a.yaml", ASKER_TEXT)
+        put("b.yaml", ASKER_TEXT)
+        words = internal_error(KeyError("oops"), batch.RERUN_WITH_DEBUG, "'oops'")
+        single = run("evaluate", "a.yaml")
+        assert (single.exit_code, single.stderr) == (2, words + "\n")
+        quoted = internal_error(KeyError("oops"), batch.RERUN_WITH_DEBUG, short("'oops'", 200))
+        rows = _rows(run("evaluate", "--format", "jsonl", "a.yaml", "b.yaml").stdout)
+        assert rows == [{"situation": name, "error": f"{name}: {quoted}"}
+                        for name in ("a.yaml", "b.yaml")]
 
 
 class TestStdinClosed:

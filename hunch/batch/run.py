@@ -33,7 +33,7 @@ from hunch.batch.inputs import read_document as read_document
 from hunch.batch.strict_json import JsonProblem as JsonProblem
 from hunch.batch.strict_json import depth_of as depth_of
 from hunch.batch.strict_json import strict_loads as strict_loads
-from hunch.errors import HunchError, Location, json_safe, printable
+from hunch.errors import TOO_DEEP, HunchError, Location, internal_error, json_safe, printable
 from hunch.limits import DEFAULT_MAX_FIRINGS
 from hunch.pack.model import Pack
 
@@ -154,14 +154,16 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     return output
 
 
+RERUN_WITH_DEBUG = "rerun with --debug for the traceback"  # the CLI's pointer too (cli/app.py)
+
+
 def failure_message(label: str, exc: BaseException) -> str:
     """The one-line error of an item that failed other than by bad input (HunchError)."""
     if isinstance(exc, RecursionError):
-        return f"{label}: input nested too deeply to process"
+        return f"{label}: {TOO_DEEP}"
     if isinstance(exc, MemoryError):
         return f"{label}: out of memory evaluating this situation (it is too big)"
-    return (f"{label}: internal error: {type(exc).__name__}: {short(str(exc), 200)} (a bug in "
-            f"hunch; rerun with --debug for the traceback)")
+    return f"{label}: {internal_error(exc, RERUN_WITH_DEBUG, short(str(exc), 200))}"
 
 
 _NAMED: dict[str, Pack] = {}  # packs that situations name, loaded once per process
