@@ -92,14 +92,7 @@ class HunchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; every exception it ends with becomes one line on standard
         error and the exit status its type carries (hunch.errors)."""
-        from hunch.errors import (
-            EXIT_BAD_INPUT,
-            TOO_DEEP,
-            HunchError,
-            Interrupted,
-            Reported,
-            internal_error,
-        )
+        from hunch.errors import EXIT_BAD_INPUT, TOO_DEEP, HunchError, Interrupted, Reported
 
         try:
             return super().invoke(ctx)
@@ -137,10 +130,16 @@ class HunchGroup(click.Group):
         except Exception as exc:  # a bug: still one line, never a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            from hunch.batch.run import RERUN_WITH_DEBUG
-
-            click.echo(internal_error(exc, RERUN_WITH_DEBUG, str(exc)), err=True)
+            click.echo(bug_line(exc), err=True)
             ctx.exit(EXIT_BAD_INPUT)
+
+
+def bug_line(exc: BaseException) -> str:
+    """A bug's one line on the terminal, in hunch.errors' words, as a batch row says it."""
+    from hunch.batch.run import RERUN_WITH_DEBUG
+    from hunch.errors import internal_error
+
+    return internal_error(exc, RERUN_WITH_DEBUG, str(exc))
 
 
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
