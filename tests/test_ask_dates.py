@@ -36,8 +36,9 @@ def test_the_interview_is_asked_as_a_date() -> None:
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("23 Nov", "'23 Nov' is not a date written YYYY-MM-DD (like 2026-12-07), 'today' or '?'"),
-    ("2026-02-30", "'2026-02-30' is not a date written YYYY-MM-DD"),
+    ("23 Nov", "must be a date written YYYY-MM-DD, got '23 Nov': type a date like "
+               "2026-12-07, 'today' or '?'"),
+    ("2026-02-30", "'2026-02-30' is not a date on the calendar: type a date like"),
     ("2026-12-08", "interview_date: 2026-12-08 is after the as-of date 2026-12-07, and it "
                    "must have happened by then; fix the date, or give a later --as-of"),
 ])

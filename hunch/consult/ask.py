@@ -241,9 +241,9 @@ class Consultation:
         as_of = self.counted_to()
         word = text.strip().lower()
         day = as_of if word == "today" else parse_date(text.strip())
-        if day is None:
-            return f"'{text.strip()}' is not a date written YYYY-MM-DD (like " \
-                   f"{date_text(as_of)}), 'today' or '?'"
+        if day is None:  # the file's wording (bad_date), then what else may be typed
+            return f"{pack_dates.bad_date(text.strip())}: type a date like " \
+                   f"{date_text(as_of)}, 'today' or '?'"
         dated = work_out(self.pack, Inputs({**self.known_dates(), source: day}, {}), as_of,
                          lambda _path: Location(source))
         if dated.problems:
