@@ -339,7 +339,7 @@ class TestTerminal:
 
         facts = Path(pack_dir) / "facts.yaml"
         text = facts.read_text()
-        question = "How many days ago was the interview?"
+        question = "On what date was the interview?"  # asked for days_since_interview
         assert question in text
         escaped = NASTY.encode("unicode_escape").decode()
         facts.write_text(text.replace(question, f'"{question}{escaped}"', 1))

@@ -69,7 +69,8 @@ def ask(rules: str | None, start: str | None, save: str | None, ask_all: bool,
         _check_writable(save)
     _tolerate_bad_bytes()
     given = load_partial(start, pack, as_of=as_of) if start else {}
-    consultation = Consultation(pack, given, file=save or "<answers>", everything=ask_all)
+    consultation = Consultation(pack, given, file=save or "<answers>", everything=ask_all,
+                                as_of=as_of)
     _line_editing()
     _intro(consultation, start)
     try:
@@ -166,9 +167,12 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
     spec = consultation.pack.facts[fact]
     number = len(consultation.asked) + 1
     about = max(number, len(consultation.asked) + consultation.questions_left())
-    question = " ".join(spec.question.split()) or fact
+    source = consultation.date_question(fact)
+    asked = consultation.pack.time.inputs[source].question if source else spec.question
+    question = " ".join(asked.split()) or fact
     click.echo(_fill(f"Question {number} of about {about}: {question}"))
-    click.echo(_fill(choices_line(spec), indent="  "))
+    line = _date_line(consultation, spec) if source else choices_line(spec)
+    click.echo(_fill(line, indent="  "))
     while True:
         text = click.prompt(">", default="", show_default=False, prompt_suffix=" ")
         bad = _not_utf8(text)
@@ -188,6 +192,12 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
         if word in WHY_RULES_WORDS:
             click.echo(printable(why_rules_text(consultation, fact)))
             continue
+        if source and word not in ("", "?", "unknown", "why") and not _is_count(word):
+            problem = consultation.answer_date(fact, text)
+            if not problem:
+                return
+            click.echo(_fill(problem, indent="   "))
+            continue
         picked, problem = pick(spec, text)
         if problem:
             click.echo(_fill(problem, indent="   "))
@@ -203,6 +213,23 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
         else:
             consultation.answer(fact, reply.value if reply.kind == "value" else None)
             return
+
+
+def _date_line(consultation: Consultation, spec: FactSpec) -> str:
+    """The line under a question asked as a date: what to type, and what it counts to.
+    Without --as-of the clock is read only when a date is typed (a count needs none)."""
+    end = "required" if spec.required else "Enter or '?' if you don't know"
+    count = f"or the {spec.unit or 'number'} as a whole number"
+    if consultation.as_of is None:
+        return f"(a date YYYY-MM-DD or 'today', {count}; {end})"
+    at = consultation.as_of.isoformat()
+    return f"(a date YYYY-MM-DD or 'today', {count}; counted to {at}; {end})"
+
+
+def _is_count(word: str) -> bool:
+    """A whole number typed at a date question is the count itself, as before dates
+    (scripts that pipe the counts in keep working)."""
+    return word.lstrip("+-").isdigit()
 
 
 def _not_utf8(text: str) -> str:

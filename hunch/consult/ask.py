@@ -63,7 +63,7 @@ from hunch.consult.goal import (
 )
 from hunch.engine.certainty import CLOSE_CALL
 from hunch.engine.evaluate import Ranked, Result, evaluate
-from hunch.errors import HunchError, SituationErrors
+from hunch.errors import HunchError, Location, SituationErrors
 from hunch.explain.how import input_cone
 from hunch.explain.relevance import gate_values, gated_by, opened, relevant
 from hunch.explain.unknowns import (
@@ -73,8 +73,10 @@ from hunch.explain.unknowns import (
     top_hypothesis,
     top_id,
 )
-from hunch.pack.dates import uses_dates
+from hunch.pack import dates as pack_dates
+from hunch.pack.dates import Inputs, date_text, parse_date, uses_dates, work_out
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
+from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
 from hunch.pack.values import PACK_KEY, fmt_num, value_problem
 from hunch.pack.yamlsource import MAX_FILE_BYTES, dump, load_file
@@ -168,12 +170,18 @@ class Plan:
 
 # --- the consultation -------------------------------------------------------------
 
+DATE_KINDS = ("days_since", "days_until", "days_between")  # counted from dates alone
+
+
 class Consultation:
     """A pack, the answers so far, and what to ask next."""
 
     def __init__(self, pack: Pack, given: dict[str, Any] | None = None,
-                 file: str = "<answers>", everything: bool = False) -> None:
+                 file: str = "<answers>", everything: bool = False,
+                 as_of: date | None = None) -> None:
         self.pack = pack
+        self.as_of = as_of  # --as-of: dates answered count to it, and a saved file keeps it
+        self.dated: dict[str, tuple[str, date]] = {}  # fact -> (date input, date answered)
         self.file = file
         self.everything = everything  # ask every fact: those that matter first, then the rest
         self.answers: dict[str, Any] = {}  # fact -> value; None = unknown
@@ -201,10 +209,49 @@ class Consultation:
             return None
         fact = self.asked.pop()
         del self.answers[fact]
+        self.dated.pop(fact, None)
         self._plan = None
         key = self._key(self.values())
         self._cache = {key: self._cache[key]} if key in self._cache else {}
         return fact
+
+    def date_question(self, fact: str) -> str | None:
+        """The date input to ask instead of ``fact`` (`interview_date` for
+        `days_since_interview`), or None: asked as a date when the pack counts the fact
+        from one date not yet answered; a log-derived count is still asked as a count."""
+        comp = self.pack.time.computed.get(fact)
+        if comp is None or comp.kind not in DATE_KINDS:
+            return None
+        missing = [s for s in comp.sources if s not in self.known_dates()]
+        return missing[0] if len(missing) == 1 else None
+
+    def known_dates(self) -> dict[str, date]:
+        return dict(self.dated.values())
+
+    def counted_to(self) -> date:
+        """The as-of date the dates answered are counted to: --as-of, else today."""
+        # through the module: tests/conftest.py replaces it to prove no test reaches it
+        return self.as_of if self.as_of is not None else pack_dates.today()
+
+    def answer_date(self, fact: str, text: str) -> str:
+        """Answer ``fact`` with a date typed for its date_question ('today' is the as-of
+        date); the problem to show instead ('' once answered)."""
+        source = self.date_question(fact)
+        assert source is not None
+        as_of = self.counted_to()
+        word = text.strip().lower()
+        day = as_of if word == "today" else parse_date(text.strip())
+        if day is None:  # the file's wording (bad_date), then what else may be typed
+            return f"{pack_dates.bad_date(text.strip())}: type a date like " \
+                   f"{date_text(as_of)}, 'today' or '?'"
+        dated = work_out(self.pack, Inputs({**self.known_dates(), source: day}, {}), as_of,
+                         lambda _path: Location(source))
+        if dated.problems:
+            first = dated.problems[0]
+            return f"{first.message}; {first.hint}" if first.hint else first.message
+        self.answer(fact, dated.values[fact])
+        self.dated[fact] = (source, day)
+        return ""
 
     def questions_left(self) -> int:
         """About how many questions are still to come, the next one included: the
@@ -505,17 +552,24 @@ class Consultation:
                  f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
         if pack_ref:
             lines.append(dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
+        if self.dated and self.as_of is not None:
+            lines.append(f"{AS_OF_KEY}: {date_text(self.as_of)}")
         unknown = [self._unknown_note(n) for n in self.pack.facts
                    if n in self.answers and self.answers[n] is None]
         if unknown:
             lines += textwrap.wrap("Answered unknown, so left out: " + ", ".join(unknown), 76,
                                    initial_indent="# ", subsequent_indent="#   ")
         for name, value in self.values().items():
-            question = " ".join(self.pack.facts[name].question.split())
+            source, day = self.dated.get(name, ("", None))
+            # a date answered is saved as the date, so the file does not go stale
+            question = self.pack.time.inputs[source].question if day else \
+                self.pack.facts[name].question
             lines.append("")
-            lines += textwrap.wrap(question, 76, initial_indent="# ", subsequent_indent="# ")
-            lines.append(dump({name: value}, default_flow_style=False,
-                                        allow_unicode=True, width=1000).rstrip("\n"))
+            lines += textwrap.wrap(" ".join(question.split()), 76, initial_indent="# ",
+                                   subsequent_indent="# ")
+            lines.append(f"{source}: {date_text(day)}" if day else
+                         dump({name: value}, default_flow_style=False,
+                              allow_unicode=True, width=1000).rstrip("\n"))
         return "\n".join(lines) + "\n"
 
     def _unknown_note(self, name: str) -> str:

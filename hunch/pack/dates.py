@@ -54,7 +54,7 @@ def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-def _bad_date(value: Any) -> str:
+def bad_date(value: Any) -> str:
     if isinstance(value, str) and _ISO.match(value.strip()):
         return f"{short(value)} is not a date on the calendar"
     return f"must be a date written YYYY-MM-DD, got {short(value)}"
@@ -72,7 +72,7 @@ def type_problems(data: dict[Any, Any], loc: Loc, pack: Pack) -> list[HunchError
     problems: list[HunchError] = []
     if data.get(AS_OF_KEY) is not None and parse_date(data[AS_OF_KEY]) is None:
         problems.append(SituationError.at(loc((AS_OF_KEY, "<value>")),
-                                          f"{AS_OF_KEY}: {_bad_date(data[AS_OF_KEY])}",
+                                          f"{AS_OF_KEY}: {bad_date(data[AS_OF_KEY])}",
                                           "the date the situation describes, e.g. 2026-12-07"))
     for name, item in pack.time.inputs.items():
         value = data.get(name)
@@ -81,7 +81,7 @@ def type_problems(data: dict[Any, Any], loc: Loc, pack: Pack) -> list[HunchError
         if item.type == "date":
             if parse_date(value) is None:
                 problems.append(SituationError.at(loc((name, "<value>")),
-                                                  f"{name}: {_bad_date(value)}", item.question))
+                                                  f"{name}: {bad_date(value)}", item.question))
         elif not isinstance(value, list):
             problems.append(SituationError.at(
                 loc((name, "<value>")), f"{name}: must be a list of entries, got "
@@ -129,7 +129,7 @@ def _entry_problems(item: DateInput, i: int, entry: Any, loc: Loc) -> list[Hunch
 
 def _field_problem(spec: EventField, value: Any) -> str:
     if spec.type == "date":
-        return "" if parse_date(value) is not None else _bad_date(value)
+        return "" if parse_date(value) is not None else bad_date(value)
     if spec.type == "boolean":
         return "" if isinstance(value, bool) else f"must be true or false, got {short(value)}"
     if spec.type == "enum":
@@ -362,5 +362,6 @@ def dates_hint(pack: Pack, fact: str) -> str:
     return f", or {' and '.join(comp.sources)}" if comp is not None else ""
 
 
-__all__ = ["Dated", "Inputs", "as_of_for", "conflict_problems", "date_text", "inputs_of",
-           "parse_date", "provides", "today", "type_problems", "uses_dates", "work_out"]
+__all__ = ["Dated", "Inputs", "as_of_for", "bad_date", "conflict_problems", "date_text",
+           "inputs_of", "parse_date", "provides", "today", "type_problems", "uses_dates",
+           "work_out"]
