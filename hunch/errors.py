@@ -47,6 +47,19 @@ def json_safe(encoded: str) -> str:
     return _JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
 
 
+# A failure that is no HunchError, worded here once for every shell; each adds only its
+# own framing: the CLI "error: " and an exit status, a batch row its item's label, the
+# service a JSON error body.
+TOO_DEEP = "input nested too deeply to process"
+
+
+def internal_error(exc: BaseException, look: str, detail: str | None = None) -> str:
+    """A bug's one line: ``look`` says where its traceback is (``--debug``, a server log);
+    ``detail``, the exception's text as far as the shell shows it (None: not at all)."""
+    name = type(exc).__name__ if detail is None else f"{type(exc).__name__}: {detail}"
+    return f"internal error: {name} (a bug in hunch; {look})"
+
+
 class Location(NamedTuple):
     """A position in a file; line and column are 1-based, 0 when unknown."""
 

@@ -709,7 +709,7 @@ class TestBatch:
 
         put("a.yaml", GOOD)
         settings = batch.Settings(rules=pack, render=_die)
-        items = [batch.Item("a.yaml", path="a.yaml")] * 20
+        items = [batch.FileItem("a.yaml", "a.yaml")] * 20
         with pytest.raises(HunchError, match="a worker process died"):
             list(pool.run(items, load_pack(pack), settings, jobs=2))
 

@@ -15,6 +15,7 @@ import io
 import json
 import multiprocessing.context
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -30,8 +31,8 @@ from hypothesis import strategies as st
 from hunch.batch import inputs, pool
 from hunch.batch import run as batch
 from hunch.cli.app import cli
-from hunch.errors import HunchError
-from hunch.pack.yamlsource import MAX_DEPTH, load_file, load_text
+from hunch.errors import HunchError, internal_error
+from hunch.pack.yamlsource import MAX_DEPTH, load_file, load_text, short
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASKER = os.path.join(ROOT, "examples", "asker.yaml")
@@ -300,6 +301,46 @@ def _fails_on_four(result: Any) -> str:
     return "fine"
 
 
+class TestItemKinds:
+    """Issue 21: an input is exactly one kind of Item, and each kind pickles to a worker."""
+
+    def test_each_input_is_one_kind(self, here: Any) -> None:
+        put("a.yaml", ASKER_TEXT)
+        os.mkdir("empty")
+        listed = list(inputs.expand(["a.yaml", "empty", "-"], io.BytesIO(b'{"a": 1}\n')))
+        assert listed == [
+            inputs.FileItem("a.yaml", "a.yaml"),
+            inputs.BadItem("empty", "empty: no situation files (*.yaml, *.yml) in this "
+                                    "directory"),
+            inputs.LineItem("<stdin>:1", b'{"a": 1}\n', 1)]
+        single, document = inputs.read_stdin(io.BytesIO(b"a: 1\n"))
+        listed.extend(document)
+        assert single and listed[-1] == inputs.TextItem("<stdin>", "a: 1\n")
+        assert [pickle.loads(pickle.dumps(item)) for item in listed] == listed
+
+
+class TestOneWording:
+    """Issue 21: a bug is worded once (hunch.errors); each shell adds only its framing."""
+
+    def test_cli_and_batch_rows_say_the_same(self, here: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        from hunch.engine import evaluate as engine
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise KeyError("oops")
+
+        monkeypatch.setattr(engine, "evaluate", broken)
+        put("a.yaml", ASKER_TEXT)
+        put("b.yaml", ASKER_TEXT)
+        words = internal_error(KeyError("oops"), batch.RERUN_WITH_DEBUG, "'oops'")
+        single = run("evaluate", "a.yaml")
+        assert (single.exit_code, single.stderr) == (2, words + "\n")
+        quoted = internal_error(KeyError("oops"), batch.RERUN_WITH_DEBUG, short("'oops'", 200))
+        rows = _rows(run("evaluate", "--format", "jsonl", "a.yaml", "b.yaml").stdout)
+        assert rows == [{"situation": name, "error": f"{name}: {quoted}"}
+                        for name in ("a.yaml", "b.yaml")]
+
+
 class TestStdinClosed:
     """New case: standard input closed (`<&-`) is a located error, not an internal one."""
 
@@ -320,9 +361,10 @@ class TestStdinClosed:
                 return super().readline(size)
 
         items = list(inputs.read_jsonl(Vanishing(b'{"a": 1}\n{"a": 2}\n')))
-        assert [(i.label, i.error) for i in items] == [
-            ("<stdin>:1", ""),
-            ("<stdin>:2", "<stdin>:2: cannot read standard input: Input/output error")]
+        assert items == [
+            inputs.LineItem("<stdin>:1", b'{"a": 1}\n', 1),
+            inputs.BadItem("<stdin>:2",
+                           "<stdin>:2: cannot read standard input: Input/output error")]
 
     def test_real_processes(self, here: Any) -> None:
         for args in (["evaluate", "-"], ["ask"]):

@@ -28,6 +28,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from hunch.batch.inputs import BadItem, FileItem, Item, expand
 from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError, Location, PackError
 from hunch.explain.unknowns import fact_tests
@@ -118,24 +119,23 @@ class Case:
 
 def read_cases(inputs: list[str], max_bytes: int = MAX_FILE_BYTES) -> list[Case]:
     """The situation files and folders (their *.yaml / *.yml, sorted), in order."""
-    from hunch.batch.run import expand
+    return [_case(item, max_bytes) for item in expand(inputs, max_bytes=max_bytes)]
 
-    out = []
-    for item in expand(inputs, max_bytes=max_bytes):
-        if item.error or item.path is None:
-            out.append(Case(item.label, error=item.error or f"{item.label}: not a file"))
-            continue
-        try:
-            doc = load_file(item.path, max_bytes)
-        except HunchError as exc:
-            out.append(Case(item.label, error=exc.format()))
-            continue
-        if not isinstance(doc.data, dict):
-            out.append(Case(item.label, error=f"{item.path}:1:1: a situation must be a "
-                                              f"mapping of fact names to values"))
-            continue
-        out.append(Case(item.label, facts=dict(doc.data)))
-    return out
+
+def _case(item: Item, max_bytes: int) -> Case:
+    match item:
+        case BadItem(label, error):
+            return Case(label, error=error)
+        case FileItem(label, path):
+            try:
+                doc = load_file(path, max_bytes)
+            except HunchError as exc:
+                return Case(label, error=exc.format())
+            if not isinstance(doc.data, dict):
+                return Case(label, error=f"{path}:1:1: a situation must be a mapping of fact "
+                                         f"names to values")
+            return Case(label, facts=dict(doc.data))
+    return Case(item.label, error=f"{item.label}: not a file")
 
 
 def sample_situations(packs: list[Pack], n: int, seed: int) -> list[Case]:

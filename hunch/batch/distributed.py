@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from hunch.batch.run import Item, Settings
+from hunch.batch.run import BadItem, Item, LineItem, Settings
 from hunch.errors import HunchError, Interrupted
 from hunch.pack.model import Pack
 
@@ -365,16 +365,14 @@ def partition_items(part: Partition, handle: Any, max_bytes: int) -> Iterator[It
         label = f"{part.shown}:{number}"
         if raw is None:
             found = True
-            yield Item(label, line=number, source=part.shown,
-                       error=f"{label}: line is over the {max_bytes:,}-byte limit (raise it "
-                             f"with --max-bytes)")
+            yield BadItem(label, f"{label}: line is over the {max_bytes:,}-byte limit (raise it "
+                                 f"with --max-bytes)")
         elif raw.strip():
             found = True
-            yield Item(label, raw=raw, line=number, source=part.shown)
+            yield LineItem(label, raw, number, part.shown)
     if not found and part.offset == 0 and part.length == 0:
-        yield Item(part.shown, source=part.shown,
-                   error=f"{part.shown}:1: no situations (expected one JSON object of facts "
-                         f"per line)")
+        yield BadItem(part.shown, f"{part.shown}:1: no situations (expected one JSON object of "
+                                  f"facts per line)")
 
 
 def write_partition(part: Partition, output: str, settings: Settings,

@@ -23,16 +23,44 @@ STDIN_LABEL = "<stdin>"
 SUFFIXES = (".yaml", ".yml")
 
 
-class Item(NamedTuple):
-    """One situation to evaluate, or an input that could not become one."""
+class FileItem(NamedTuple):
+    """A YAML (or JSON) situation file."""
 
-    label: str  # how outputs name it: the file path, or "<stdin>:N"
-    path: str | None = None  # a YAML situation file
-    raw: bytes | None = None  # one line of JSON from standard input
-    line: int = 0  # that line's number
-    error: str = ""  # a problem found while listing the inputs
-    text: str | None = None  # one whole YAML (or JSON) situation read from standard input
-    source: str = STDIN_LABEL  # where a JSON line came from, as its errors name it
+    label: str  # how outputs name it: the path as display_name shows it
+    path: str  # the path itself, for opening the file
+
+
+class LineItem(NamedTuple):
+    """One line of JSON Lines, from standard input or a partition of a file."""
+
+    label: str  # "<stdin>:N" or "file:N"
+    raw: bytes
+    line: int
+    source: str = STDIN_LABEL  # where the line came from, as its errors name it
+
+
+class TextItem(NamedTuple):
+    """One whole YAML (or JSON) situation read from standard input."""
+
+    label: str
+    text: str
+
+
+class BadItem(NamedTuple):
+    """An input that could not become a situation: it is reported, never dropped."""
+
+    label: str
+    error: str  # the one-line error, already saying where
+
+
+# One situation to evaluate, or an input that could not become one. NamedTuples, so
+# that they pickle to the process pool's workers as they are.
+Item = FileItem | LineItem | TextItem | BadItem
+
+
+def item_source(item: Item) -> str:
+    """The file name a situation's own errors carry (a JSON line's source, else stdin's)."""
+    return item.source if isinstance(item, LineItem) else STDIN_LABEL
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -51,8 +79,8 @@ def expand(inputs: Iterable[str], stdin: BinaryIO | None = None,
             if stdin is None:
                 stdin = stdin_stream()
             if stdin is None:
-                yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}: standard input is closed, "
-                                              f"there is nothing to read")
+                yield BadItem(STDIN_LABEL, f"{STDIN_LABEL}: standard input is closed, there is "
+                                             f"nothing to read")
             else:
                 yield from read_stdin(stdin, max_bytes)[1]
         elif os.path.isdir(name):
@@ -80,7 +108,7 @@ def display_name(path: str) -> str:
 
 
 def file_item(path: str) -> Item:
-    return Item(display_name(path), path=path)
+    return FileItem(display_name(path), path)
 
 
 def _directory(folder: str) -> Iterator[Item]:
@@ -88,11 +116,10 @@ def _directory(folder: str) -> Iterator[Item]:
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIXES))
     except OSError as exc:
-        yield Item(shown, error=f"{shown}: cannot list the directory: {exc.strerror or exc}")
+        yield BadItem(shown, f"{shown}: cannot list the directory: {exc.strerror or exc}")
         return
     if not names:
-        yield Item(shown, error=f"{shown}: no situation files (*.yaml, *.yml) in this "
-                                f"directory")
+        yield BadItem(shown, f"{shown}: no situation files (*.yaml, *.yml) in this directory")
     for name in names:
         yield file_item(os.path.join(folder, name))
 
@@ -116,14 +143,15 @@ def read_stdin(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> tuple[bool,
     if first.startswith(b"{") and first.endswith(b"}"):
         return False, read_jsonl(_Replay(seen, stream), max_bytes)
     item = _document(b"".join(seen), stream, max_bytes)
-    return not item.error, iter([item])  # an error item is reported the batch way (exit 2)
+    # an error item is reported the batch way (exit 2)
+    return not isinstance(item, BadItem), iter([item])
 
 
 def _document(start: bytes, stream: BinaryIO, max_bytes: int) -> Item:
     try:
-        return Item(STDIN_LABEL, text=read_document(stream, max_bytes, start))
+        return TextItem(STDIN_LABEL, read_document(stream, max_bytes, start))
     except HunchError as exc:
-        return Item(STDIN_LABEL, error=exc.format())
+        return BadItem(STDIN_LABEL, exc.format())
 
 
 def read_document(stream: BinaryIO, max_bytes: int = MAX_FILE_BYTES, start: bytes = b"") -> str:
@@ -163,9 +191,9 @@ def read_jsonl(stream: BinaryIO | _Replay, max_bytes: int = MAX_FILE_BYTES) -> I
             raw = stream.readline(max_bytes + 1)
         except OSError as exc:  # e.g. EIO from a terminal that went away: the rest is lost
             found = True
-            yield Item(f"{STDIN_LABEL}:{number + 1}", line=number + 1,
-                       error=f"{STDIN_LABEL}:{number + 1}: cannot read standard input: "
-                             f"{exc.strerror or exc}")
+            yield BadItem(f"{STDIN_LABEL}:{number + 1}",
+                          f"{STDIN_LABEL}:{number + 1}: cannot read standard input: "
+                          f"{exc.strerror or exc}")
             break
         if not raw:
             break
@@ -174,16 +202,16 @@ def read_jsonl(stream: BinaryIO | _Replay, max_bytes: int = MAX_FILE_BYTES) -> I
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             _skip_rest_of_line(stream)
             found = True
-            yield Item(label, line=number, error=f"{label}: line is over the {max_bytes:,}-byte "
-                                                 f"limit (raise it with --max-bytes)")
+            yield BadItem(label, f"{label}: line is over the {max_bytes:,}-byte limit (raise it "
+                                 f"with --max-bytes)")
             continue
         if not raw.strip():
             continue  # blank lines separate nothing and hold no situation
         found = True
-        yield Item(label, raw=raw, line=number)
+        yield LineItem(label, raw, number)
     if not found:
-        yield Item(STDIN_LABEL, error=f"{STDIN_LABEL}:1: no situations (expected one JSON object "
-                                      f"of facts per line)")
+        yield BadItem(STDIN_LABEL, f"{STDIN_LABEL}:1: no situations (expected one JSON object of "
+                                   f"facts per line)")
 
 
 def _skip_rest_of_line(stream: BinaryIO | _Replay) -> None:

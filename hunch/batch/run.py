@@ -22,14 +22,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 # (hunch.serve.problems reads bodies with the strict JSON reader)
 from hunch.batch.inputs import STDIN as STDIN
 from hunch.batch.inputs import STDIN_LABEL as STDIN_LABEL
-from hunch.batch.inputs import SURROGATE, parse_json_line
+from hunch.batch.inputs import SURROGATE, item_source, parse_json_line
+from hunch.batch.inputs import BadItem as BadItem
+from hunch.batch.inputs import FileItem as FileItem
 from hunch.batch.inputs import Item as Item
+from hunch.batch.inputs import LineItem as LineItem
+from hunch.batch.inputs import TextItem as TextItem
 from hunch.batch.inputs import expand as expand
 from hunch.batch.inputs import read_document as read_document
 from hunch.batch.strict_json import JsonProblem as JsonProblem
 from hunch.batch.strict_json import depth_of as depth_of
 from hunch.batch.strict_json import strict_loads as strict_loads
-from hunch.errors import HunchError, Location, json_safe, printable
+from hunch.errors import TOO_DEEP, HunchError, Location, internal_error, json_safe, printable
 from hunch.limits import DEFAULT_MAX_FIRINGS
 from hunch.pack.model import Pack
 
@@ -99,25 +103,26 @@ def situation_for(item: Item, pack: Pack, max_bytes: int,
     from hunch.pack.validate import data_problems, situation_from, validate_situation
     from hunch.pack.yamlsource import load_file
 
-    if item.path is not None:
-        return validate_situation(load_file(item.path, max_bytes, item.label), pack, as_of)
-    if item.text is not None:
-        from hunch.pack.validate import validate_situation
-        from hunch.pack.yamlsource import load_text
+    match item:
+        case FileItem(label, path):
+            return validate_situation(load_file(path, max_bytes, label), pack, as_of)
+        case TextItem(_, text):
+            from hunch.pack.yamlsource import load_text
 
-        return validate_situation(load_text(item.text, STDIN_LABEL), pack, as_of)
-    assert item.raw is not None
-    data = parse_json_line(item.raw, item.line, item.source)
-    where = Location(item.source, item.line)
-    problems = data_problems(data, lambda path: where, pack)
-    if problems:
-        raise SituationErrors(problems)
-    return situation_from(item.label, data, {}, pack, as_of)
+            return validate_situation(load_text(text, STDIN_LABEL), pack, as_of)
+        case LineItem(label, raw, line, source):
+            data = parse_json_line(raw, line, source)
+            where = Location(source, line)
+            problems = data_problems(data, lambda path: where, pack)
+            if problems:
+                raise SituationErrors(problems)
+            return situation_from(label, data, {}, pack, as_of)
+    raise TypeError(f"not a situation: {item!r}")  # a BadItem never gets this far
 
 
 def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = False) -> Outcome:
     """Evaluate one input; every failure becomes the Outcome's error (unless ``reraise``)."""
-    if item.error:
+    if isinstance(item, BadItem):
         return Outcome(item.label, error=item.error)
     try:
         return Outcome(item.label, _evaluated(pack, item, settings))
@@ -125,7 +130,7 @@ def evaluate_item(pack: Pack, item: Item, settings: Settings, reraise: bool = Fa
         if reraise:
             raise
         message = exc.format()
-        if exc.file not in (item.label, item.source):  # e.g. the firing limit, at the pack
+        if exc.file not in (item.label, item_source(item)):  # e.g. the firing limit, at the pack
             message += f" (evaluating {item.label})"
         return Outcome(item.label, error=message)
     except Exception as exc:  # a bug, recursion, memory: reported in place, never losing the batch
@@ -149,14 +154,16 @@ def _evaluated(pack: Pack, item: Item, settings: Settings) -> Any:
     return output
 
 
+RERUN_WITH_DEBUG = "rerun with --debug for the traceback"  # the CLI's pointer too (cli/app.py)
+
+
 def failure_message(label: str, exc: BaseException) -> str:
     """The one-line error of an item that failed other than by bad input (HunchError)."""
     if isinstance(exc, RecursionError):
-        return f"{label}: input nested too deeply to process"
+        return f"{label}: {TOO_DEEP}"
     if isinstance(exc, MemoryError):
         return f"{label}: out of memory evaluating this situation (it is too big)"
-    return (f"{label}: internal error: {type(exc).__name__}: {short(str(exc), 200)} (a bug in "
-            f"hunch; rerun with --debug for the traceback)")
+    return f"{label}: {internal_error(exc, RERUN_WITH_DEBUG, short(str(exc), 200))}"
 
 
 _NAMED: dict[str, Pack] = {}  # packs that situations name, loaded once per process
@@ -170,13 +177,14 @@ def named_pack(item: Item, pack: Pack, settings: Settings) -> Pack:
     if settings.forced:
         return pack
     allow = settings.allow_pack_path
-    if item.path is not None:
-        name = named_in_file(item.path, settings.max_bytes, allow)
-    elif item.raw is not None and PACK_KEY.encode() in item.raw:
-        name = situation_pack(parse_json_line(item.raw, item.line, item.source), item.source,
-                              Location(item.source, item.line), allow)
-    else:
-        name = None
+    match item:
+        case FileItem(_, path):
+            name = named_in_file(path, settings.max_bytes, allow)
+        case LineItem(_, raw, line, source) if PACK_KEY.encode() in raw:
+            name = situation_pack(parse_json_line(raw, line, source), source,
+                                  Location(source, line), allow)
+        case _:
+            name = None
     if name is None:
         return pack
     note_other_pack(name, item.label)
@@ -271,7 +279,7 @@ def refuse_inputs(output: str, inputs: list[str], pack: Pack) -> None:
     from hunch.output.atomic import refuse_inputs as refuse
 
     names = [name for name in inputs if name != STDIN]
-    names += [item.path for item in expand(names) if item.path is not None]
+    names += [item.path for item in expand(names) if isinstance(item, FileItem)]
     names += [text.path for text in pack.texts.values()]
     if pack.path and os.path.isdir(pack.path):
         for folder, _dirs, files in os.walk(pack.path):

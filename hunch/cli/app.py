@@ -92,7 +92,7 @@ class HunchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; every exception it ends with becomes one line on standard
         error and the exit status its type carries (hunch.errors)."""
-        from hunch.errors import EXIT_BAD_INPUT, HunchError, Interrupted, Reported
+        from hunch.errors import EXIT_BAD_INPUT, TOO_DEEP, HunchError, Interrupted, Reported
 
         try:
             return super().invoke(ctx)
@@ -125,14 +125,21 @@ class HunchGroup(click.Group):
         except RecursionError:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo("error: input nested too deeply to process", err=True)
+            click.echo(f"error: {TOO_DEEP}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except Exception as exc:  # a bug: still one line, never a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       f"(a bug in hunch; rerun with --debug for the traceback)", err=True)
+            click.echo(bug_line(exc), err=True)
             ctx.exit(EXIT_BAD_INPUT)
+
+
+def bug_line(exc: BaseException) -> str:
+    """A bug's one line on the terminal, in hunch.errors' words, as a batch row says it."""
+    from hunch.batch.run import RERUN_WITH_DEBUG
+    from hunch.errors import internal_error
+
+    return internal_error(exc, RERUN_WITH_DEBUG, str(exc))
 
 
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})

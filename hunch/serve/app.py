@@ -25,7 +25,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hunch.errors import HunchError
+from hunch.errors import TOO_DEEP, HunchError, internal_error
 from hunch.pack.yamlsource import MAX_FILE_BYTES
 from hunch.serve import decisions
 from hunch.serve.limits import Deadline, Evaluator
@@ -217,7 +217,7 @@ def endpoint(service: Service, name: str, handler: Handler,
 
 
 def too_deep() -> ApiError:
-    return ApiError(400, "bad_input", "input nested too deeply to process")
+    return ApiError(400, "bad_input", TOO_DEEP)
 
 
 def internal(exc: BaseException, where: str) -> ApiError:
@@ -225,8 +225,7 @@ def internal(exc: BaseException, where: str) -> ApiError:
     import logging
 
     logging.getLogger("hunch.serve").error("internal error in %s", where, exc_info=exc)
-    return ApiError(500, "internal", f"internal error: {type(exc).__name__} (a bug in hunch; "
-                                     f"the server log has the details)")
+    return ApiError(500, "internal", internal_error(exc, "the server log has the details"))
 
 
 def error_response(service: Service, exc: ApiError) -> Response:
