@@ -164,7 +164,7 @@ class World:
         self.derived = result.ledger.derived
         self.supported = result.ledger.supported
         self.fired = {f.rule_index for f in result.ledger.firings}
-        self._because: dict[tuple[str, str], list[RuleCheck]] = {}
+        self._because: dict[tuple[str, str, tuple[int, ...]], list[RuleCheck]] = {}
 
     def side(self, name: str) -> tuple[list[Any], list[str]]:
         """The values of a fact, and the input facts that are missing for it."""
@@ -214,7 +214,7 @@ class World:
                                    for left in lefts for right in rights) else FAILED
         because: list[RuleCheck] = []
         if status == FAILED:
-            lists = [self.rules_for("derive", name, depth)
+            lists = [self.rules_for("derive", name, depth, cond if name == cond.fact else None)
                      for name in facts if name in self.pack.derived]
             # one list is kept as it is: renderers recognise a list they have shown
             because = lists[0] if len(lists) == 1 else [rc for part in lists for rc in part]
@@ -238,16 +238,20 @@ class World:
                 return "derived"
         return ", ".join(fmt_value(v) for v in values)
 
-    def rules_for(self, kind: str, target: str, depth: int) -> list[RuleCheck]:
-        """The rules that could assert a fact or support a conclusion but did not fire."""
+    def rules_for(self, kind: str, target: str, depth: int,
+                  test: Compare | None = None) -> list[RuleCheck]:
+        """The rules that could assert a fact or support a conclusion but did not fire;
+        given a test of the fact, only those asserting a value that passes it."""
         if depth >= MAX_DEPTH:
             return []
-        key = (kind, target)
+        effects = [(index, effect) for index, effect in effects_on(self.pack, target, {kind})
+                   if index not in self.fired and (test is None or _could_pass(test, effect))]
+        # one list per set of rules, not per fact: a value of a fact may be derived from
+        # another value of the same fact (docs/authoring.md), and that chain is followed
+        key = (kind, target, tuple(index for index, _ in effects))
         if key not in self._because:
-            self._because[key] = []  # guards recursion; check_pack rejects cycles anyway
-            found = [self.rule_check(index, effect, depth + 1)
-                     for index, effect in effects_on(self.pack, target, {kind})
-                     if index not in self.fired]
+            self._because[key] = []  # guards recursion; check_pack rejects value loops
+            found = [self.rule_check(index, effect, depth + 1) for index, effect in effects]
             self._because[key] = sorted_checks(found)
         return self._because[key]
 
@@ -257,6 +261,13 @@ class World:
         return RuleCheck(rule=rule, effect=effect.kind, cf=effect.signed_cf,
                          check=self.check(rule.when, depth), would_add=effect.signed_cf,
                          would_be=combine([*now, effect.signed_cf]))
+
+
+def _could_pass(test: Compare, effect: Effect) -> bool:
+    """Whether the value an effect derives would pass a test of its fact."""
+    if test.op == "exists" or isinstance(test.value, FactRef):
+        return True  # (a comparison with another fact: any value might)
+    return holds(test.op, effect.value, test.value, {})
 
 
 def _failed_unless_open(because: list[RuleCheck]) -> str:
