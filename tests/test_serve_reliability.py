@@ -68,10 +68,29 @@ class TestF06HostCheck:
                 r = c.get(route)
                 assert r.status_code == 400, (route, r.status_code)
                 assert "attacker" not in r.text and "/rules/" not in r.text
+                assert_host_refused(r)
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
-            assert r.status_code == 400
+            assert_host_refused(r)
             r = c.post(f"/v1/decisions/{PACK}/batch", json={"inputs": [ASKER]})
-            assert r.status_code == 400
+            assert_host_refused(r)
+            r = c.post(f"/v1/decisions/{PACK}", content=b"{", headers={"Host": "attacker"})
+            assert_host_refused(r)  # before any route: not the route's bad-JSON 400
+            assert c.delete("/health").status_code == 400  # nor its 405
+
+    def test_f06_the_document_lists_the_refusal(self) -> None:
+        with local(create_app(Config(), shared())) as c:
+            doc = c.get("/openapi.json").json()
+        for path, ops in doc["paths"].items():
+            for method, op in ops.items():
+                assert "invalid_host" in op["responses"]["400"]["description"], (path, method)
+
+    def test_f06_refusals_are_counted_by_code(self) -> None:
+        app = create_app(Config(), shared())
+        with TestClient(app, base_url="http://attacker.example") as c:
+            assert_host_refused(c.get("/health"))
+        with local(app) as c:
+            text = c.get("/metrics").text
+        assert 'hunch_errors_total{code="invalid_host"} 1.0' in text, text
 
     @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000",
                                       "localhost", "127.0.0.1"])
@@ -85,7 +104,7 @@ class TestF06HostCheck:
         with TestClient(app, base_url="http://hunch.lan:8000") as c:
             assert c.get("/v1/packs").status_code == 200
         with TestClient(app, base_url="http://other.lan:8000") as c:
-            assert c.get("/v1/packs").status_code == 400
+            assert_host_refused(c.get("/v1/packs"))
 
     def test_f06_a_token_is_what_guards_a_named_server(self) -> None:
         """With --token, any Host is let through to the token check (behind a proxy)."""
@@ -98,6 +117,16 @@ class TestF06HostCheck:
     def test_f06_the_cli_passes_allowed_hosts(self, monkeypatch: pytest.MonkeyPatch) -> None:
         config = serve_config(monkeypatch, "--allow-host", "hunch.lan", "--allow-host", "x.lan")
         assert config["hosts"] == ["hunch.lan", "x.lan"]
+
+
+def assert_host_refused(r: Any) -> None:
+    """The service's JSON error shape (docs/serve.md), not Starlette's plain text."""
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["code"] == "invalid_host"
+    assert body["message"].startswith("the Host header names no host this server answers to")
+    assert body["errors"] == [{"pointer": "", "message": body["message"]}]
 
 
 def serve_config(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, Any]:
