@@ -254,6 +254,78 @@ class TestF03FullDisk:
         assert [e["decision_id"] for e in entries] == [id1, id3]
 
 
+# Two workers, A (this process) and B (a fork), appending to one decision log, each
+# with a file-size limit. A's line is cut short; while A finds out, B's line is cut
+# short just past A's fragment, so A cannot truncate its own fragment away; then B
+# truncates B's, and the file ends in A's fragment again. os.write is wrapped only to
+# choose those moments (each process pauses on a pipe); every byte is really written.
+TWO_WRITERS = """
+import json, os, resource, sys
+from hunch.serve.log import DecisionLog
+
+path = sys.argv[1]
+FSIZE, INF = resource.RLIMIT_FSIZE, resource.RLIM_INFINITY
+real_write = os.write
+a = DecisionLog(path)
+a.write({"n": 1})
+paused, go_on = os.pipe(), os.pipe()
+children = []
+
+def b_write(fd, data):
+    n = real_write(fd, data)
+    if n < len(data):  # B's fragment is in the file: let A look, then go on
+        real_write(paused[1], b"x")
+        os.read(go_on[0], 1)
+    return n
+
+def worker_b():
+    os.write = b_write
+    resource.setrlimit(FSIZE, (os.path.getsize(path) + 5, INF))
+    try:
+        DecisionLog(path).write({"n": 2, "pad": "b" * 100})
+    except OSError:
+        pass
+    os._exit(0)
+
+def a_write(fd, data):
+    n = real_write(fd, data)
+    if fd == a._fd and n < len(data) and not children:
+        pid = os.fork()
+        if pid == 0:
+            worker_b()
+        children.append(pid)
+        os.read(paused[0], 1)  # B wrote past A's fragment
+    return n
+
+os.write = a_write
+resource.setrlimit(FSIZE, (os.path.getsize(path) + 10, INF))
+try:
+    a.write({"n": 3, "pad": "a" * 100})
+    print("no error")
+except OSError:
+    pass
+resource.setrlimit(FSIZE, (INF, INF))
+real_write(go_on[1], b"x")
+os.waitpid(children[0], 0)
+a.write({"n": 4})
+"""
+
+
+class TestF03TwoWorkers:
+    """The decision log's other path: a fragment another worker wrote past is ended
+    with a newline, so the next line does not glue itself to it."""
+
+    def test_f03_a_fragment_another_worker_wrote_past_is_ended(self, tmp_path: Path) -> None:
+        log = tmp_path / "d.jsonl"
+        done = subprocess.run([sys.executable, "-c", TWO_WRITERS, str(log)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+        first, fragment, last, end = log.read_bytes().split(b"\n")
+        assert json.loads(first) == {"n": 1} and json.loads(last) == {"n": 4}
+        assert fragment == b'{"n":3,"pa'  # A's 10 bytes; B's 5 truncated away by B
+        assert end == b""
+
+
 class TestF05PackFolderFiles:
     """Files in a pack folder that are not plain files neither hang nor exhaust a load."""
 
