@@ -70,8 +70,9 @@ PACK_PARAM = {"name": "pack", "in": "path", "required": True, "schema": {"type":
               "description": "A served pack's name (GET /v1/packs lists them)"}
 
 
-def _components(packs: list[Served]) -> dict[str, Any]:
-    schemas: dict[str, Any] = {
+def _shared_schemas() -> dict[str, Any]:
+    """The schemas every served pack shares: errors and the shapes of the answers."""
+    return {
         "Error": {"type": "object", "required": ["code", "message", "errors"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "object", "required": [
@@ -112,6 +113,10 @@ def _components(packs: list[Served]) -> dict[str, Any]:
         "Explanation": {"type": "object", "description": "The JSON of `hunch explain --format "
                         "json` (docs/explain.md) plus revision."},
     }
+
+
+def _components(packs: list[Served]) -> dict[str, Any]:
+    schemas = _shared_schemas()
     for served in packs:
         schema = dict(situation_schema(served.pack))
         schema.pop("$schema", None)
