@@ -69,6 +69,30 @@ class TestWhyNotFollowsTheChain:
             [("meat-full", UNKNOWN), ("strong-full", FAILED)]
 
 
+class TestWhyNotBeyondWhatItShows:
+    """WHY NOT shows 6 levels of rules; the statuses are worked out to the end of the
+    chain, whatever the order the rules are met in."""
+
+    def test_a_chain_longer_than_what_is_shown(self) -> None:
+        # h <- level = v6 (rule far) or level = v1 (rule near); v0 <- g <- start, the
+        # missing fact; each next value <- the one before and go
+        facts, rules, derived = chain_of(7, 1)
+        rules[0]["when"] = {"fact": "g"}
+        derived["g"] = {"type": "boolean"}
+        rules += [{"id": "g", "when": {"fact": "start"}, "then": {"derive": "g"}},
+                  {"id": "near", "when": {"fact": "level", "eq": "v1"},
+                   "then": {"support": "h", "cf": 0.5}, "cites": ["s"]}]
+        rules[-3]["id"] = "far"
+        pack = load(facts, rules, derived, ["h"])
+        x = explain(hunch.evaluate(pack, {"go": True}), "h", unknowns=False)
+        assert sorted((rc.rule.id, rc.status) for rc in x.not_fired) == \
+            [("far", UNKNOWN), ("near", UNKNOWN)]
+        depth, check = 0, x.not_fired[0].check
+        while check.because:  # shown: 6 levels, as before
+            depth, check = depth + 1, check.because[0].check.leaves()[0]
+        assert depth == 6
+
+
 def chain_of(length: int, rules_per_value: int) -> tuple[dict[str, Any], list[dict[str, Any]],
                                                          dict[str, Any]]:
     """level = v0 from `start`; each next value from the one before and `go`, by
