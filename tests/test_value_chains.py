@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import hunch
 from hunch.consult.goal import MAX_CHAIN, Way, live, ways_to
+from hunch.engine.evaluate import compiled
 from hunch.explain.how import explain
 from hunch.explain.world import FAILED, UNKNOWN, RuleCheck
 from tests.packgen import write_pack
@@ -194,3 +195,60 @@ class TestRandomChains:
                 for facts in completions({}):
                     assert any(live(way, dict(facts)) for way in ways) == \
                         derivable(rules, facts, value), (value, facts)
+
+
+LONG = [f"v{i}" for i in range(9)]
+
+
+@st.composite
+def long_chains(draw: Any) -> list[dict[str, Any]]:
+    """Chains deeper than WHY NOT shows (9 values, acyclic by construction): v0 from an
+    input, each later value from an earlier one (and maybe an input), one to three ways."""
+    rules: list[dict[str, Any]] = []
+    for i, value in enumerate(LONG):
+        for k in range(draw(st.integers(1, 3) if i else st.just(1))):
+            tests: list[dict[str, Any]] = []
+            if i:
+                tests.append({"fact": "level", "eq": LONG[draw(st.integers(max(0, i - 2),
+                                                                           i - 1))]})
+            if not i or draw(st.booleans()):
+                tests.append({"fact": draw(st.sampled_from(INPUTS))})
+            rules.append({"id": f"{value}-{k}", "when": {"all": tests},
+                          "then": {"derive": "level", "value": value, "cf": 0.5}})
+    rules += [{"id": f"h-{v}", "when": {"fact": "level", "eq": v},
+               "then": {"support": f"h{v}", "cf": 0.9}, "cites": ["s"]} for v in LONG]
+    return rules
+
+
+def derived_values(rules: list[dict[str, Any]], facts: dict[str, bool]) -> set[str]:
+    have: set[str] = set()
+    for _ in LONG:  # each pass derives at least the next value of every chain
+        for rule in rules:
+            if "derive" in rule["then"] and all(
+                    t["eq"] in have if t["fact"] == "level" else facts.get(t["fact"]) is True
+                    for t in rule["when"]["all"]):
+                have.add(rule["then"]["value"])
+    return have
+
+
+class TestLongRandomChains:
+    @SETTINGS
+    @given(rules=long_chains(), answers=st.fixed_dictionaries(
+        {b: st.sampled_from([True, False, None]) for b in INPUTS}))
+    def test_why_not_past_what_it_shows(self, rules: list[dict[str, Any]],
+                                        answers: dict[str, bool | None]) -> None:
+        given_ = {b: v for b, v in answers.items() if v is not None}
+        now = derived_values(rules, given_)
+        could = set().union(*(derived_values(rules, c) for c in completions(given_)))
+        facts = {b: {"type": "boolean", "question": f"{b}?"} for b in INPUTS}
+        pack = load(facts, rules, {"level": {"type": "enum", "values": LONG}},
+                    [f"h{v}" for v in LONG])
+        try:
+            result = hunch.evaluate(pack, given_)
+            for value in LONG:
+                statuses = [rc.status for rc in explain(result, f"h{value}", unknowns=False)
+                            .not_fired if rc.rule.id == f"h-{value}"]
+                want = [] if value in now else [UNKNOWN if value in could else FAILED]
+                assert statuses == want, value
+        finally:
+            compiled(pack)[1].close()
