@@ -159,8 +159,12 @@ def answered(pack: Pack, given: dict[str, Any], situation: Situation) -> dict[st
             out.setdefault(name, None)
     for computed in pack.time.computed.values():
         spec = pack.facts[computed.fact]
-        if not spec.required and any(s in given for s in computed.sources):
-            out.setdefault(computed.fact, None)  # e.g. an empty log: no latest contact
+        sources = computed.sources
+        # a date answered null, or every source given and still no number (an empty log:
+        # no latest contact); one date of two is not an answer yet (the other is asked)
+        if not spec.required and (any(s in given and given[s] is None for s in sources)
+                                  or all(s in given for s in sources)):
+            out.setdefault(computed.fact, None)
     return out
 
 
