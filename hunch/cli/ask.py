@@ -491,6 +491,10 @@ def summary(consultation: Consultation, start: str | None) -> str:
     if unasked:  # a close call the stopping rule let go: say so rather than "irrelevant"
         text += (f"; not asked, though listed under Still unknown: {', '.join(unasked)} "
                  f"(hunch ask --all asks every question)")
+    for logged in consultation.logs.values():  # the counts a log answered besides its own
+        others = [f for f in logged.filled if f != logged.fact]
+        if others:
+            text += f"; {len(others)} more counted from the {logged.log.replace('_', ' ')}"
     if start:
         text += f"; {_count(len(consultation.given), 'fact')} came from {start}"
     return _fill(text + ".")  # file names are kept whole
