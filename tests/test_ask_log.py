@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hunch import load_pack
 from hunch.cli.app import cli
@@ -104,6 +106,7 @@ class TestTheLogIsAsked:
         assert "one a line: date (YYYY-MM-DD or 'today'), kind (call or email), answered " \
                "(yes or no; no if left out), callback promised for (a date)" in flat
         assert "added 2026-11-24, call, answered, callback promised for 2026-11-25" in flat
+        assert "; 3 more counted from the follow ups" in flat  # the closing line
         text = save.read_text()
         assert ("follow_ups:\n"
                 "  - {date: 2026-11-22, kind: call, answered: true, callback_promised_for: "
@@ -261,3 +264,53 @@ class TestConsultation:
         live = [n for n in askable if n not in c.irrelevant()]
         assert len(set(COUNTS) & set(live)) > 1
         assert c.questions_left() == len(live) - len(set(COUNTS) & set(live)) + 1
+
+
+class TestTypedLogsCountAsFilesDo:
+    """Property: any log typed one entry a line, saved, and read back as a situation file
+    gives the counts and the advice the consultation had (the same counting code)."""
+
+    @staticmethod
+    def line(draw: Any, interview: int, as_of: int) -> str:
+        base = date(2026, 11, 1).toordinal()
+        day = date.fromordinal(base + draw(st.integers(interview, as_of))).isoformat()
+        parts = [day, draw(st.sampled_from(["call", "email", "c", "E"]))]
+        parts.append(draw(st.sampled_from(["yes", "no", "y", "-", "?"])))
+        if draw(st.booleans()):
+            parts.append(date.fromordinal(base + draw(st.integers(interview, as_of + 10)))
+                         .isoformat())
+            if draw(st.booleans()):
+                parts.append(draw(st.sampled_from(["yes", "no"])))
+        return draw(st.sampled_from([" ", ", "])).join(parts)
+
+    @given(st.data())
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def test_saved_and_read_back(self, data: st.DataObject) -> None:
+        from hunch.consult.logs import parse_entry
+        from hunch.engine.evaluate import evaluate
+        from hunch.explain.unknowns import recommendation_id
+        from hunch.pack.validate import situation_from, situation_problems
+        from hunch.pack.yamlsource import load_text
+
+        pack = load_pack("interview-silence")
+        interview = data.draw(st.integers(0, 10))
+        as_of = interview + data.draw(st.integers(0, 30))
+        day = date.fromordinal(date(2026, 11, 1).toordinal() + as_of)
+        c = Consultation(pack, as_of=day)
+        assert c.answer_date("days_since_interview", date.fromordinal(
+            date(2026, 11, 1).toordinal() + interview).isoformat()) == ""
+        entries = []
+        for _ in range(data.draw(st.integers(0, 6))):
+            entry, problem = parse_entry(pack.time.inputs["follow_ups"],
+                                         self.line(data.draw, interview, as_of), c.counted_to)
+            assert problem == ""
+            assert c.log_problem("follow_ups", [*entries, entry], day) == ""
+            entries.append(entry)
+        assert c.answer_log("missed_callbacks", entries) == ""
+        doc = load_text(c.situation_text(), "mine.yaml")
+        assert situation_problems(doc, pack) == []
+        assert isinstance(doc.data, dict)
+        situation = situation_from("mine.yaml", doc.data, {}, pack)
+        for count in COUNTS:
+            assert situation.values.get(count) == c.answers[count], count
+        assert recommendation_id(evaluate(pack, situation)) == recommendation_id(c.result())
