@@ -106,7 +106,7 @@ class TestTheLogIsAsked:
         assert "one a line: date (YYYY-MM-DD or 'today'), kind (call or email), answered " \
                "(yes or no; no if left out), callback promised for (a date)" in flat
         assert "added 2026-11-24, call, answered, callback promised for 2026-11-25" in flat
-        assert "; 3 more counted from the follow ups" in flat  # the closing line
+        assert "; 3 more came with the follow ups" in flat  # the closing line
         text = save.read_text()
         assert ("follow_ups:\n"
                 "  - {date: 2026-11-22, kind: call, answered: true, callback_promised_for: "

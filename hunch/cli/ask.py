@@ -474,15 +474,19 @@ def summary(consultation: Consultation, start: str | None) -> str:
     from hunch.explain.unknowns import relevant_unknowns
 
     asked = consultation.asked
-    unknown = sum(1 for f in asked if consultation.answers[f] is None)
+    # the facts answered: those asked, and the counts a log answered with them ('?' at
+    # a log leaves every count it gives unknown)
+    answered = asked + [f for log in consultation.logs.values() for f in log.filled
+                        if f != log.fact]
+    unknown = {f for f in answered if consultation.answers[f] is None}
     # the "Still unknown" list above: the closing line must agree with it
     listed = {u.fact for u in relevant_unknowns(consultation.result())}
     skipped = consultation.remaining()
     irrelevant = [f for f in skipped if f not in listed]
     text = f"Asked {_count(len(asked), 'question')}"
     if unknown:
-        matter = len(listed & {f for f in asked if consultation.answers[f] is None})
-        text += f" ({unknown} answered unknown"
+        matter = len(listed & unknown)
+        text += f" ({len(unknown)} answered unknown"
         text += f": {matter} of them could still change the advice)" if matter else ")"
     if irrelevant:
         text += (f"; skipped {len(irrelevant)} as irrelevant (no answer could change the "
@@ -494,7 +498,7 @@ def summary(consultation: Consultation, start: str | None) -> str:
     for logged in consultation.logs.values():  # the counts a log answered besides its own
         others = [f for f in logged.filled if f != logged.fact]
         if others:
-            text += f"; {len(others)} more counted from the {logged.log.replace('_', ' ')}"
+            text += f"; {len(others)} more came with the {logged.log.replace('_', ' ')}"
     if start:
         text += f"; {_count(len(consultation.given), 'fact')} came from {start}"
     return _fill(text + ".")  # file names are kept whole
