@@ -281,7 +281,8 @@ class TestTypedLogsCountAsFilesDo:
                          .isoformat())
             if draw(st.booleans()):
                 parts.append(draw(st.sampled_from(["yes", "no"])))
-        return draw(st.sampled_from([" ", ", "])).join(parts)
+        separator: str = draw(st.sampled_from([" ", ", "]))
+        return separator.join(parts)
 
     @given(st.data())
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -299,7 +300,7 @@ class TestTypedLogsCountAsFilesDo:
         c = Consultation(pack, as_of=day)
         assert c.answer_date("days_since_interview", date.fromordinal(
             date(2026, 11, 1).toordinal() + interview).isoformat()) == ""
-        entries = []
+        entries: list[dict[str, Any]] = []
         for _ in range(data.draw(st.integers(0, 6))):
             entry, problem = parse_entry(pack.time.inputs["follow_ups"],
                                          self.line(data.draw, interview, as_of), c.counted_to)
