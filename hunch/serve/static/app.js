@@ -212,7 +212,11 @@ function questionFor(name) {
   const fact = state.facts[name];
   const from = state.computedBy[name] || [];
   const open = from.filter((f) => !(f in state.answers));
-  return { ...fact, ask_as: open.length ? open[open.length - 1] : null, why: "" };
+  // as Consultation.ask_as (the API's ask_as) decides: the one date still missing, or
+  // the log, unless one of the log's numbers was given as a number
+  const log = open.length === 1 && state.inputs[open[0]].type === "events" ? open[0] : null;
+  const counted = log && Object.entries(state.computedBy).some(([f, c]) => c.length === 1 && c[0] === log && f in state.answers);
+  return { ...fact, ask_as: open.length === 1 && !counted ? open[0] : null, why: "" };
 }
 
 // The date input a required fact is computed from (the interview's date): it cannot be
