@@ -113,6 +113,7 @@ class _Session:
         self.fid = 0
         self.started: list[bool] = []  # per ruleset: has it seen the situation yet
         self.pending: deque[tuple[int, str]] = deque()  # (ruleset index, fact JSON)
+        self.asserted: list[list[str]] = []  # per ruleset: the facts it holds
 
 
 class _Ruleset(NamedTuple):
@@ -151,6 +152,7 @@ class Runner:
         # count against its properties per fact
         self._engine_facts = engine_facts(pack)
         self._python_tests = list(compiled.python_tests.items())
+        self._idle: list[str] = []  # session ids whose states are empty (_release)
         try:
             with c_numbers():
                 for key, definition in compiled.rulesets.items():
@@ -200,12 +202,17 @@ class Runner:
                 message = _core.complete_and_start_action(ruleset.handle, state)
             _core.delete_state(ruleset.handle, "hunch-warm-up")
 
+    @property
+    def idle(self) -> tuple[str, ...]:
+        """The session ids whose states are empty, ready for the next situations."""
+        return tuple(self._idle)
+
     def close(self) -> None:
         """Free the engine's rulesets (Python never frees them by itself)."""
         free_rulesets(self.rulesets)
 
     def run(self, values: dict[str, Any], max_firings: int = DEFAULT_MAX_FIRINGS) -> Ledger:
-        """Run one situation in its own session and return the ledger."""
+        """Run one situation in a session of its own and return the ledger."""
         ledger = Ledger(situation=dict(values))
         if not self.rulesets:
             return ledger
@@ -217,28 +224,21 @@ class Runner:
             for name in observed:
                 value = values.pop(name)
                 ledger.derived.setdefault(name, {})[value_key(value)] = value
-        sid = str(next(_sids))
-        session = _Session(ledger, sid, max_firings)
+        session = _Session(ledger, self._take_sid(), max_firings)
         session.started = [False] * len(self.rulesets)
+        session.asserted = [[] for _ in self.rulesets]
         sent = self.engine_values(values)
-        situation = engine_json({**sent, "_k": "s", "sid": sid})
+        situation = engine_json({**sent, "_k": "s", "sid": session.sid})
         try:
             if point_locale():
-                self._run(session, situation, sent)
+                self._run_session(session, situation, sent)
             else:
-                with c_numbers():
-                    self._run(session, situation, sent)
+                with c_numbers():  # retracting too: the engine must read numbers alike
+                    self._run_session(session, situation, sent)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the C core raises plain Exception
             raise EngineError(f"durable_rules failed: {exc}", self.pack.path) from None
-        finally:
-            for index, started in enumerate(session.started):
-                if started:
-                    try:
-                        _core.delete_state(self.rulesets[index].handle, sid)
-                    except Exception:  # noqa: BLE001 - a session never created
-                        pass
         if session.errors:
             first = session.errors[0]
             if isinstance(first, EngineError):
@@ -246,6 +246,46 @@ class Runner:
             raise EngineError(f"a rule action failed: {type(first).__name__}: {first}",
                               self.pack.path)
         return ledger
+
+    def _take_sid(self) -> str:
+        """A session id whose state is empty in every ruleset, or a new one."""
+        try:
+            return self._idle.pop()  # atomic: two threads never take the same one
+        except IndexError:
+            return str(next(_sids))
+
+    def _run_session(self, session: _Session, situation: str, sent: dict[str, Any]) -> None:
+        finished = False
+        try:
+            self._run(session, situation, sent)
+            finished = not session.errors
+        finally:
+            self._release(session, finished)
+
+    def _release(self, session: _Session, finished: bool) -> None:
+        """Empty the session for the next situation, or delete it.
+
+        durable_rules builds a session's whole state (pools and indexes for every
+        node of the network) when its first fact arrives and frees it in
+        delete_state: measured on a 200-rule ruleset, 220 us to build and 50 us to
+        free, a quarter of an evaluation. Retracting the facts a finished run
+        asserted leaves the state empty and ready (its facts list is "[]"), so the
+        next situation reuses it. A run that stopped part way may leave actions
+        pending: its sessions are deleted, as is any a retraction did not empty.
+        """
+        reusable = True
+        for index, started in enumerate(session.started):
+            if not started:
+                continue
+            handle = self.rulesets[index].handle
+            if finished and _retract_all(handle, session.asserted[index]):
+                continue
+            try:
+                _core.delete_state(handle, session.sid)
+            except Exception:  # noqa: BLE001 - a session never created, or half made
+                reusable = False
+        if reusable:
+            self._idle.append(session.sid)
 
     def engine_values(self, values: dict[str, Any]) -> dict[str, Any]:
         """The situation as the engine gets it: the facts rules read, and the
@@ -318,6 +358,7 @@ class Runner:
         code, state = _core.assert_fact(handle, fact)
         if code != 0:
             return  # 1: no rule of this ruleset accepts it; 2: already there
+        session.asserted[index].append(fact)
         result = _core.start_action_for_state(handle, state)
         message = result[1] if result else None
         actions = ruleset.actions
@@ -391,7 +432,8 @@ class Runner:
         if target == index:
             # inside an action: the engine queues what this enables, and the
             # action loop in _feed takes it next
-            _core.assert_fact(self.rulesets[index].handle, fact)
+            if _core.assert_fact(self.rulesets[index].handle, fact)[0] == 0:
+                session.asserted[index].append(fact)
         elif session.started[target]:
             session.pending.append((target, fact))
         # a ruleset not started yet reads the ledger when it starts
@@ -407,6 +449,20 @@ class Runner:
     def _conclusion_json(session: _Session, cid: str) -> str:
         session.fid += 1
         return f'{{"_k":"c","name":{json.dumps(cid)},"_fid":{session.fid},"sid":"{session.sid}"}}'
+
+
+def _retract_all(handle: int, facts: list[str]) -> bool:
+    """Retract facts (the situation first, so no rule can match again meanwhile);
+    True when every one was there and the session is left with nothing to do."""
+    state = None
+    try:
+        for fact in facts:
+            code, state = _core.retract_fact(handle, fact)
+            if code != 0:
+                return False
+        return state is None or not _core.start_action_for_state(handle, state)
+    except Exception:  # noqa: BLE001 - the C core raises plain Exception; delete instead
+        return False
 
 
 def _negation_fails(lit: Lit, ledger: Ledger, situation: dict[str, Any]) -> bool:
