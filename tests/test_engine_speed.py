@@ -12,11 +12,11 @@ import os
 import pickle
 from typing import Any
 
+import durable_rules_engine  # type: ignore[import-not-found, unused-ignore]
 import pytest
 
 from hunch.engine.evaluate import Ranked, Result, compiled, evaluate
 from hunch.engine.load import load_pack
-from hunch.engine.runner import _core
 from hunch.errors import EngineError
 from hunch.output.render import result_json
 from hunch.pack.model import Pack
@@ -34,7 +34,7 @@ def wine() -> Pack:
 
 def every_meal(pack: Pack) -> list[dict[str, Any]]:
     """Every combination of the wine pack's answers, unknown included."""
-    axes = [[None, *spec.values] if spec.type == "enum" else [None, True, False]
+    axes = [[None, *(spec.values or [])] if spec.type == "enum" else [None, True, False]
             for spec in pack.facts.values()]
     return [{k: v for k, v in zip(pack.facts, combo, strict=True) if v is not None}
             for combo in itertools.product(*axes)]
@@ -52,7 +52,7 @@ class TestSessionsReused:
         _, runner = compiled(wine)
         (sid,) = runner.idle
         for ruleset in runner.rulesets:
-            assert _core.get_facts(ruleset.handle, sid) == "[]"
+            assert durable_rules_engine.get_facts(ruleset.handle, sid) == "[]"
 
     def test_the_next_run_takes_the_same_session(self, wine: Pack) -> None:
         first = evaluate(wine, MEAL)
@@ -78,7 +78,7 @@ class TestSessionsReused:
         assert runner.idle == (sid,)  # deleted, so empty again: the next run makes it anew
         for ruleset in runner.rulesets:
             with pytest.raises(Exception, match="error code"):
-                _core.get_facts(ruleset.handle, sid)
+                durable_rules_engine.get_facts(ruleset.handle, sid)
         fresh = dataclasses.replace(wine)
         assert as_json(evaluate(wine, MEAL)) == as_json(evaluate(fresh, MEAL))
 

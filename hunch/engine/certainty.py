@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from hunch.engine.compile import value_key
-from hunch.engine.runner import Firing, Ledger, Matched
+from hunch.engine.runner import Firing, Ledger
 from hunch.pack.model import Pack
 from hunch.record import Record, Slot
 
@@ -110,9 +110,12 @@ class _Computation:
     """
 
     def __init__(self, pack: Pack, ledger: Ledger, doubted: dict[str, float]) -> None:
+        self.pack = pack
         self.doubted = doubted
         self.effects = effects = _effects(pack)
         self.by_rule = by_rule = _by_rule(ledger.firings)
+        self.out = out = Certainties()
+        premises = out.premises
         producers: dict[_Key, list[int]] = {}
         for index in sorted(by_rule):  # so each node's producers come in index order
             for key, _ in effects[index]:
@@ -120,9 +123,14 @@ class _Computation:
                     producers[key].append(index)
                 else:
                     producers[key] = [index]
+            firings = by_rule[index]
+            if len(firings) == 1 and not doubted:
+                matched = firings[0].matched
+                if not matched or matched[-1].kind == "input":
+                    # input facts only, none doubted: they hold with certainty 1
+                    premises[index] = (1.0, firings[0])
         self.producers = producers
         self.memo: dict[_Key, float] = {}
-        self.out = Certainties()
         # observable derived facts the situation states hold with certainty 1
         derived = pack.derived
         self.given = {("d", name, value_key(value)) for name, value in ledger.situation.items()
@@ -130,10 +138,16 @@ class _Computation:
 
     def run(self) -> Certainties:
         out = self.out
-        keys = set(self.producers) | self.given if self.given else self.producers
+        producers = self.producers
+        if self.given:
+            keys = sorted(set(producers) | self.given)
+        else:
+            # the pack's effect keys are few and sorted once: walking them is cheaper
+            # than sorting this situation's (tuples compare slowly)
+            keys = [key for key in _sorted_keys(self.pack, self.effects) if key in producers]
         node = self.node
         conclusions, derived = out.conclusions, out.derived
-        for key in sorted(keys):
+        for key in keys:
             value = node(key)
             if key[0] == "c":
                 conclusions[key[1]] = value
@@ -154,12 +168,12 @@ class _Computation:
             for ekey, cf in effects[index]:
                 if ekey == key:
                     value = cf * premise if premise > 0 else 0.0
-                    contribs.append(Contribution(index, cf, premise, value, firing))
-        if key in self.given:
+                    contribs.append(_new(Contribution, (index, cf, premise, value, firing)))
+        if self.given and key in self.given:
             certainty = 1.0
         elif len(contribs) == 1:  # the usual case: what combine() gives for one value
             c = contribs[0].contribution
-            certainty = _clamp(c) if c > 0 or c < 0 else 0.0
+            certainty = max(-1.0, min(1.0, c)) if c > 0 or c < 0 else 0.0
         else:
             certainty = combine([c.contribution for c in contribs])
         memo[key] = certainty
@@ -170,37 +184,42 @@ class _Computation:
         return certainty
 
     def premise_of(self, index: int) -> tuple[float, Firing]:
+        """The best premise among a rule's firings (those matching input facts only
+        are worked out in __init__), recursing into the nodes it matched."""
         firings = self.by_rule[index]
+        if len(firings) > 1:
+            # ties go to the earliest-listed alternative, not the earliest firing
+            firings = sorted(firings, key=_firing_key)
         doubted = self.doubted
-        if len(firings) == 1 and not doubted and firings[0].matched[-1:] != _NOTHING \
-                and firings[0].matched[-1].kind == "input":
-            # input facts only, none doubted: they hold with certainty 1
-            best = (1.0, firings[0])
-        else:
-            if len(firings) > 1:
-                # ties go to the earliest-listed alternative, not the earliest firing
-                firings = sorted(firings, key=_firing_key)
-            found: tuple[float, Firing] | None = None
-            node = self.node
-            for firing in firings:
-                # input facts hold with certainty 1 (unless doubted), and none exceeds 1
-                premise = 1.0
-                for m in firing.matched:
-                    if m.kind == "derived":
-                        premise = min(premise, node(("d", m.name, value_key(m.value))))
-                    elif m.kind == "conclusion":
-                        premise = min(premise, node(("c", m.name, "")))
-                    elif m.name in doubted:
-                        premise = min(premise, doubted[m.name])
-                if found is None or premise > found[0]:
-                    found = (premise, firing)
-            assert found is not None
-            best = found
+        node = self.node
+        best: tuple[float, Firing] | None = None
+        for firing in firings:
+            # input facts hold with certainty 1 (unless doubted), and none exceeds 1
+            premise = 1.0
+            for m in firing.matched:
+                if m.kind == "derived":
+                    premise = min(premise, node(("d", m.name, value_key(m.value))))
+                elif m.kind == "conclusion":
+                    premise = min(premise, node(("c", m.name, "")))
+                elif m.name in doubted:
+                    premise = min(premise, doubted[m.name])
+            if best is None or premise > best[0]:
+                best = (premise, firing)
+        assert best is not None
         self.out.premises[index] = best
         return best
 
 
-_NOTHING: list[Matched] = []
+_new = tuple.__new__  # what Contribution(...) calls, without its Python frame
+
+
+def _sorted_keys(pack: Pack, effects: list[list[tuple[_Key, float]]]) -> list[_Key]:
+    """Every node key some rule of the pack produces, sorted; worked out once per pack."""
+    cached = pack.memo.get(_SORTED_KEYS)
+    if cached is None or cached[0] is not effects:
+        cached = pack.memo.put(_SORTED_KEYS, (effects, sorted({key for rule in effects
+                                                               for key, _ in rule})))
+    return cached[1]
 
 
 def _by_rule(firings: list[Firing]) -> dict[int, list[Firing]]:
@@ -224,6 +243,8 @@ CLOSE_CALL = 0.1
 
 _Key = tuple[str, str, str]  # ("d", fact, value key) or ("c", conclusion id, "")
 _EFFECTS: Slot[list[list[tuple[_Key, float]]]] = Slot("certainty effects")
+# the sorted keys, with the effects they were worked out from
+_SORTED_KEYS: Slot[tuple[list[list[tuple[_Key, float]]], list[_Key]]] = Slot("sorted keys")
 
 
 def _effects(pack: Pack) -> list[list[tuple[_Key, float]]]:

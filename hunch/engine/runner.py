@@ -8,6 +8,7 @@ is written to a ledger in Python, from which hunch.engine.certainty computes cer
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import locale
@@ -24,7 +25,7 @@ from hunch.engine.compile import (
     engine_json,
     value_key,
 )
-from hunch.errors import EngineError
+from hunch.errors import EngineError, HunchError
 from hunch.limits import DEFAULT_MAX_FIRINGS as DEFAULT_MAX_FIRINGS  # its home before hunch.limits
 from hunch.pack.model import FactRef, MatchKind, Pack
 from hunch.record import Record
@@ -376,30 +377,45 @@ class Runner:
 
     def _fire(self, session: _Session, index: int, alt: Alternative, message: str) -> None:
         ledger = session.ledger
-        for lit in alt.negations:
-            if _negation_fails(lit, ledger, ledger.situation):
-                ledger.blocked.append((alt.name, lit.name))
-                return
-        if len(ledger.firings) >= session.max_firings:
-            loop = sorted({self.pack.rules[f.rule_index].id for f in ledger.firings[-50:]})
-            raise EngineError.at(self.pack.loc, f"stopped after {session.max_firings:,} rule "
-                                                f"firings (a runaway loop?)",
-                                 "rules firing last: " + ", ".join(loop))
+        if alt.negations and self._blocked(alt, ledger):
+            return
+        firings = ledger.firings
+        if len(firings) >= session.max_firings:
+            raise self._runaway(session)
         situation = ledger.situation
-        matched = [Matched("input", f, situation[f]) for f in alt.input_facts if f in situation]
+        # tuple.__new__ is what Matched(...) calls, without its Python frame: this
+        # runs for every input fact of every firing
+        matched = [_new(Matched, ("input", f, situation[f]))
+                   for f in alt.input_facts if f in situation]
         if alt.derived_aliases:
             matched.extend(self._derived_matched(alt, message, ledger))
         for name in alt.conclusion_aliases.values():
             matched.append(Matched("conclusion", name))
-        ledger.firings.append(Firing(alt.rule_index, alt.name, matched, len(ledger.firings)))
+        firings.append(_new(Firing, (alt.rule_index, alt.name, matched, len(firings))))
         for effect in self._effects[alt.rule_index]:
-            if effect.kind == "derive":
+            kind = effect.kind
+            if kind == "derive":
                 self._derive(session, index, effect.target, effect.value)
-            elif effect.kind == "support" and effect.target not in ledger.supported:
+            elif kind == "support" and effect.target not in ledger.supported:
                 ledger.supported.add(effect.target)
                 for target in self._conclusions_to.get(effect.target, ()):
                     self._send(session, index, target,
                                self._conclusion_json(session, effect.target))
+
+    @staticmethod
+    def _blocked(alt: Alternative, ledger: Ledger) -> bool:
+        """Is what the alternative negates present after all? Then it must not fire."""
+        for lit in alt.negations:
+            if _negation_fails(lit, ledger, ledger.situation):
+                ledger.blocked.append((alt.name, lit.name))
+                return True
+        return False
+
+    def _runaway(self, session: _Session) -> HunchError:
+        loop = sorted({self.pack.rules[f.rule_index].id for f in session.ledger.firings[-50:]})
+        return EngineError.at(self.pack.loc, f"stopped after {session.max_firings:,} rule "
+                                             f"firings (a runaway loop?)",
+                              "rules firing last: " + ", ".join(loop))
 
     @staticmethod
     def _derived_matched(alt: Alternative, message: str, ledger: Ledger) -> list[Matched]:
@@ -442,13 +458,23 @@ class Runner:
     def _derived_json(session: _Session, name: str, key: str) -> str:
         # the value key is the value's canonical JSON, so it can be spliced in
         session.fid += 1
-        return (f'{{"_k":"d","name":{json.dumps(name)},"value":{key},'
+        return (f'{{"_k":"d","name":{_name_json(name)},"value":{key},'
                 f'"_fid":{session.fid},"sid":"{session.sid}"}}')
 
     @staticmethod
     def _conclusion_json(session: _Session, cid: str) -> str:
         session.fid += 1
-        return f'{{"_k":"c","name":{json.dumps(cid)},"_fid":{session.fid},"sid":"{session.sid}"}}'
+        return (f'{{"_k":"c","name":{_name_json(cid)},"_fid":{session.fid},'
+                f'"sid":"{session.sid}"}}')
+
+
+_new = tuple.__new__
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_json(name: str) -> str:
+    """A fact name or conclusion id as JSON text (few distinct ones, each sent often)."""
+    return json.dumps(name)
 
 
 def _retract_all(handle: int, facts: list[str]) -> bool:
