@@ -1,9 +1,10 @@
 """The only module that touches durable_rules: rulesets, sessions and the firing ledger.
 
-A pack's rulesets are registered once per process. Each situation gets its own
-session (``sid``), asserted as one fact; rules fire synchronously and every firing
-is written to a ledger in Python, from which hunch.engine.certainty computes certainties
-(so they never depend on firing order).
+A pack's rulesets are registered once per process. Each situation gets a session
+(``sid``) of its own while it runs (emptied afterwards and reused: Runner._release),
+asserted as one fact; rules fire synchronously and every firing is written to a
+ledger in Python, from which hunch.engine.certainty computes certainties (so they
+never depend on firing order).
 """
 
 from __future__ import annotations
