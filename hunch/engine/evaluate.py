@@ -226,16 +226,19 @@ def _certainties(pack: Pack, ledger: Ledger,
 
 
 def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
+    conclusions = pack.conclusions
     values = {cid: cf for cid, cf in certainties.conclusions.items()
-              if pack.conclusions[cid].kind == kind}
+              if conclusions[cid].kind == kind}
     out = []
-    groups = {cid: c.group for cid, c in pack.conclusions.items() if c.group and cid in values}
+    groups = {cid: conclusions[cid].group for cid in values if conclusions[cid].group}
     contributions = certainties.contributions
     for place in rank_places(values, groups):
         contribs = contributions.get(place.id, [])
-        out.append(Ranked.deferred(pack.conclusions[place.id], place.certainty, place.rank,
+        out.append(Ranked.deferred(conclusions[place.id], place.certainty, place.rank,
                                    Evidence(pack, contribs),
-                                   conflict([c.contribution for c in contribs]),
+                                   # certain evidence both ways takes two contributions
+                                   len(contribs) > 1
+                                   and conflict([c.contribution for c in contribs]),
                                    place.tied_with))
     return out
 
