@@ -161,3 +161,18 @@ class TestSkipped:
         skip_unknowns(result)
         json.dumps(result_json(result))
         assert calls == []
+
+
+class TestDatedSituations:
+    """The time plan reuses evaluate's result, and so its analysis."""
+
+    def test_the_analysis_runs_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        path = str(ROOT / "examples" / "deadline-dates.yaml")
+        pack = PACKS["interview-silence"]
+        first, second = hunch.evaluate(pack, path), hunch.evaluate(pack, path)
+        calls = _counting(monkeypatch, unknowns, "evaluate")
+        data = result_json(first)
+        assert data["next"] and data["unknowns"]
+        for_json = len(calls)
+        unknowns_search(second)
+        assert for_json == len(calls) - for_json == 9
