@@ -473,11 +473,11 @@ def unknowns_search(result: Result) -> Unknowns:
 
 
 def skip_unknowns(result: Result) -> Unknowns:
-    """The analysis without evaluations (a request that does not want it): the facts
-    that could matter are listed as unexamined, as when the budget runs out; only
-    those whose every value is inert are known not to matter. Cached as the result's
-    analysis, so every output of this result reports it."""
-    return result.memo.put(_UNKNOWNS, search_unknowns(result, Budget(result, 0)))
+    """The analysis not run (a request that does not want it): every fact it would
+    examine is listed as unexamined, as when the budget runs out before the first.
+    Cached as the result's analysis, so every output of this result reports it."""
+    missing = _missing(result, set(fact_tests(result.pack)))
+    return result.memo.put(_UNKNOWNS, Unknowns([], missing))
 
 
 def search_unknowns(result: Result, budget: Budget) -> Unknowns:
