@@ -250,13 +250,16 @@ class TestDaskCommand:
 class TestClusters:
     """The clusters --dask starts or reaches: set up for long runs, or refused in one line."""
 
-    def test_local_workers_run_without_the_profiler(self) -> None:
-        from hunch.batch.distributed import DaskRun, _client
+    def test_local_clusters_keep_no_history_that_grows_with_time(self) -> None:
+        from hunch.batch.distributed import MONITOR_SAMPLES, DaskRun, _client
 
         run = DaskRun("local", "unused", "jsonl", Settings(None, renderer("jsonl")), 1)
         with _client(run) as running:
             seen = running.run(_profiling)
+            kept = running.run(_monitor_history)
+            scheduler_kept = running.run_on_scheduler(_monitor_history)
         assert list(seen.values()) == [False]
+        assert list(kept.values()) == [MONITOR_SAMPLES] == [scheduler_kept]
 
     def test_local_workers_keep_the_heap(self, tmp_path: Any) -> None:
         # the nanny's MALLOC_TRIM_THRESHOLD_ maps every engine session afresh; a worker
@@ -290,6 +293,10 @@ def _stop_at(seen: list[Any], count: int, result: Any) -> Any:
     if len(seen) == count:
         raise KeyboardInterrupt
     return result_json(result)
+
+
+def _monitor_history(dask_worker: Any = None, dask_scheduler: Any = None) -> Any:
+    return (dask_worker or dask_scheduler).monitor.maxlen
 
 
 def _profiling() -> Any:

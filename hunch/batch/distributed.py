@@ -470,6 +470,7 @@ def _worker_pack(rules: str | None, caller: str | None) -> Pack:
 
 LOCAL = "local"  # --dask local: a dask.distributed.LocalCluster on this machine
 CONNECT_SECONDS = 10  # an unreachable scheduler is an error after this, never a hang
+MONITOR_SAMPLES = 60  # the system monitor's history in a LocalCluster: 30 s
 
 
 class DaskRun(NamedTuple):
@@ -561,12 +562,14 @@ class _client:
                              hint="pip install 'hunch[dask]'") from None
         try:
             if self.run.scheduler == LOCAL:
-                # no statistical profiler in the workers: it samples the running task
-                # every 10 ms and keeps 1,000 one-second profiles, so a worker's memory
-                # grew with the run's length (62 MiB at 30 s, 120 MiB at 20 minutes;
-                # docs/performance.md); nothing here shows it (no dashboard)
+                # no history that grows with the run's length, which nothing here shows
+                # (no dashboard): the statistical profiler samples the running task every
+                # 10 ms and keeps 1,000 one-second profiles (a worker grew from 62 MiB at
+                # 30 s to 120 MiB at 20 minutes), and the system monitor keeps 7,200
+                # half-second samples (~2 MB per process after an hour; docs/performance.md)
                 importlib.import_module("dask").config.set(
-                    {"distributed.worker.profile.enabled": False})
+                    {"distributed.worker.profile.enabled": False,
+                     "distributed.admin.system-monitor.log-length": MONITOR_SAMPLES})
                 # one thread per worker: the engine holds the GIL. Loopback only, and
                 # the scheduler's HTTP server (started even without a dashboard) on a
                 # free port, not 8787, which another user of the machine may hold
