@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hunch.batch.heap import OFF, heap_kept
+from hunch.batch.heap import OFF, _glibc, heap_kept, keep_heap
 
-pytestmark = pytest.mark.skipif(os.confstr("CS_GNU_LIBC_VERSION") is None
-                                if hasattr(os, "confstr") else True, reason="glibc only")
+GLIBC = pytest.mark.skipif(not _glibc(), reason="glibc only: elsewhere keep_heap does nothing")
 
 SITUATION = {"days_since_interview": 3}
 
@@ -51,6 +50,7 @@ def _probe(_result: object) -> tuple[bool, int]:
     return heap_kept(), os.getpid()
 
 
+@GLIBC
 class TestOwnedProcesses:
     """Each process hunch starts or runs for its own work keeps sessions mapped."""
 
@@ -98,6 +98,7 @@ class TestOwnedProcesses:
         assert got == "False False"
 
 
+@GLIBC
 class TestTheLibrary:
     """Importing and calling hunch in someone else's program leaves its malloc alone."""
 
@@ -133,6 +134,7 @@ class TestTheLibrary:
         assert got == "False"
 
 
+@GLIBC
 class TestTheProbe:
     """heap_kept tells the two states apart in this very process."""
 
@@ -150,3 +152,18 @@ class TestTheProbe:
             print(heap_kept())
         """, tmp_path, MALLOC_TRIM_THRESHOLD_="65536")
         assert got == "False"
+
+
+class TestElsewhere:
+    """Without glibc (musl, macOS, Windows) it is a no-op that says so."""
+
+    @pytest.mark.parametrize("missing", [ValueError, OSError, AttributeError])
+    def test_no_glibc_no_call(self, monkeypatch: pytest.MonkeyPatch,
+                              missing: type[Exception]) -> None:
+        def confstr(name: str) -> str:
+            raise missing(name)
+
+        monkeypatch.setattr(os, "confstr", confstr)
+        monkeypatch.setattr("ctypes.CDLL", None)  # any call to the C library would fail
+        assert keep_heap() is False
+        assert heap_kept() is False
