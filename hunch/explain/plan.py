@@ -104,10 +104,15 @@ class Timeline:
 
 
 def plan(pack: Pack, situation: Situation, as_of: date,
-         horizon: int = DEFAULT_HORIZON) -> Plan:
-    """The recommendation's changes from ``as_of`` over ``horizon`` days."""
+         horizon: int = DEFAULT_HORIZON, now: Result | None = None) -> Plan:
+    """The recommendation's changes from ``as_of`` over ``horizon`` days. ``now``: the
+    situation's evaluation when the caller has it (evaluate's outputs), used for the
+    first day when its values are that day's, so its "Still unknown" analysis, which
+    the plan's events read, is not worked out twice."""
     line = Timeline(pack, situation, as_of)
-    first = line.evaluate_on(as_of)
+    today = line.situation_on(as_of)
+    same = now is not None and now.situation.values == today.values
+    first = now if now is not None and same else evaluate(pack, today)
     steps = [Step(as_of, first)]
     last = as_of + days(min(horizon, (date.max - as_of).days))
     end = ""
