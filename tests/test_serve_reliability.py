@@ -68,10 +68,29 @@ class TestF06HostCheck:
                 r = c.get(route)
                 assert r.status_code == 400, (route, r.status_code)
                 assert "attacker" not in r.text and "/rules/" not in r.text
+                assert_host_refused(r)
             r = c.post(f"/v1/decisions/{PACK}", json={"input": ASKER})
-            assert r.status_code == 400
+            assert_host_refused(r)
             r = c.post(f"/v1/decisions/{PACK}/batch", json={"inputs": [ASKER]})
-            assert r.status_code == 400
+            assert_host_refused(r)
+            r = c.post(f"/v1/decisions/{PACK}", content=b"{", headers={"Host": "attacker"})
+            assert_host_refused(r)  # before any route: not the route's bad-JSON 400
+            assert c.delete("/health").status_code == 400  # nor its 405
+
+    def test_f06_the_document_lists_the_refusal(self) -> None:
+        with local(create_app(Config(), shared())) as c:
+            doc = c.get("/openapi.json").json()
+        for path, ops in doc["paths"].items():
+            for method, op in ops.items():
+                assert "invalid_host" in op["responses"]["400"]["description"], (path, method)
+
+    def test_f06_refusals_are_counted_by_code(self) -> None:
+        app = create_app(Config(), shared())
+        with TestClient(app, base_url="http://attacker.example") as c:
+            assert_host_refused(c.get("/health"))
+        with local(app) as c:
+            text = c.get("/metrics").text
+        assert 'hunch_errors_total{code="invalid_host"} 1.0' in text, text
 
     @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000",
                                       "localhost", "127.0.0.1"])
@@ -85,7 +104,7 @@ class TestF06HostCheck:
         with TestClient(app, base_url="http://hunch.lan:8000") as c:
             assert c.get("/v1/packs").status_code == 200
         with TestClient(app, base_url="http://other.lan:8000") as c:
-            assert c.get("/v1/packs").status_code == 400
+            assert_host_refused(c.get("/v1/packs"))
 
     def test_f06_a_token_is_what_guards_a_named_server(self) -> None:
         """With --token, any Host is let through to the token check (behind a proxy)."""
@@ -98,6 +117,16 @@ class TestF06HostCheck:
     def test_f06_the_cli_passes_allowed_hosts(self, monkeypatch: pytest.MonkeyPatch) -> None:
         config = serve_config(monkeypatch, "--allow-host", "hunch.lan", "--allow-host", "x.lan")
         assert config["hosts"] == ["hunch.lan", "x.lan"]
+
+
+def assert_host_refused(r: Any) -> None:
+    """The service's JSON error shape (docs/serve.md), not Starlette's plain text."""
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["code"] == "invalid_host"
+    assert body["message"].startswith("the Host header names no host this server answers to")
+    assert body["errors"] == [{"pointer": "", "message": body["message"]}]
 
 
 def serve_config(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, Any]:
@@ -223,6 +252,78 @@ class TestF03FullDisk:
         assert lines[-1] == b""
         entries = [json.loads(line) for line in lines[:-1]]  # every line whole
         assert [e["decision_id"] for e in entries] == [id1, id3]
+
+
+# Two workers, A (this process) and B (a fork), appending to one decision log, each
+# with a file-size limit. A's line is cut short; while A finds out, B's line is cut
+# short just past A's fragment, so A cannot truncate its own fragment away; then B
+# truncates B's, and the file ends in A's fragment again. os.write is wrapped only to
+# choose those moments (each process pauses on a pipe); every byte is really written.
+TWO_WRITERS = """
+import json, os, resource, sys
+from hunch.serve.log import DecisionLog
+
+path = sys.argv[1]
+FSIZE, INF = resource.RLIMIT_FSIZE, resource.RLIM_INFINITY
+real_write = os.write
+a = DecisionLog(path)
+a.write({"n": 1})
+paused, go_on = os.pipe(), os.pipe()
+children = []
+
+def b_write(fd, data):
+    n = real_write(fd, data)
+    if n < len(data):  # B's fragment is in the file: let A look, then go on
+        real_write(paused[1], b"x")
+        os.read(go_on[0], 1)
+    return n
+
+def worker_b():
+    os.write = b_write
+    resource.setrlimit(FSIZE, (os.path.getsize(path) + 5, INF))
+    try:
+        DecisionLog(path).write({"n": 2, "pad": "b" * 100})
+    except OSError:
+        pass
+    os._exit(0)
+
+def a_write(fd, data):
+    n = real_write(fd, data)
+    if fd == a._fd and n < len(data) and not children:
+        pid = os.fork()
+        if pid == 0:
+            worker_b()
+        children.append(pid)
+        os.read(paused[0], 1)  # B wrote past A's fragment
+    return n
+
+os.write = a_write
+resource.setrlimit(FSIZE, (os.path.getsize(path) + 10, INF))
+try:
+    a.write({"n": 3, "pad": "a" * 100})
+    print("no error")
+except OSError:
+    pass
+resource.setrlimit(FSIZE, (INF, INF))
+real_write(go_on[1], b"x")
+os.waitpid(children[0], 0)
+a.write({"n": 4})
+"""
+
+
+class TestF03TwoWorkers:
+    """The decision log's other path: a fragment another worker wrote past is ended
+    with a newline, so the next line does not glue itself to it."""
+
+    def test_f03_a_fragment_another_worker_wrote_past_is_ended(self, tmp_path: Path) -> None:
+        log = tmp_path / "d.jsonl"
+        done = subprocess.run([sys.executable, "-c", TWO_WRITERS, str(log)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+        first, fragment, last, end = log.read_bytes().split(b"\n")
+        assert json.loads(first) == {"n": 1} and json.loads(last) == {"n": 4}
+        assert fragment == b'{"n":3,"pa'  # A's 10 bytes; B's 5 truncated away by B
+        assert end == b""
 
 
 class TestF05PackFolderFiles:

@@ -9,6 +9,7 @@ held in any test, evaluated in Python over each test's facts and derived facts.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,18 +97,7 @@ def _ids(value: Any) -> list[str] | None:
 def expect_problems(pack: Pack, expect: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, str]]:
     """What is wrong with one test's `expect` mapping: (path under expect, message, hint)."""
     out: list[tuple[tuple[Any, ...], str, str]] = []
-
-    def known(path: tuple[Any, ...], ids: list[str], kind: str | None = None) -> None:
-        for cid in ids:
-            conclusion = pack.conclusions.get(cid)
-            if conclusion is None:
-                out.append((path, f"unknown conclusion {cid!r}",
-                            did_you_mean(cid, pack.conclusions)))
-            elif kind and conclusion.kind != kind:
-                out.append((path, f"{cid!r} is {'an' if conclusion.kind == 'action' else 'a'} "
-                                  f"{conclusion.kind}, not {'an' if kind == 'action' else 'a'} "
-                                  f"{kind}", ""))
-
+    known = functools.partial(_known_ids, pack, out)  # adds its problems to out, in turn
     for key, value in expect.items():
         path: tuple[Any, ...] = (key,)
         if key not in EXPECT_KEYS:
@@ -145,6 +135,19 @@ def expect_problems(pack: Pack, expect: dict[str, Any]) -> list[tuple[tuple[Any,
                 for pair in pairs:
                     known(path, list(pair))
     return out
+
+
+def _known_ids(pack: Pack, out: list[tuple[tuple[Any, ...], str, str]], path: tuple[Any, ...],
+               ids: list[str], kind: str | None = None) -> None:
+    """Add to ``out`` each id that names no conclusion, or one of another kind."""
+    for cid in ids:
+        conclusion = pack.conclusions.get(cid)
+        if conclusion is None:
+            out.append((path, f"unknown conclusion {cid!r}", did_you_mean(cid, pack.conclusions)))
+        elif kind and conclusion.kind != kind:
+            out.append((path, f"{cid!r} is {'an' if conclusion.kind == 'action' else 'a'} "
+                              f"{conclusion.kind}, not {'an' if kind == 'action' else 'a'} "
+                              f"{kind}", ""))
 
 
 def _in_top_problems(value: Any, known: Callable[..., None]) -> list[tuple[Any, str, str]]:

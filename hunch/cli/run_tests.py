@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from hunch.cli.check import display_path, located, pack_paths, plural
 from hunch.cli.common import complete_packs, say
 from hunch.errors import EXIT_BAD_INPUT, EXIT_FAILED, Reported
+
+if TYPE_CHECKING:  # (the CLI imports what a command runs only when it runs)
+    from hunch.authoring.packtest import SuiteReport
 
 
 def _where(loc: object) -> str:
@@ -49,33 +54,38 @@ def test_command(packs: tuple[str, ...], min_coverage: float | None, verbose: bo
                        err=True)
             broken = True
             continue
-        report = run_tests(pack)
-        say(f"{label}: {plural(len(report.outcomes), 'test')}")
-        for outcome in report.outcomes:
-            if outcome.passed:
-                if verbose:
-                    say(f"  PASS {outcome.test.name}")
-                continue
-            say(f"  FAIL {outcome.test.name} ({_where(outcome.test.loc)})")
-            for error in outcome.errors:
-                say(f"    {located(error, with_level=False)}")
-            for failure in outcome.failures:
-                say(f"    {failure}")
-        total = len(pack.rules)
-        say(f"  coverage: {len(report.fired)} of {plural(total, 'rule')} fired "
-                   f"({report.coverage:.1f} %)")
-        for item in report.uncovered:
-            where = f" at {_where(item.leaf.cond.loc)}" if item.leaf else ""
-            say(f"    not covered: {item.rule.id} ({_where(item.rule.loc)}): "
-                       f"{item.reason}{where}")
-        low = min_coverage is not None and report.coverage < min_coverage
-        if low:
-            say(f"  coverage {report.coverage:.1f} % is below --min-coverage "
-                       f"{min_coverage:g}")
-        say(f"{label}: {report.passed} passed, {report.failed} failed, "
-                   f"coverage {report.coverage:.1f} %")
-        failed = failed or report.failed > 0 or low
+        if _show(label, run_tests(pack), len(pack.rules), min_coverage, verbose):
+            failed = True
     if broken:
         raise Reported(EXIT_BAD_INPUT)
     if failed:
         raise Reported(EXIT_FAILED)
+
+
+def _show(label: str, report: SuiteReport, rules: int, min_coverage: float | None,
+          verbose: bool) -> bool:
+    """One pack's tests and coverage; whether it failed (a test, or the coverage)."""
+    say(f"{label}: {plural(len(report.outcomes), 'test')}")
+    for outcome in report.outcomes:
+        if outcome.passed:
+            if verbose:
+                say(f"  PASS {outcome.test.name}")
+            continue
+        say(f"  FAIL {outcome.test.name} ({_where(outcome.test.loc)})")
+        for error in outcome.errors:
+            say(f"    {located(error, with_level=False)}")
+        for failure in outcome.failures:
+            say(f"    {failure}")
+    say(f"  coverage: {len(report.fired)} of {plural(rules, 'rule')} fired "
+        f"({report.coverage:.1f} %)")
+    for item in report.uncovered:
+        where = f" at {_where(item.leaf.cond.loc)}" if item.leaf else ""
+        say(f"    not covered: {item.rule.id} ({_where(item.rule.loc)}): "
+            f"{item.reason}{where}")
+    low = min_coverage is not None and report.coverage < min_coverage
+    if low:
+        say(f"  coverage {report.coverage:.1f} % is below --min-coverage "
+            f"{min_coverage:g}")
+    say(f"{label}: {report.passed} passed, {report.failed} failed, "
+        f"coverage {report.coverage:.1f} %")
+    return report.failed > 0 or low

@@ -20,12 +20,22 @@ to use them (docs/ask.md, "Reasoning toward the answer").
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import product
 from typing import Any, NamedTuple
 
 from hunch.engine.runner import holds
-from hunch.pack.model import All, AnyOf, Compare, ConclusionCond, Condition, FactRef, Not, Pack
+from hunch.pack.model import (
+    All,
+    AnyOf,
+    Compare,
+    ConclusionCond,
+    Condition,
+    FactRef,
+    Not,
+    Pack,
+    Rule,
+)
 from hunch.record import Slot
 
 MAX_WAYS = 64  # ways kept per rule or name; beyond, the name constrains nothing (see above)
@@ -44,63 +54,98 @@ class Literal(NamedTuple):
 
 
 Way = tuple[Literal, ...]
-_WAYS: Slot[dict[str, list[Way]]] = Slot("goal ways")  # name -> its ways, per pack
 Known = dict[str, Any]  # fact -> value for every fact whose value is settled; None = missing
+
+
+class _Entry(NamedTuple):
+    """The ways worked out for one goal, and how far they can be trusted."""
+
+    ways: list[Way]
+    depth: int  # the chaining depth they were worked out at
+    exact: bool  # nothing below was cut short (MAX_CHAIN, or a loop hunch check rejects)
+
+
+# the ways per goal and pack: a conclusion by its id, a test of a derived fact by the
+# fact and the rules deriving a value that passes it (so one per value, not per fact:
+# a value may feed another value of its own fact, docs/authoring.md)
+_WAYS: Slot[dict[Hashable, _Entry]] = Slot("goal ways")
 
 
 # --- backward chaining ---------------------------------------------------------------
 
 def ways_to(pack: Pack, name: str, depth: int = 0) -> list[Way]:
     """The ways (conjunctions of input-fact tests) to a conclusion or derived fact."""
-    cache = pack.memo.setdefault(_WAYS, dict)
-    if name not in cache:
-        if depth > MAX_CHAIN:
-            return [()]  # (not cached: a shallower lookup may still expand it)
-        cache[name] = [()]  # guards a cycle (hunch check rejects them anyway)
-        found: list[Way] = []
-        for rule in pack.rules:
-            if any(e.target == name and e.kind in ("support", "derive") and e.cf > 0
-                   for e in rule.then):
-                found += _dnf(pack, rule.when, False, depth + 1)
-        cache[name] = _capped(found)
-    return cache[name]
+    return _Chaining(pack).ways_to(name, depth)
 
 
-def _derived_ways(pack: Pack, cond: Compare, depth: int) -> list[Way]:
-    """Ways to a positive test of a derived fact: the rules deriving a value that passes."""
-    if depth > MAX_CHAIN:
-        return [()]
-    found: list[Way] = []
-    for rule in pack.rules:
-        for e in rule.then:
-            if e.kind == "derive" and e.target == cond.fact and _passes(cond, e.value):
-                found += _dnf(pack, rule.when, False, depth + 1)
-                break
-    return _capped(found)
+class _Chaining:
+    """One backward-chaining walk; its results are kept in the pack's memo.
+
+    A goal is guarded while it is being expanded, and each is a conclusion or one set
+    of values of a derived fact, never a whole fact: best_body = light may be derived
+    from best_body = medium, and that chain is followed to its end. Ways cut short at
+    MAX_CHAIN are kept with the depth they were worked out at, and worked out again
+    when a shallower walk needs the goal, so the order of lookups never matters.
+    """
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.memo = pack.memo.setdefault(_WAYS, dict)
+        self.busy: set[Hashable] = set()
+        self.cuts = 0  # goals cut short so far in this walk
+
+    def ways_to(self, name: str, depth: int) -> list[Way]:
+        rules = [rule for rule in self.pack.rules
+                 if any(e.target == name and e.kind in ("support", "derive") and e.cf > 0
+                        for e in rule.then)]
+        return self._goal(name, depth, rules)
+
+    def derived(self, cond: Compare, depth: int) -> list[Way]:
+        """Ways to a positive test of a derived fact: the rules deriving a value that passes."""
+        indexes = tuple(i for i, rule in enumerate(self.pack.rules)
+                        if any(e.kind == "derive" and e.target == cond.fact
+                               and _passes(cond, e.value) for e in rule.then))
+        return self._goal((cond.fact, indexes), depth, [self.pack.rules[i] for i in indexes])
+
+    def _goal(self, key: Hashable, depth: int, rules: list[Rule]) -> list[Way]:
+        entry = self.memo.get(key)
+        if entry is not None and (entry.exact or depth >= entry.depth):
+            self.cuts += not entry.exact
+            return entry.ways
+        if depth > MAX_CHAIN or key in self.busy:
+            self.cuts += 1
+            return [()]
+        self.busy.add(key)
+        cuts = self.cuts
+        try:
+            ways = _capped([way for rule in rules for way in self.dnf(rule.when, False, depth + 1)])
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = _Entry(ways, depth, self.cuts == cuts)
+        return ways
+
+    def dnf(self, cond: Condition, negated: bool, depth: int) -> list[Way]:
+        if isinstance(cond, Not):
+            return self.dnf(cond.item, not negated, depth)
+        if isinstance(cond, (All, AnyOf)):
+            parts = [self.dnf(item, negated, depth) for item in cond.items]
+            if isinstance(cond, All) != negated:  # all, or not-any: every item
+                return _product(parts)
+            return _capped([way for part in parts for way in part])
+        if isinstance(cond, ConclusionCond):
+            return [()] if negated else self.ways_to(cond.conclusion, depth)
+        right = cond.value.fact if isinstance(cond.value, FactRef) else None
+        if cond.fact in self.pack.facts and (right is None or right in self.pack.facts):
+            return [(Literal(cond, negated),)]
+        if negated or right is not None:
+            return [()]  # closed-world negation, or a derived comparison: left to the engine
+        return self.derived(cond, depth)
 
 
 def _passes(cond: Compare, value: Any) -> bool:
     if cond.op == "exists":
         return bool(cond.value)
     return not isinstance(cond.value, FactRef) and holds(cond.op, value, cond.value, {})
-
-
-def _dnf(pack: Pack, cond: Condition, negated: bool, depth: int) -> list[Way]:
-    if isinstance(cond, Not):
-        return _dnf(pack, cond.item, not negated, depth)
-    if isinstance(cond, (All, AnyOf)):
-        parts = [_dnf(pack, item, negated, depth) for item in cond.items]
-        if isinstance(cond, All) != negated:  # all, or not-any: every item
-            return _product(parts)
-        return _capped([way for part in parts for way in part])
-    if isinstance(cond, ConclusionCond):
-        return [()] if negated else ways_to(pack, cond.conclusion, depth)
-    right = cond.value.fact if isinstance(cond.value, FactRef) else None
-    if cond.fact in pack.facts and (right is None or right in pack.facts):
-        return [(Literal(cond, negated),)]
-    if negated or right is not None:
-        return [()]  # closed-world negation, or a derived comparison: left to the engine
-    return _derived_ways(pack, cond, depth)
 
 
 def _product(parts: list[list[Way]]) -> list[Way]:
@@ -110,10 +155,11 @@ def _product(parts: list[list[Way]]) -> list[Way]:
 
 
 def _capped(ways: list[Way]) -> list[Way]:
-    """Ways without repeats; none at all when there are too many (then: unconstrained)."""
+    """Ways without repeats; none at all when there are too many (then: unconstrained).
+    A test written in two places is one test (its location is left out of the key)."""
     out: dict[str, Way] = {}
     for way in ways:
-        unique = {repr(lit): lit for lit in way}
+        unique = {repr((lit.cond[:3], lit.negated)): lit for lit in way}
         out.setdefault(repr(sorted(unique)), tuple(unique[k] for k in sorted(unique)))
     return list(out.values()) if len(out) <= MAX_WAYS else [()]
 

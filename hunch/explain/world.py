@@ -32,7 +32,8 @@ from hunch.pack.validate import Situation
 from hunch.pack.values import fmt_num
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
-MAX_DEPTH = 6  # how far WHY NOT follows a derived fact into the rules that derive it
+MAX_DEPTH = 6  # how far WHY NOT shows a derived fact's rules (its statuses go further)
+MAX_CHAIN = 64  # how far WHY NOT's statuses follow derived values back (deeper: failed)
 EPSILON = 1e-9
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -164,7 +165,7 @@ class World:
         self.derived = result.ledger.derived
         self.supported = result.ledger.supported
         self.fired = {f.rule_index for f in result.ledger.firings}
-        self._because: dict[tuple[str, str], list[RuleCheck]] = {}
+        self._because: dict[tuple[str, str, tuple[int, ...], bool], list[RuleCheck]] = {}
 
     def side(self, name: str) -> tuple[list[Any], list[str]]:
         """The values of a fact, and the input facts that are missing for it."""
@@ -174,25 +175,29 @@ class World:
             return [], [name]
         return list(self.derived.get(name, {}).values()), []
 
-    def check(self, cond: Condition, depth: int) -> Check:
+    def check(self, cond: Condition, depth: int, hidden: bool = False) -> Check:
+        """``cond`` three-valued. At MAX_DEPTH the world is closed (a derived fact or
+        conclusion not established fails: HOW); WHY NOT goes on below it ``hidden``:
+        its rules are not shown, but the statuses count them."""
         if isinstance(cond, (All, AnyOf)):
-            items = [self.check(item, depth) for item in cond.items]
+            items = [self.check(item, depth, hidden) for item in cond.items]
             combine_status = _kleene_and if isinstance(cond, All) else _kleene_or
             return Check("all" if isinstance(cond, All) else "any",
                          combine_status([i.status for i in items]), items=items)
         if isinstance(cond, Not):
-            item = self.check(cond.item, depth)
+            item = self.check(cond.item, depth, hidden)
             return Check("not", kleene_not(item.status), items=[item])
         if isinstance(cond, ConclusionCond):
             ok = cond.conclusion in self.supported
-            because = [] if ok else self.rules_for("support", cond.conclusion, depth)
+            because = [] if ok else self.rules_for("support", cond.conclusion, depth,
+                                                    hidden=hidden)
             return Check("test", PASSED if ok else _failed_unless_open(because),
                          text=f"conclusion {cond.conclusion}",
                          facts=(cond.conclusion,), seen="supported" if ok else "not supported",
-                         because=because)
-        return self.compare(cond, depth)
+                         because=[] if hidden else because)
+        return self.compare(cond, depth, hidden)
 
-    def compare(self, cond: Compare, depth: int) -> Check:
+    def compare(self, cond: Compare, depth: int, hidden: bool = False) -> Check:
         text = condition_text(cond, self.pack)
         lefts, missing = self.side(cond.fact)
         if cond.op == "exists":
@@ -214,14 +219,14 @@ class World:
                                    for left in lefts for right in rights) else FAILED
         because: list[RuleCheck] = []
         if status == FAILED:
-            lists = [self.rules_for("derive", name, depth)
-                     for name in facts if name in self.pack.derived]
+            lists = [self.rules_for("derive", name, depth, cond if name == cond.fact else None,
+                                    hidden) for name in facts if name in self.pack.derived]
             # one list is kept as it is: renderers recognise a list they have shown
             because = lists[0] if len(lists) == 1 else [rc for part in lists for rc in part]
             status = _failed_unless_open(because)
         return Check("test", status, text=text, facts=tuple(facts),
                      seen=" vs ".join(self.seen(name) for name in facts),
-                     missing=tuple(missing), because=because)
+                     missing=tuple(missing), because=[] if hidden else because)
 
     def seen(self, name: str) -> str:
         values, missing = self.side(name)
@@ -238,25 +243,39 @@ class World:
                 return "derived"
         return ", ".join(fmt_value(v) for v in values)
 
-    def rules_for(self, kind: str, target: str, depth: int) -> list[RuleCheck]:
-        """The rules that could assert a fact or support a conclusion but did not fire."""
-        if depth >= MAX_DEPTH:
+    def rules_for(self, kind: str, target: str, depth: int, test: Compare | None = None,
+                  hidden: bool = False) -> list[RuleCheck]:
+        """The rules that could assert a fact or support a conclusion but did not fire;
+        given a test of the fact, only those asserting a value that passes it."""
+        if depth >= MAX_CHAIN or (depth >= MAX_DEPTH and not hidden):
             return []
-        key = (kind, target)
+        effects = [(index, effect) for index, effect in effects_on(self.pack, target, {kind})
+                   if index not in self.fired and (test is None or _could_pass(test, effect))]
+        # one list per set of rules, not per fact: a value of a fact may be derived from
+        # another value of the same fact (docs/authoring.md), and that chain is followed;
+        # a hidden list (only for statuses) is kept apart from the shown ones
+        key = (kind, target, tuple(index for index, _ in effects), hidden)
         if key not in self._because:
-            self._because[key] = []  # guards recursion; check_pack rejects cycles anyway
-            found = [self.rule_check(index, effect, depth + 1)
-                     for index, effect in effects_on(self.pack, target, {kind})
-                     if index not in self.fired]
+            self._because[key] = []  # guards recursion; check_pack rejects value loops
+            below = hidden or depth + 1 >= MAX_DEPTH
+            found = [self.rule_check(index, effect, depth + 1, below) for index, effect in effects]
             self._because[key] = sorted_checks(found)
         return self._because[key]
 
-    def rule_check(self, index: int, effect: Effect, depth: int) -> RuleCheck:
+    def rule_check(self, index: int, effect: Effect, depth: int,
+                   hidden: bool = False) -> RuleCheck:
         rule = self.pack.rules[index]
         now = [c.contribution for c in contributions_to(self.result, effect)]
         return RuleCheck(rule=rule, effect=effect.kind, cf=effect.signed_cf,
-                         check=self.check(rule.when, depth), would_add=effect.signed_cf,
+                         check=self.check(rule.when, depth, hidden), would_add=effect.signed_cf,
                          would_be=combine([*now, effect.signed_cf]))
+
+
+def _could_pass(test: Compare, effect: Effect) -> bool:
+    """Whether the value an effect derives would pass a test of its fact."""
+    if test.op == "exists" or isinstance(test.value, FactRef):
+        return True  # (a comparison with another fact: any value might)
+    return holds(test.op, effect.value, test.value, {})
 
 
 def _failed_unless_open(because: list[RuleCheck]) -> str:

@@ -113,26 +113,41 @@ def _names(pattern: str, choices: list[str] | None) -> dict[str, Any]:
 
 
 def _definitions(pack: Pack | None) -> dict[str, Any]:
+    return {
+        **_name_definitions(pack),
+        **_condition_definitions(pack),
+        "effect": _effect_definition(),
+        **_grading_definitions(pack),
+        "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
+                          {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"}}]},
+        "ids_or_null": {"anyOf": [{"$ref": "#/definitions/ids"}, {"type": "null"}]},
+    }
+
+
+def _name_definitions(pack: Pack | None) -> dict[str, Any]:
+    """Ids and names: any that fits the pattern, or (given a pack) one of the pack's."""
     facts = list(pack.facts) + list(pack.derived) if pack else None
-    derived = list(pack.derived) if pack else None
-    conclusions = list(pack.conclusions) if pack else None
-    sources = list(pack.sources) if pack else None
-    scalar = {"type": ["string", "number", "boolean"]}
-    fact_ref = {"type": "object", "required": ["fact"], "additionalProperties": False,
-                "properties": {"fact": {"$ref": "#/definitions/fact_name"}}}
-    number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
-    because = {"type": "string", "description": "this effect's own sentence (a rule with "
-                                                "several effects); else the rule's because"}
-    scalar_or_ref = {"anyOf": [scalar, fact_ref]}
-    cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-          "default": 1,
-          "description": "certainty factor in (0, 1]; 1 when left out"}
     return {
         "id": {"type": "string", "pattern": ID.pattern},
         "fact_name": _names(FACT_NAME.pattern, facts),
-        "derived_name": _names(FACT_NAME.pattern, derived),
-        "conclusion_id": _names(ID.pattern, conclusions),
-        "source_id": _names(ID.pattern, sources),
+        "derived_name": _names(FACT_NAME.pattern, list(pack.derived) if pack else None),
+        "conclusion_id": _names(ID.pattern, list(pack.conclusions) if pack else None),
+        "source_id": _names(ID.pattern, list(pack.sources) if pack else None),
+    }
+
+
+def _scalar() -> dict[str, Any]:
+    return {"type": ["string", "number", "boolean"]}
+
+
+def _condition_definitions(pack: Pack | None) -> dict[str, Any]:
+    """A rule's `when`: a comparison, all / any / not, a conclusion, or a group."""
+    fact_ref = {"type": "object", "required": ["fact"], "additionalProperties": False,
+                "properties": {"fact": {"$ref": "#/definitions/fact_name"}}}
+    number_or_ref = {"anyOf": [{"type": "number"}, fact_ref]}
+    scalar = _scalar()
+    scalar_or_ref = {"anyOf": [scalar, fact_ref]}
+    return {
         "condition": {"anyOf": [{"$ref": f"#/definitions/{k}"}
                                 for k in ("compare", "all", "any", "not", "conclusion",
                                           "group")]},
@@ -162,24 +177,25 @@ def _definitions(pack: Pack | None) -> dict[str, Any]:
         "conclusion": {"type": "object", "required": ["conclusion"],
                        "additionalProperties": False,
                        "properties": {"conclusion": {"$ref": "#/definitions/conclusion_id"}}},
-        "effect": {"oneOf": [
-            {"type": "object", "required": ["derive"], "additionalProperties": False,
-             "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": scalar,
-                            "cf": cf}},
-            {"type": "object", "required": ["support"], "additionalProperties": False,
-             "properties": {"support": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
-                            "evidence": {"$ref": "#/definitions/evidence"},
-                            "because": because}},
-            {"type": "object", "required": ["oppose"], "additionalProperties": False,
-             "properties": {"oppose": {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
-                            "evidence": {"$ref": "#/definitions/evidence"},
-                            "because": because}},
-        ]},
-        **_grading_definitions(pack),
-        "ids": {"anyOf": [{"$ref": "#/definitions/conclusion_id"},
-                          {"type": "array", "items": {"$ref": "#/definitions/conclusion_id"}}]},
-        "ids_or_null": {"anyOf": [{"$ref": "#/definitions/ids"}, {"type": "null"}]},
     }
+
+
+def _effect_definition() -> dict[str, Any]:
+    """A rule's `then`: derive a fact's value, or support or oppose a conclusion."""
+    because = {"type": "string", "description": "this effect's own sentence (a rule with "
+                                                "several effects); else the rule's because"}
+    cf = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+          "default": 1,
+          "description": "certainty factor in (0, 1]; 1 when left out"}
+    return {"oneOf": [
+        {"type": "object", "required": ["derive"], "additionalProperties": False,
+         "properties": {"derive": {"$ref": "#/definitions/derived_name"}, "value": _scalar(),
+                        "cf": cf}},
+        *({"type": "object", "required": [kind], "additionalProperties": False,
+           "properties": {kind: {"$ref": "#/definitions/conclusion_id"}, "cf": cf,
+                          "evidence": {"$ref": "#/definitions/evidence"},
+                          "because": because}} for kind in ("support", "oppose")),
+    ]}
 
 
 def _combinator(key: str, meaning: str) -> dict[str, Any]:

@@ -295,23 +295,43 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
                     observable=r.boolean(data.get("observable"), path + ("observable",),
                                          "observable"))
     if ftype == "enum":
-        values = data.get("values")
-        if not isinstance(values, list) or not values:
-            r.error(path, f"enum fact {name!r} needs a non-empty 'values' list")
+        if not _read_values(r, data, path, spec):
             return None
-        if len(set(map(repr, values))) != len(values):
-            r.error(path + ("values",), f"enum fact {name!r} lists a value twice")
-        if any(isinstance(v, bool) for v in values):
-            # YAML 1.1 reads on/off/yes/no unquoted as booleans
-            r.error(path + ("values",), f"enum fact {name!r} has a true/false value",
-                    "unquoted true and false are booleans in YAML: quote them (\"true\") "
-                    "or pick other words")
-        spec.values = values
     elif "values" in data:
         r.error(path + ("values",), "'values' is only for enum facts", "set type: enum")
+    _read_bounds_and_default(r, data, path, spec)
+    if not derived and not spec.question:
+        r.error(path, f"fact {name!r} needs a 'question' to ask a person")
+    if "asked_when" in data:
+        spec.asked_when = _read_asked_when(r, data["asked_when"], path + ("asked_when",), spec)
+    if derived and spec.question and not spec.observable:
+        r.error(path + ("question",), "only an observable derived fact has a question",
+                "add observable: true if a person can state it directly")
+    return spec
+
+
+def _read_values(r: Reader, data: dict[str, Any], path: Path, spec: FactSpec) -> bool:
+    """An enum fact's values; False when it has none (the fact is then left out)."""
+    values = data.get("values")
+    if not isinstance(values, list) or not values:
+        r.error(path, f"enum fact {spec.name!r} needs a non-empty 'values' list")
+        return False
+    if len(set(map(repr, values))) != len(values):
+        r.error(path + ("values",), f"enum fact {spec.name!r} lists a value twice")
+    if any(isinstance(v, bool) for v in values):
+        # YAML 1.1 reads on/off/yes/no unquoted as booleans
+        r.error(path + ("values",), f"enum fact {spec.name!r} has a true/false value",
+                "unquoted true and false are booleans in YAML: quote them (\"true\") "
+                "or pick other words")
+    spec.values = values
+    return True
+
+
+def _read_bounds_and_default(r: Reader, data: dict[str, Any], path: Path,
+                             spec: FactSpec) -> None:
     for bound in ("min", "max"):
         if bound in data:
-            if ftype not in ("integer", "number"):
+            if spec.type not in ("integer", "number"):
                 r.error(path + (bound,), f"'{bound}' is only for integer and number facts")
             else:
                 setattr(spec, bound, r.number(data[bound], path + (bound,), bound))
@@ -325,14 +345,6 @@ def _read_fact(r: Reader, path: Path, name: Any, body: Any, derived: bool) -> Fa
             r.error(path + ("default",), f"default {problem}")
         if spec.required:
             r.error(path + ("required",), "a required fact cannot have a default")
-    if not derived and not spec.question:
-        r.error(path, f"fact {name!r} needs a 'question' to ask a person")
-    if "asked_when" in data:
-        spec.asked_when = _read_asked_when(r, data["asked_when"], path + ("asked_when",), spec)
-    if derived and spec.question and not spec.observable:
-        r.error(path + ("question",), "only an observable derived fact has a question",
-                "add observable: true if a person can state it directly")
-    return spec
 
 
 def _read_asked_when(r: Reader, item: Any, path: Path, spec: FactSpec) -> Condition | None:
@@ -518,17 +530,7 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
     keys = set(item)
     for combinator, cls in (("all", All), ("any", AnyOf)):
         if combinator in keys:
-            if len(keys) > 1:
-                r.error(path, f"'{combinator}' must stand alone in its mapping")
-                return None
-            items = item[combinator]
-            if not isinstance(items, list) or not items:
-                r.error(path + (combinator,), f"'{combinator}' needs a non-empty list")
-                return None
-            conds = [read_condition(r, c, path + (combinator, i)) for i, c in enumerate(items)]
-            if any(c is None for c in conds):
-                return None
-            return cls([c for c in conds if c is not None], loc)
+            return _combined(r, item, path, combinator, cls)
     if "not" in keys:
         if len(keys) > 1:
             r.error(path, "'not' must stand alone in its mapping")
@@ -550,11 +552,34 @@ def read_condition(r: Reader, item: Any, path: Path) -> Condition | None:
                                                              "conclusion", "group"))
                 if keys else "")
         return None
+    return _comparison(r, item, path)
+
+
+def _combined(r: Reader, item: dict[Any, Any], path: Path, combinator: str,
+              cls: type[All] | type[AnyOf]) -> Condition | None:
+    """``{all: [...]}`` or ``{any: [...]}``, each item a condition."""
+    if len(item) > 1:
+        r.error(path, f"'{combinator}' must stand alone in its mapping")
+        return None
+    items = item[combinator]
+    if not isinstance(items, list) or not items:
+        r.error(path + (combinator,), f"'{combinator}' needs a non-empty list")
+        return None
+    conds = [read_condition(r, c, path + (combinator, i)) for i, c in enumerate(items)]
+    if any(c is None for c in conds):
+        return None
+    return cls([c for c in conds if c is not None], r.loc(path))
+
+
+def _comparison(r: Reader, item: dict[Any, Any], path: Path) -> Condition | None:
+    """``{fact: F, OP: value}``, the value a constant or ``{fact: G}``; ``{fact: F}``
+    alone tests a boolean fact."""
+    loc = r.loc(path)
     fact = item["fact"]
     if not isinstance(fact, str):
         r.error(path + ("fact",), f"fact must be a fact name, got {type_name(fact)}")
         return None
-    ops = [k for k in keys if k != "fact"]
+    ops = [k for k in item if k != "fact"]
     if not ops:
         return Compare(fact, "eq", True, loc)
     if len(ops) > 1:

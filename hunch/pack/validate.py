@@ -642,51 +642,12 @@ def situation_problems(doc: Document, pack: Pack) -> list[HunchError]:
 
 def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError]:
     problems: list[HunchError] = []
-    unknown = [k for k in data if k not in pack.facts and k not in pack.derived
-               and k not in _NOT_FACTS and k not in pack.time.inputs]
-    # mostly unknown, and no near miss among those printed: a situation for another pack,
-    # not typos (only the printed ones are tried: a close match costs ~0.3 ms, F9)
-    other_pack = len(unknown) >= 2 and 2 * len(unknown) > len(data) and not any(
-        isinstance(k, str) and did_you_mean(k, pack.facts)
-        for k in unknown[:SituationErrors.SHOWN])
+    other_pack = _for_another_pack(data, pack)
     problems.extend(type_problems(data, loc, pack))
     for key, value in data.items():
-        where = loc((key,))
         if key == AS_OF_KEY or key in pack.time.inputs:
             continue  # checked by hunch.pack.dates.type_problems
-        if key == PACK_KEY:
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                problems.append(SituationError.at(
-                    where, f"{PACK_KEY} must name a rule pack (a built-in name or a folder)",
-                    f"e.g. {PACK_KEY}: interview-silence"))
-            continue
-        observed = isinstance(key, str) and key in pack.derived and pack.derived[key].observable
-        if not observed and (not isinstance(key, str) or key not in pack.facts):
-            if isinstance(key, str) and key in pack.derived:
-                problems.append(SituationError.at(
-                    where, f"{key!r} is derived by the rules, it cannot be stated",
-                    "remove it from the situation, or declare it observable: true in "
-                    "facts.yaml"))
-                continue
-            # only the first few problems are printed (SituationErrors.SHOWN): a close
-            # match costs ~0.3 ms, so 170,000 unknown keys cost a minute (F9)
-            close = isinstance(key, str) and len(problems) <= SituationErrors.SHOWN
-            hint = did_you_mean(str(key), pack.facts) if close and not other_pack else ""
-            if other_pack:
-                hint = (f"most of its facts are not in pack {pack.name}: is it for another "
-                        f"pack? name it with --rules PACK, or '{PACK_KEY}: PACK' in the "
-                        f"situation")
-            problems.append(SituationError.at(
-                where, f"unknown fact {key!r}",
-                hint or f"run 'hunch schema situation' to list the facts of {pack.name}"))
-            continue
-        if value is None:
-            continue
-        spec = pack.facts[key] if key in pack.facts else pack.derived[key]
-        problem = value_problem(spec, value)
-        if problem:
-            problems.append(SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
-                                              spec.question and f"asked as: {spec.question}"))
+        problems.extend(_entry_problems(pack, key, value, loc, other_pack, len(problems)))
     for name, spec in pack.facts.items():
         if spec.required and data.get(name) is None and not provides(pack, data, name):
             problems.append(SituationError.at(
@@ -694,6 +655,59 @@ def data_problems(data: dict[Any, Any], loc: Any, pack: Pack) -> list[HunchError
                 f"add '{name}: ...'{dates_hint(pack, name)} ({spec.question})"
                 if spec.question else ""))
     return problems
+
+
+def _for_another_pack(data: dict[Any, Any], pack: Pack) -> bool:
+    """Mostly unknown facts, and no near miss among those printed: a situation for
+    another pack, not typos (only the printed ones are tried: a close match costs
+    ~0.3 ms, F9)."""
+    unknown = [k for k in data if k not in pack.facts and k not in pack.derived
+               and k not in _NOT_FACTS and k not in pack.time.inputs]
+    return len(unknown) >= 2 and 2 * len(unknown) > len(data) and not any(
+        isinstance(k, str) and did_you_mean(k, pack.facts)
+        for k in unknown[:SituationErrors.SHOWN])
+
+
+def _entry_problems(pack: Pack, key: Any, value: Any, loc: Any, other_pack: bool,
+                    found: int) -> list[HunchError]:
+    """What is wrong with one entry of a situation (``found``: problems before it)."""
+    where = loc((key,))
+    if key == PACK_KEY:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            return [SituationError.at(
+                where, f"{PACK_KEY} must name a rule pack (a built-in name or a folder)",
+                f"e.g. {PACK_KEY}: interview-silence")]
+        return []
+    observed = isinstance(key, str) and key in pack.derived and pack.derived[key].observable
+    if not observed and (not isinstance(key, str) or key not in pack.facts):
+        return [_not_a_fact(pack, key, where, other_pack, found)]
+    if value is None:
+        return []
+    spec = pack.facts[key] if key in pack.facts else pack.derived[key]
+    problem = value_problem(spec, value)
+    if problem:
+        return [SituationError.at(loc((key, "<value>")), f"{key}: {problem}",
+                                  spec.question and f"asked as: {spec.question}")]
+    return []
+
+
+def _not_a_fact(pack: Pack, key: Any, where: Any, other_pack: bool,
+                found: int) -> HunchError:
+    if isinstance(key, str) and key in pack.derived:
+        return SituationError.at(
+            where, f"{key!r} is derived by the rules, it cannot be stated",
+            "remove it from the situation, or declare it observable: true in facts.yaml")
+    # only the first few problems are printed (SituationErrors.SHOWN): a close
+    # match costs ~0.3 ms, so 170,000 unknown keys cost a minute (F9)
+    close = isinstance(key, str) and found <= SituationErrors.SHOWN
+    hint = did_you_mean(str(key), pack.facts) if close and not other_pack else ""
+    if other_pack:
+        hint = (f"most of its facts are not in pack {pack.name}: is it for another "
+                f"pack? name it with --rules PACK, or '{PACK_KEY}: PACK' in the "
+                f"situation")
+    return SituationError.at(
+        where, f"unknown fact {key!r}",
+        hint or f"run 'hunch schema situation' to list the facts of {pack.name}")
 
 
 def accepted_values(spec: FactSpec, show: Callable[[Any], str] = str,

@@ -228,6 +228,13 @@ def internal(exc: BaseException, where: str) -> ApiError:
     return ApiError(500, "internal", internal_error(exc, "the server log has the details"))
 
 
+def host_refused() -> ApiError:
+    """A request whose Host names another machine (hunch/serve/hosts.py)."""
+    return ApiError(400, "invalid_host", "the Host header names no host this server answers "
+                                         "to (use 127.0.0.1, localhost or [::1], or start it "
+                                         "with --allow-host NAME)")
+
+
 def error_response(service: Service, exc: ApiError) -> Response:
     service.metrics.errors.labels(exc.code).inc()
     response = json_response(exc.body(), exc.status)
@@ -496,10 +503,10 @@ def create_app(config: Config, registry: Registry | None = None) -> Starlette:
     if not config.token or config.hosts:
         # DNS rebinding: a page from another site, its name pointed at 127.0.0.1, is
         # this server's own origin to the browser; only the Host header tells it apart
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        from hunch.serve.hosts import HostCheck
 
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK + config.hosts),
-                           www_redirect=False)
+        app.add_middleware(HostCheck, allowed_hosts=LOOPBACK + config.hosts,
+                           refusal=lambda: error_response(service, host_refused()))
     if config.cors:
         from starlette.middleware.cors import CORSMiddleware
 

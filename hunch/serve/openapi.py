@@ -18,7 +18,8 @@ from hunch.version import __version__
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-WORDS = {400: "Bad input (the CLI's message, with JSON pointers)",
+WORDS = {400: "Bad input (the CLI's message, with JSON pointers); or, code invalid_host, a "
+              "Host header that names no host the server answers to",
          401: "Missing or wrong bearer token", 404: "Unknown pack or conclusion",
          413: "Body over the size limit, or a batch over --max-batch",
          415: "Content type not accepted",
@@ -27,6 +28,12 @@ WORDS = {400: "Bad input (the CLI's message, with JSON pointers)",
               "(decision_log_unwritable)"}
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again (busy)",
                                "schema": {"type": "string"}}}
+
+
+# every route answers it, before any route runs, on a server checking Host names
+HOST_REFUSED = {"description": "A Host header that names no host the server answers to "
+                               "(invalid_host; docs/security.md)",
+                "content": {"application/json": {"schema": ERROR}}}
 
 
 def _error_responses(*codes: int) -> dict[str, Any]:
@@ -69,8 +76,9 @@ PACK_PARAM = {"name": "pack", "in": "path", "required": True, "schema": {"type":
               "description": "A served pack's name (GET /v1/packs lists them)"}
 
 
-def _components(packs: list[Served]) -> dict[str, Any]:
-    schemas: dict[str, Any] = {
+def _shared_schemas() -> dict[str, Any]:
+    """The schemas every served pack shares: errors and the shapes of the answers."""
+    return {
         "Error": {"type": "object", "required": ["code", "message", "errors"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "object", "required": [
@@ -111,6 +119,10 @@ def _components(packs: list[Served]) -> dict[str, Any]:
         "Explanation": {"type": "object", "description": "The JSON of `hunch explain --format "
                         "json` (docs/explain.md) plus revision."},
     }
+
+
+def _components(packs: list[Served]) -> dict[str, Any]:
+    schemas = _shared_schemas()
     for served in packs:
         schema = dict(situation_schema(served.pack))
         schema.pop("$schema", None)
@@ -219,7 +231,7 @@ def _get(summary: str, tag: str = "service", status: tuple[int, ...] = (401, 503
          public: bool = False) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {
         "200": {"description": "OK", "content": {media: {"schema": {}}}},
-        **_error_responses(*status)}}
+        "400": HOST_REFUSED, **_error_responses(*status)}}
     if pack:
         op["parameters"] = [PACK_PARAM]
     if public:
