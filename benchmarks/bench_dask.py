@@ -15,9 +15,13 @@ included):
   ``<stdin>:N`` written as ``FILE:N``).
 
 While each runs, every process of its tree is sampled (psutil, every 0.1 s) for its
-resident memory: the peak of the client (the hunch process), and of each Dask
-worker. Flat memory means the workers' peaks do not grow with N. The load average
-is printed beside each figure: the machine is shared.
+resident memory: the peak of the client (the hunch process, which with ``--dask
+local`` also runs the scheduler and the workers' nannies), and of each worker; and,
+over time, each worker's highest RSS in every tenth of the run. Flat memory means
+the workers' peaks do not grow with N, nor along one run. The inputs are written to
+files (one situation at a time, never all in memory) under --scratch, and the two
+outputs compared line by line. The load average is printed beside each figure: the
+machine is shared (run it under ``nice``).
 """
 
 from __future__ import annotations
@@ -34,13 +38,13 @@ from typing import Any
 
 from bench_batch import iter_builtin_situations
 from bench_cold import ROOT, hunch_command
-from workload import generate, situations, write_hunch_pack
+from workload import generate, iter_situations, write_hunch_pack
 
 MIB = 1024 * 1024
 
 
 def write_input(path: str, count: int, rules: int) -> int:
-    sits = iter_builtin_situations(count) if not rules else iter(situations(count))
+    sits = iter_builtin_situations(count) if not rules else iter_situations(count)
     with open(path, "w", encoding="utf-8") as handle:
         for sit in sits:
             handle.write(json.dumps(sit) + "\n")
@@ -55,6 +59,8 @@ class Peaks:
 
         self.root = psutil.Process(pid)
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.start = time.monotonic()
+        self.timeline: list[tuple[float, dict[int, int]]] = []  # about once a second
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
@@ -62,11 +68,13 @@ class Peaks:
     def _sample(self) -> None:
         import psutil
 
+        last = 0.0
         while not self.done.is_set():
             try:
                 procs = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 return
+            now: dict[int, int] = {}
             for proc in procs:
                 try:
                     rss = proc.memory_info().rss
@@ -75,6 +83,11 @@ class Peaks:
                     continue
                 old = self.peaks.get(proc.pid, (role, 0))
                 self.peaks[proc.pid] = (role, max(old[1], rss))
+                now[proc.pid] = rss
+            elapsed = time.monotonic() - self.start
+            if elapsed - last >= 1.0:
+                self.timeline.append((elapsed, now))
+                last = elapsed
             time.sleep(0.1)
 
     def stop(self) -> dict[str, list[int]]:
@@ -84,6 +97,21 @@ class Peaks:
         for role, peak in self.peaks.values():
             by_role.setdefault(role, []).append(peak)
         return by_role
+
+    def tenths(self, role: str) -> list[list[int]]:
+        """Each process of ``role``: its highest RSS in every tenth of the run."""
+        if not self.timeline:
+            return []
+        end = self.timeline[-1][0]
+        out = []
+        for pid in sorted(p for p, (r, _) in self.peaks.items() if r == role):
+            row = [0] * 10
+            for when, sample in self.timeline:
+                tenth = min(9, int(when / end * 10)) if end else 0
+                row[tenth] = max(row[tenth], sample.get(pid, 0))
+            if any(row):
+                out.append(row)
+        return out
 
 
 def _role(cmdline: list[str], root: bool) -> str:
@@ -95,7 +123,7 @@ def _role(cmdline: list[str], root: bool) -> str:
 
 
 def timed(command: list[str], stdin: str | None = None,
-          ) -> tuple[float, dict[str, list[int]], str]:
+          ) -> tuple[float, dict[str, list[int]], str, list[list[int]]]:
     load = os.getloadavg()[0]
     start = time.perf_counter()
     with open(stdin or os.devnull, "rb") as source:
@@ -107,15 +135,21 @@ def timed(command: list[str], stdin: str | None = None,
     by_role = peaks.stop()
     if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({proc.returncode}): {err.decode()[-800:]}")
-    return elapsed, by_role, f"load {load:.1f} -> {os.getloadavg()[0]:.1f}"
+    return (elapsed, by_role, f"load {load:.1f} -> {os.getloadavg()[0]:.1f}",
+            peaks.tenths("worker"))
 
 
-def joined(folder: str) -> bytes:
-    out = b""  # fine for the sizes compared here (the --jobs 2 output is as big)
-    for name in sorted(os.listdir(folder)):
-        with open(os.path.join(folder, name), "rb") as handle:
-            out += handle.read()
-    return out
+def same_output(jobs: str, folder: str, path: str) -> bool:
+    """The --jobs output is the partitions' files joined (``<stdin>`` named ``path``),
+    compared a line at a time: a million results do not fit in memory twice."""
+    names = [os.path.join(folder, n) for n in sorted(os.listdir(folder))]
+    with open(jobs, "rb") as expected:
+        for name in names:
+            with open(name, "rb") as part:
+                for line in part:
+                    if expected.readline().replace(b"<stdin>", path.encode()) != line:
+                        return False
+        return expected.readline() == b""
 
 
 def main() -> None:
@@ -137,20 +171,19 @@ def main() -> None:
             path = os.path.join(tmp, f"in-{count}.jsonl")
             size = write_input(path, count, args.rules)
             folder = os.path.join(tmp, f"dask-{count}")
-            elapsed, peaks, load = timed([*base, "--dask", "local", "--jobs",
-                                          str(args.workers), path, "-o", folder])
+            elapsed, peaks, load, tenths = timed([*base, "--dask", "local", "--jobs",
+                                                  str(args.workers), path, "-o", folder])
             parts = len(os.listdir(folder))
             print(f"\nN = {count:,} situations ({size / MIB:.0f} MiB in, {parts} partitions)")
-            _line("--dask local", count, elapsed, peaks, load)
+            _line("--dask local", count, elapsed, peaks, load, tenths)
             if not args.no_jobs:
                 out = os.path.join(tmp, f"jobs-{count}.jsonl")
-                jobs_elapsed, jobs_peaks, jobs_load = timed([*base, "--jobs", "2", "-",
-                                                             "-o", out], stdin=path)
-                _line("--jobs 2", count, jobs_elapsed, jobs_peaks, jobs_load)
-                with open(out, "rb") as handle:
-                    same = handle.read().replace(b"<stdin>", path.encode()) == joined(folder)
+                jobs_elapsed, jobs_peaks, jobs_load, jobs_tenths = timed(
+                    [*base, "--jobs", "2", "-", "-o", out], stdin=path)
+                _line("--jobs 2", count, jobs_elapsed, jobs_peaks, jobs_load, jobs_tenths)
+                same = same_output(out, folder, path)
                 print(f"  outputs identical: {same}; --dask throughput = "
-                      f"{jobs_elapsed / elapsed:.2f}x --jobs 2")
+                      f"{jobs_elapsed / elapsed:.2f}x --jobs 2", flush=True)
                 if not same:
                     sys.exit("DISAGREEMENT: --dask and --jobs 2 gave different output")
                 os.unlink(out)
@@ -159,12 +192,16 @@ def main() -> None:
             os.unlink(path)
 
 
-def _line(what: str, count: int, elapsed: float, peaks: dict[str, Any], load: str) -> None:
+def _line(what: str, count: int, elapsed: float, peaks: dict[str, Any], load: str,
+          tenths: list[list[int]]) -> None:
     workers = sorted(peaks.get("worker", []))
     shown = ", ".join(f"{w / MIB:.0f}" for w in workers) or "-"
     client = max(peaks.get("client", [0]))
     print(f"  {what:13} {elapsed:8.1f} s {count / elapsed:7.0f} situations/s   "
           f"peak RSS MiB: client {client / MIB:.0f}, workers [{shown}]   ({load})")
+    for row in tenths:
+        print(f"  {'':13} a worker's RSS MiB, each tenth of the run: "
+              f"{' '.join(f'{r / MIB:.0f}' for r in row)}", flush=True)
 
 
 if __name__ == "__main__":

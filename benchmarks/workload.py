@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,14 +85,17 @@ def _cond(rnd: random.Random, attr: str) -> Cond:
 
 
 def situations(count: int, seed: int = 2) -> list[dict[str, Any]]:
+    return list(iter_situations(count, seed))
+
+
+def iter_situations(count: int, seed: int = 2) -> Iterator[dict[str, Any]]:
+    """situations one at a time (a million of them are better written than held)."""
     rnd = random.Random(seed)
-    out = []
     for _ in range(count):
         sit: dict[str, Any] = {a: rnd.randint(0, 9) for a in INT_ATTRS}
         sit.update({a: rnd.choice(COLORS) for a in ENUM_ATTRS})
         sit.update({a: rnd.random() < 0.5 for a in BOOL_ATTRS})
-        out.append(sit)
-    return out
+        yield sit
 
 
 # --- the answer every engine must give ------------------------------------------------

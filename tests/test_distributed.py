@@ -211,18 +211,6 @@ class TestPartitionBoundaries:
         assert got == want
 
 
-class TestWorkerMemory:
-    """Workers undo Dask's malloc setting that maps every engine session afresh."""
-
-    @pytest.mark.skipif(not os.path.exists("/lib/x86_64-linux-gnu/libc.so.6")
-                        and not os.path.exists("/usr/lib/x86_64-linux-gnu/libc.so.6"),
-                        reason="glibc only")
-    def test_keep_heap_sets_glibc_thresholds(self) -> None:
-        from hunch.batch.distributed import keep_heap
-
-        assert keep_heap() is True
-
-
 class TestDaskCommand:
     """`hunch evaluate --dask local` through the CLI: files, errors, exit statuses."""
 
@@ -262,13 +250,32 @@ class TestDaskCommand:
 class TestClusters:
     """The clusters --dask starts or reaches: set up for long runs, or refused in one line."""
 
-    def test_local_workers_run_without_the_profiler(self) -> None:
-        from hunch.batch.distributed import DaskRun, _client
+    def test_local_clusters_keep_no_history_that_grows_with_time(self) -> None:
+        from hunch.batch.distributed import MONITOR_SAMPLES, DaskRun, _client
 
         run = DaskRun("local", "unused", "jsonl", Settings(None, renderer("jsonl")), 1)
         with _client(run) as running:
             seen = running.run(_profiling)
+            kept = running.run(_monitor_history)
+            scheduler_kept = running.run_on_scheduler(_monitor_history)
         assert list(seen.values()) == [False]
+        assert list(kept.values()) == [MONITOR_SAMPLES] == [scheduler_kept]
+
+    def test_local_workers_keep_the_heap(self, tmp_path: Any) -> None:
+        # the nanny's MALLOC_TRIM_THRESHOLD_ maps every engine session afresh; a worker
+        # sets malloc for hunch's tasks when it loads the pack (hunch.batch.heap)
+        from hunch.batch.distributed import DaskRun, _client
+        from hunch.batch.heap import heap_kept
+
+        path = str(tmp_path / "in.jsonl")
+        _jsonl(path, _situations(3), {})
+        run = DaskRun("local", "unused", "jsonl", Settings(None, renderer("jsonl")), 1)
+        with _client(run) as running:
+            before = running.run(heap_kept)
+            evaluate_files(None, [path], str(tmp_path / "out"), running)
+            after = running.run(heap_kept)
+        assert list(before.values()) == [False]
+        assert list(after.values()) == [True]
 
     def test_a_bad_address(self, tmp_path: Any) -> None:
         (tmp_path / "in.jsonl").write_text("{}\n")
@@ -286,6 +293,10 @@ def _stop_at(seen: list[Any], count: int, result: Any) -> Any:
     if len(seen) == count:
         raise KeyboardInterrupt
     return result_json(result)
+
+
+def _monitor_history(dask_worker: Any = None, dask_scheduler: Any = None) -> Any:
+    return (dask_worker or dask_scheduler).monitor.maxlen
 
 
 def _profiling() -> Any:

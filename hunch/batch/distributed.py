@@ -64,7 +64,7 @@ def to_bag(pack: str | None, situations: Iterable[dict[str, Any]],
     if npartitions is None:
         npartitions = max(1, min(len(items) // 50, 64))  # enough work per task to amortise it
     bag = db.from_sequence(items, npartitions=npartitions)
-    return bag.map_partitions(evaluate_partition, pack, render)
+    return bag.map_partitions(evaluate_partition, pack, render, this_process())
 
 
 class Refused(NamedTuple):
@@ -93,11 +93,14 @@ def _label(index: int) -> str:
 
 
 def evaluate_partition(items: Iterable[tuple[int, Any]], pack: str | None,
-                       render: Callable[[Any], Any] | None = None) -> list[Any]:
+                       render: Callable[[Any], Any] | None = None,
+                       caller: str | None = None) -> list[Any]:
     """Evaluate one partition in this worker; the pack is loaded once per process.
 
     Every item gives one result or one error object, whatever it holds: a failure
     other than bad input (a bug, recursion, memory) is reported in its place too.
+    ``caller`` is this_process() in the program that submitted the work (see
+    settle_worker).
     """
     from hunch.batch.run import failure_message
     from hunch.errors import HunchError
@@ -106,6 +109,7 @@ def evaluate_partition(items: Iterable[tuple[int, Any]], pack: str | None,
     if loaded is None:
         from hunch.engine.load import load_pack
 
+        settle_worker(caller)
         loaded = _packs[pack] = load_pack(pack)
     if render is None:
         from hunch.output.render import result_json
@@ -248,7 +252,8 @@ def evaluate_files(pack: str | None, inputs: Iterable[str], folder: str,
         numbered.append(part._replace(newlines_before=before.get(part.url, 0)))
         before[part.url] = before.get(part.url, 0) + count
     tasks = [delayed(write_partition, pure=False)(p, output_name(folder, p.number, fmt),
-                                                  settings, fmt) for p in numbered]
+                                                  settings, fmt, this_process())
+             for p in numbered]
     reports: list[PartitionReport] = list(dask.compute(*tasks, scheduler=scheduler))
     return reports
 
@@ -376,8 +381,11 @@ def partition_items(part: Partition, handle: Any, max_bytes: int) -> Iterator[It
 
 
 def write_partition(part: Partition, output: str, settings: Settings,
-                    fmt: str) -> PartitionReport:
+                    fmt: str, caller: str | None = None) -> PartitionReport:
     """Evaluate one partition in this worker and write its results to ``output``.
+
+    ``caller`` is this_process() in the program that submitted the work (see
+    settle_worker).
 
     The file appears whole or not at all (hunch.output.atomic). An item that fails is
     its own error line; a failure of the whole partition (the input cannot be read,
@@ -391,7 +399,7 @@ def write_partition(part: Partition, output: str, settings: Settings,
     errors: list[str] = []
     count = failed = 0
     try:
-        pack = _worker_pack(settings.rules)
+        pack = _worker_pack(settings.rules, caller)
         with fsspec.open(part.url, "rb") as handle, AtomicWriter(output) as out:
             sink = Sink(functools.partial(_write, out), fmt)
             for item in partition_items(part, handle, settings.max_bytes):
@@ -420,13 +428,36 @@ def _report(part: Partition, output: str, count: int, failed: int, errors: tuple
     return PartitionReport(part.number, output, count, failed, errors, peak, problem)
 
 
-def _worker_pack(rules: str | None) -> Pack:
+def settle_worker(caller: str | None) -> bool:
+    """Set malloc for the engine's sessions (hunch.batch.heap.keep_heap) when this is a
+    worker process running hunch's tasks, not the ``caller``'s own process.
+
+    Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, which maps
+    every engine session afresh (2,100 page faults and 2.5x the CPU time per situation
+    measured; docs/performance.md). With the "synchronous" or "threads" scheduler, or
+    a cluster of threads, the tasks run in the program that called evaluate_files or
+    evaluate_bag, whose allocator is its own: left alone there, as when ``caller`` is
+    unknown (docs/architecture.md, "The allocator").
+    """
+    from hunch.batch.heap import keep_heap
+
+    return caller is not None and caller != this_process() and keep_heap()
+
+
+def this_process() -> str:
+    """This process among a cluster's machines: host name and process id."""
+    import socket
+
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
+def _worker_pack(rules: str | None, caller: str | None) -> Pack:
     loaded = _packs.get(rules)
     if loaded is None:
         from hunch.batch.run import prepare
         from hunch.engine.load import load_pack
 
-        keep_heap()
+        settle_worker(caller)
         loaded = _packs[rules] = load_pack(rules)
         prepare(loaded)
         # the pack (and Dask's own objects) live as long as the worker: keep the
@@ -435,35 +466,11 @@ def _worker_pack(rules: str | None) -> Pack:
     return loaded
 
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
-HEAP_BLOCKS = 64 << 20  # blocks up to this size come from the heap...
-HEAP_KEPT = 256 << 20  # ...and this much free heap top is kept mapped
-
-
-def keep_heap() -> bool:
-    """Make glibc's malloc keep durable_rules' session memory mapped; False elsewhere.
-
-    Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, which turns
-    glibc's adaptive thresholds off: each situation's engine session (blocks of
-    100 KB to several MB, allocated whole by durable_rules' createStateNode) is then
-    mapped and zeroed afresh and given back when deleted. Measured in a Dask worker:
-    2,100 page faults and 2.5x the CPU time per situation of the built-in pack
-    (benchmarks/bench_durable_mode.py, docs/performance.md "durable_rules' slow mode").
-    """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False  # not glibc: musl and macOS have no mallopt and no such setting
-    return bool(mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS)) and bool(mallopt(M_TRIM_THRESHOLD,
-                                                                        HEAP_KEPT))
-
-
 # --- the command: hunch evaluate --dask SCHEDULER ----------------------------------------
 
 LOCAL = "local"  # --dask local: a dask.distributed.LocalCluster on this machine
 CONNECT_SECONDS = 10  # an unreachable scheduler is an error after this, never a hang
+MONITOR_SAMPLES = 60  # the system monitor's history in a LocalCluster: 30 s
 
 
 class DaskRun(NamedTuple):
@@ -555,12 +562,14 @@ class _client:
                              hint="pip install 'hunch[dask]'") from None
         try:
             if self.run.scheduler == LOCAL:
-                # no statistical profiler in the workers: it samples the running task
-                # every 10 ms and keeps 1,000 one-second profiles, so a worker's memory
-                # grew with the run's length (62 MiB at 30 s, 120 MiB at 20 minutes;
-                # docs/performance.md); nothing here shows it (no dashboard)
+                # no history that grows with the run's length, which nothing here shows
+                # (no dashboard): the statistical profiler samples the running task every
+                # 10 ms and keeps 1,000 one-second profiles (a worker grew from 62 MiB at
+                # 30 s to 120 MiB at 20 minutes), and the system monitor keeps 7,200
+                # half-second samples (~2 MB per process after an hour; docs/performance.md)
                 importlib.import_module("dask").config.set(
-                    {"distributed.worker.profile.enabled": False})
+                    {"distributed.worker.profile.enabled": False,
+                     "distributed.admin.system-monitor.log-length": MONITOR_SAMPLES})
                 # one thread per worker: the engine holds the GIL. Loopback only, and
                 # the scheduler's HTTP server (started even without a dashboard) on a
                 # free port, not 8787, which another user of the machine may hold

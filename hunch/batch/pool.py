@@ -70,7 +70,10 @@ def _init_worker(settings: Settings) -> None:
     for signum in (signal.SIGINT, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, signal.SIG_IGN)
+    from hunch.batch.heap import keep_heap
     from hunch.output.width import set_columns
+
+    keep_heap()  # a process of hunch's own: malloc set for the engine's sessions
 
     set_columns(settings.columns)  # forked workers have it already; spawned ones do not
     if _WORKER.get("settings") != settings or "pack" not in _WORKER:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 from hunch.batch import inputs as batch_inputs
 from hunch.batch import pool
 from hunch.batch import run as batch
+from hunch.batch.heap import keep_heap
 from hunch.batch.run import STDIN, STDOUT, Item, Outcome, Settings, Sink, unsurrogated
 from hunch.cli.app import quiet_stdout
 from hunch.errors import Interrupted
@@ -156,6 +157,7 @@ def write_batch(inputs: list[str], pack: Pack, settings: Settings, fmt: str,
                 sink.add(batch.evaluate_item(pack, item, settings, reraise=True))
                 summary.done = 1
             else:
+                keep_heap()  # this process runs a batch of sessions (hunch.batch.heap)
                 _drain(pool.run(items, pack, settings, jobs), sink, summary, total, show_bar,
                        errors)
             sink.close()

@@ -551,6 +551,9 @@ def from_environment() -> Starlette:
     """The app a uvicorn worker builds (`hunch serve --workers N`): config in the environment."""
     import json
 
+    from hunch.batch.heap import keep_heap
+
+    keep_heap()  # a `hunch serve` process: malloc set for the engine's sessions
     raw: dict[str, Any] = json.loads(os.environ["HUNCH_SERVE_CONFIG"])
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     return create_app(Config(**fields))
