@@ -1,6 +1,6 @@
 """How the engine keeps its work per situation small without changing any answer
-(issue 27, docs/performance.md): durable_rules sessions reused, evidence built when
-read. Speed itself is measured in benchmarks/, never here.
+(issue 27, docs/performance.md): evidence built when read, sessions never left
+behind. Speed itself is measured in benchmarks/, never here.
 """
 
 from __future__ import annotations
@@ -44,23 +44,54 @@ def as_json(result: Result) -> str:
     return json.dumps(result_json(result), sort_keys=True)
 
 
-class TestSessionsReused:
-    """A finished run leaves its durable_rules sessions empty and the next run takes them."""
+class TestSessionsDeleted:
+    """Every run deletes its durable_rules sessions, finished or stopped part way.
 
-    def test_a_finished_run_leaves_its_sessions_empty(self, wine: Pack) -> None:
-        evaluate(wine, MEAL)
-        _, runner = compiled(wine)
-        (sid,) = runner.idle
+    Reusing them (retracting a finished run's facts) was tried and taken out: a
+    full test run died of a segmentation fault inside durable_rules with it
+    (docs/performance.md, "Sessions are not reused").
+    """
+
+    @staticmethod
+    def _live(pack: Pack, sid: str) -> list[int]:
+        """The rulesets that still hold a state for this session id."""
+        _, runner = compiled(pack)
+        live = []
         for ruleset in runner.rulesets:
-            assert durable_rules_engine.get_facts(ruleset.handle, sid) == "[]"
+            try:
+                durable_rules_engine.get_facts(ruleset.handle, sid)
+            except Exception:  # noqa: BLE001 - the C core's "error code" for no such state
+                continue
+            live.append(ruleset.handle)
+        return live
 
-    def test_the_next_run_takes_the_same_session(self, wine: Pack) -> None:
-        first = evaluate(wine, MEAL)
-        _, runner = compiled(wine)
-        before = runner.idle
-        again = evaluate(wine, MEAL)  # identical facts: the engine would refuse them if kept
-        assert runner.idle == before
-        assert as_json(again) == as_json(first)
+    @staticmethod
+    def _record_sids(pack: Pack, monkeypatch: Any) -> list[str]:
+        """The session ids the pack's runner takes from now on."""
+        _, runner = compiled(pack)
+        taken: list[str] = []
+        take = runner._take_sid
+
+        def record() -> str:
+            taken.append(take())
+            return taken[-1]
+
+        monkeypatch.setattr(runner, "_take_sid", record)
+        return taken
+
+    def test_a_finished_run_leaves_no_session(self, wine: Pack, monkeypatch: Any) -> None:
+        evaluate(wine, MEAL)
+        taken = self._record_sids(wine, monkeypatch)
+        evaluate(wine, MEAL)
+        assert taken and self._live(wine, taken[0]) == []
+
+    def test_a_run_stopped_part_way_leaves_no_session(self, wine: Pack,
+                                                     monkeypatch: Any) -> None:
+        evaluate(wine, MEAL)
+        taken = self._record_sids(wine, monkeypatch)
+        with pytest.raises(EngineError, match="stopped after 1 rule firings"):
+            evaluate(wine, MEAL, max_firings=1)
+        assert taken and self._live(wine, taken[0]) == []
 
     def test_answers_do_not_depend_on_what_ran_before(self, wine: Pack) -> None:
         meals = every_meal(wine)
@@ -68,19 +99,6 @@ class TestSessionsReused:
         other = dataclasses.replace(wine)
         backward = [as_json(evaluate(other, meal)) for meal in reversed(meals)]
         assert forward == backward[::-1]
-
-    def test_a_run_stopped_part_way_deletes_its_sessions(self, wine: Pack) -> None:
-        evaluate(wine, MEAL)
-        _, runner = compiled(wine)
-        (sid,) = runner.idle
-        with pytest.raises(EngineError, match="stopped after 1 rule firings"):
-            evaluate(wine, MEAL, max_firings=1)
-        assert runner.idle == (sid,)  # deleted, so empty again: the next run makes it anew
-        for ruleset in runner.rulesets:
-            with pytest.raises(Exception, match="error code"):
-                durable_rules_engine.get_facts(ruleset.handle, sid)
-        fresh = dataclasses.replace(wine)
-        assert as_json(evaluate(wine, MEAL)) == as_json(evaluate(fresh, MEAL))
 
 
 class TestEvidenceWhenRead:

@@ -1,10 +1,10 @@
 """The only module that touches durable_rules: rulesets, sessions and the firing ledger.
 
 A pack's rulesets are registered once per process. Each situation gets a session
-(``sid``) of its own while it runs (emptied afterwards and reused: Runner._release),
-asserted as one fact; rules fire synchronously and every firing is written to a
-ledger in Python, from which hunch.engine.certainty computes certainties (so they
-never depend on firing order).
+(``sid``) of its own, deleted when it is done (Runner._release), asserted as one
+fact; rules fire synchronously and every firing is written to a ledger in Python,
+from which hunch.engine.certainty computes certainties (so they never depend on
+firing order).
 """
 
 from __future__ import annotations
@@ -115,7 +115,6 @@ class _Session:
         self.fid = 0
         self.started: list[bool] = []  # per ruleset: has it seen the situation yet
         self.pending: deque[tuple[int, str]] = deque()  # (ruleset index, fact JSON)
-        self.asserted: list[list[str]] = []  # per ruleset: the facts it holds
 
 
 class _Ruleset(NamedTuple):
@@ -154,7 +153,6 @@ class Runner:
         # count against its properties per fact
         self._engine_facts = engine_facts(pack)
         self._python_tests = list(compiled.python_tests.items())
-        self._idle: list[str] = []  # session ids whose states are empty (_release)
         try:
             with c_numbers():
                 for key, definition in compiled.rulesets.items():
@@ -204,11 +202,6 @@ class Runner:
                 message = _core.complete_and_start_action(ruleset.handle, state)
             _core.delete_state(ruleset.handle, "hunch-warm-up")
 
-    @property
-    def idle(self) -> tuple[str, ...]:
-        """The session ids whose states are empty, ready for the next situations."""
-        return tuple(self._idle)
-
     def close(self) -> None:
         """Free the engine's rulesets (Python never frees them by itself)."""
         free_rulesets(self.rulesets)
@@ -228,14 +221,13 @@ class Runner:
                 ledger.derived.setdefault(name, {})[value_key(value)] = value
         session = _Session(ledger, self._take_sid(), max_firings)
         session.started = [False] * len(self.rulesets)
-        session.asserted = [[] for _ in self.rulesets]
         sent = self.engine_values(values)
         situation = engine_json({**sent, "_k": "s", "sid": session.sid})
         try:
             if point_locale():
                 self._run_session(session, situation, sent)
             else:
-                with c_numbers():  # retracting too: the engine must read numbers alike
+                with c_numbers():
                     self._run_session(session, situation, sent)
         except EngineError:
             raise
@@ -250,44 +242,33 @@ class Runner:
         return ledger
 
     def _take_sid(self) -> str:
-        """A session id whose state is empty in every ruleset, or a new one."""
-        try:
-            return self._idle.pop()  # atomic: two threads never take the same one
-        except IndexError:
-            return str(next(_sids))
+        """A session id of its own for one situation."""
+        return str(next(_sids))
 
     def _run_session(self, session: _Session, situation: str, sent: dict[str, Any]) -> None:
-        finished = False
         try:
             self._run(session, situation, sent)
-            finished = not session.errors
         finally:
-            self._release(session, finished)
+            self._release(session)
 
-    def _release(self, session: _Session, finished: bool) -> None:
-        """Empty the session for the next situation, or delete it.
+    def _release(self, session: _Session) -> None:
+        """Delete the session's state in every ruleset it started.
 
-        durable_rules builds a session's whole state (pools and indexes for every
-        node of the network) when its first fact arrives and frees it in
-        delete_state: measured on a 200-rule ruleset, 220 us to build and 50 us to
-        free, a quarter of an evaluation. Retracting the facts a finished run
-        asserted leaves the state empty and ready (its facts list is "[]"), so the
-        next situation reuses it. A run that stopped part way may leave actions
-        pending: its sessions are deleted, as is any a retraction did not empty.
+        Not reused: retracting a finished run's facts and keeping the empty state
+        for the next situation saved a quarter of an evaluation (220 us to build a
+        200-rule ruleset's state, 50 us to free it), but a full test run with it
+        died of a segmentation fault inside durable_rules (tests/test_scale.py), and
+        retraction is a path of its C core hunch never used before; deleting every
+        state is the path every earlier release ran (docs/performance.md, "Sessions
+        are not reused").
         """
-        reusable = True
         for index, started in enumerate(session.started):
             if not started:
                 continue
-            handle = self.rulesets[index].handle
-            if finished and _retract_all(handle, session.asserted[index]):
-                continue
             try:
-                _core.delete_state(handle, session.sid)
+                _core.delete_state(self.rulesets[index].handle, session.sid)
             except Exception:  # noqa: BLE001 - a session never created, or half made
-                reusable = False
-        if reusable:
-            self._idle.append(session.sid)
+                pass
 
     def engine_values(self, values: dict[str, Any]) -> dict[str, Any]:
         """The situation as the engine gets it: the facts rules read, and the
@@ -360,7 +341,6 @@ class Runner:
         code, state = _core.assert_fact(handle, fact)
         if code != 0:
             return  # 1: no rule of this ruleset accepts it; 2: already there
-        session.asserted[index].append(fact)
         result = _core.start_action_for_state(handle, state)
         message = result[1] if result else None
         actions = ruleset.actions
@@ -449,8 +429,7 @@ class Runner:
         if target == index:
             # inside an action: the engine queues what this enables, and the
             # action loop in _feed takes it next
-            if _core.assert_fact(self.rulesets[index].handle, fact)[0] == 0:
-                session.asserted[index].append(fact)
+            _core.assert_fact(self.rulesets[index].handle, fact)
         elif session.started[target]:
             session.pending.append((target, fact))
         # a ruleset not started yet reads the ledger when it starts
@@ -476,20 +455,6 @@ _new = tuple.__new__
 def _name_json(name: str) -> str:
     """A fact name or conclusion id as JSON text (few distinct ones, each sent often)."""
     return json.dumps(name)
-
-
-def _retract_all(handle: int, facts: list[str]) -> bool:
-    """Retract facts (the situation first, so no rule can match again meanwhile);
-    True when every one was there and the session is left with nothing to do."""
-    state = None
-    try:
-        for fact in facts:
-            code, state = _core.retract_fact(handle, fact)
-            if code != 0:
-                return False
-        return state is None or not _core.start_action_for_state(handle, state)
-    except Exception:  # noqa: BLE001 - the C core raises plain Exception; delete instead
-        return False
 
 
 def _negation_fails(lit: Lit, ledger: Ledger, situation: dict[str, Any]) -> bool:
