@@ -619,7 +619,7 @@ function rankedItem(item, kind, headingLevel) {
   const recommended = kind === "recommendation";
   return el(recommended ? "div" : "li", { class: recommended ? "recommended" : null, "data-id": item.id, "data-kind": kind },
     el("div", { class: "item-head" },
-      el(headingLevel, { class: "item-title", id: titleId, text: (recommended ? "Recommended: " : "") + item.title }),
+      el(headingLevel, { class: "item-title", id: titleId, text: (recommended ? "Recommended: " : kind === "also" ? "Also: " : "") + item.title }),
       el("span", { class: "certainty" },
         el("meter", { min: "0", max: "1", value: String(Math.max(0, item.certainty)), "aria-hidden": "true" }),
         " " + weighed(item))),
@@ -630,14 +630,18 @@ function rankedItem(item, kind, headingLevel) {
 
 function render(result, before) {
   const rec = result.recommendation;
+  // side matters (`also`, docs/time.md): another question's answer, shown with the advice
+  const also = result.also || [];
   renderSummary(result);
   $("recommendation").replaceChildren(rec ? rankedItem(rec, "recommendation", "h3")
-    : el("p", { text: "No action stands out: no rule recommends anything for this situation yet." }));
+    : el("p", { text: "No action stands out: no rule recommends anything for this situation yet." }),
+  ...(also.length ? [el("ul", { class: "also", id: "also" }, also.map((a) => rankedItem(a, "also", "h4")))] : []));
   renderDraft(rec);
   renderPlan(result);
   // nothing negative under "most likely": what the sources weigh against is listed apart
   const likely = result.hypotheses.filter((h) => h.certainty > 0);
-  const others = result.actions.filter((a) => a.certainty > 0 && (!rec || a.id !== rec.id));
+  const shown = new Set([rec, ...also].filter(Boolean).map((a) => a.id));
+  const others = result.actions.filter((a) => a.certainty > 0 && !shown.has(a.id));
   const against = [...result.hypotheses, ...result.actions].filter((x) => x.certainty <= 0 && x.strength !== "no net support");
   $("hypotheses").replaceChildren(...(likely.length ? likely.map((h) => rankedItem(h, "hypothesis", "h4"))
     : [el("li", { text: "No explanation stands out yet." })]));
@@ -655,6 +659,7 @@ function renderSummary(result) {
   $("summary-body").replaceChildren(
     el("p", { class: "sum-rec" }, el("strong", { text: rec ? rec.title : "No action stands out yet." }),
       rec ? el("span", { class: "certainty", text: ` (${weighed(rec)})` }) : null),
+    ...(result.also || []).map((a) => el("p", { class: "sum-also" }, "Also: ", a.title)),
     top ? el("p", { class: "sum-top" }, "Likeliest: ", top.title, el("span", { class: "certainty", text: ` (${weighed(top)})` })) : null,
     el("p", { class: "sum-more" }, el("a", { href: "#result", text: "Details, sources and reasons" })));
 }
