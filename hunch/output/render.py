@@ -54,7 +54,7 @@ CERTAINTY_WIDTH = 13
 
 
 def result_json(result: Result, min_certainty: float | None = None) -> dict[str, Any]:
-    close = close_calls(result.hypotheses) | close_calls(result.actions)
+    close = close_calls(result.hypotheses) | close_calls(main_actions(result))
     best = result.recommendation
     data: dict[str, Any] = {
         "situation": result.situation.file,
@@ -244,6 +244,12 @@ def other_actions(result: Result) -> list[Ranked]:
     return [a for a in result.actions if a.id not in shown]
 
 
+def main_actions(result: Result) -> list[Ranked]:
+    """The actions that compete for the recommendation: close calls are reckoned among
+    them, since a side matter answers another question."""
+    return [a for a in result.actions if not a.conclusion.alongside]
+
+
 def also_items(result: Result, floor: float = 0.0) -> list[Ranked]:
     """The side matters (`alongside: true`) shown with the recommendation."""
     return above(result.also, floor)
@@ -266,7 +272,8 @@ def other_actions_text(result: Result, floor: float = 0.0) -> list[str]:
     shown = above(supported(others), floor)
     if not shown:
         return against
-    return ["", f"Other {words(result).actions}", ranked_table(shown, result.actions), *against]
+    return ["", f"Other {words(result).actions}", ranked_table(shown, main_actions(result)),
+            *against]
 
 
 def against_text(heading: str, items: list[Ranked]) -> list[str]:
@@ -286,8 +293,7 @@ def against_text(heading: str, items: list[Ranked]) -> list[str]:
 def close_second(result: Result) -> Ranked | None:
     """The runner-up action when it is a close call with the recommendation."""
     best = result.recommendation
-    # a side matter answers another question: it is no close call with the recommendation
-    close = close_calls([a for a in result.actions if not a.conclusion.alongside])
+    close = close_calls(main_actions(result))
     others = [a for a in other_actions(result) if best is not None]
     if best is None or best.id not in close or not others or others[0].id not in close:
         return None
@@ -417,7 +423,8 @@ def _md_other_actions(result: Result, floor: float = 0.0) -> list[str]:
     shown = above(supported(others), floor)
     if not shown:
         return against[1:]  # straight after the recommendation's blank line
-    return [f"### Other {words(result).actions}", "", *_md_rows(shown, result.actions), *against]
+    return [f"### Other {words(result).actions}", "", *_md_rows(shown, main_actions(result)),
+            *against]
 
 
 def _md_against(heading: str, items: list[Ranked]) -> list[str]:

@@ -704,10 +704,20 @@ function renderPlan(result) {
   const steps = result.next || [];
   $("plan-box").hidden = !steps.length;
   $("plan").replaceChildren(...steps.map((s, n) => el("li", { class: n === 0 ? "now" : null },
-    el("span", { class: "when", text: n === 0 ? "Now" : `From ${day(s.from)}` }),
+    el("span", { class: "when", text: n === 0 ? "Now" : `${s.if_no_answer ? "If no answer by" : "From"} ${day(s.from)}` }),
     el("span", { class: "what" }, el("strong", { text: s.title || "No action stands out" }),
       s.certainty !== undefined ? ` (${strengthOf(s.certainty, result)}, ${fmt(s.certainty)})` : ""),
-    s.reason ? el("span", { class: "why-step", text: s.reason }) : null)));
+    s.reason ? el("span", { class: "why-step", text: s.reason }) : null,
+    (s.done || []).length ? el("span", { class: "done-step", text: doneText(s.done) }) : null)));
+}
+
+// The follow-ups of a plan step (`done`, docs/time.md): logged ones, and those the plan
+// assumes done and unanswered
+function doneText(done) {
+  const one = (d) => `${d.kind || d.log} on ${day(d.date)}`;
+  const logged = done.filter((d) => !d.assumed).map(one), assumed = done.filter((d) => d.assumed).map(one);
+  return [logged.length ? `Logged: ${logged.join("; ")}.` : "",
+    assumed.length ? `Assumed done, and not answered: ${assumed.join("; ")}.` : ""].filter(Boolean).join(" ");
 }
 
 function renderUnknowns(result) {
