@@ -507,7 +507,11 @@ class TestAskersCase:
     def test_fewer_questions_same_advice(self, builtin: Pack, asker: dict[str, Any],
                                          tmp_path: Any) -> None:
         stdin, asked = answers_for(builtin, asker)
-        assert len(asked) <= 8 < len(builtin.facts)  # 8 before goal-driven asking: no more
+        # 8 before goal-driven asking; 10 since the coworker is a side matter (issue 24):
+        # its question is still asked (it changes what is shown beside the advice), and
+        # the follow-up counts now decide the job's advice it no longer outranks
+        assert len(asked) <= 10 < len(builtin.facts)
+        assert "coworker_behavior_change" in asked
         save = str(tmp_path / "asker.yaml")
         result = run(["--save", save], stdin)
         assert result.exit_code == 0, result.output

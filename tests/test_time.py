@@ -140,11 +140,51 @@ class TestWhatIfOnADate:
     @pytest.mark.parametrize(("item", "message"), [
         ("interview_date=2026-12-28", "is after the as-of date 2026-12-07"),
         ("interview_date=soon", "interview_date=soon: give a date written YYYY-MM-DD"),
-        ("follow_ups=2026-12-01", "a log cannot be set on the command line"),
+        ("interview_date+=2026-11-02", "interview_date+=2026-11-02: only a log takes +="),
     ])
     def test_bad_dates(self, item: str, message: str) -> None:
         code, _, err = _run("what-if", "examples/asker-dates.yaml", "--set", item)
         assert code == 2 and message in err and "Traceback" not in err
+
+
+class TestWhatIfOnALog:
+    """what-if --set on a log: the whole log as YAML, or entries added with +=."""
+
+    def test_the_whole_log(self) -> None:
+        code, out, err = _run("what-if", "examples/asker-dates.yaml",
+                              "--set", "follow_ups=[{date: 2026-11-22, kind: call}]")
+        assert code == 0, err
+        assert out.startswith("What if unreturned_calls = 1 (was 0), unanswered_emails = 0 "
+                              "(was 1), missed_callbacks = 0 (was 2), "
+                              "days_since_last_contact = 15 (was 12)")
+
+    def test_an_entry_added(self) -> None:
+        data = _json("what-if", "examples/asker-dates.yaml",
+                     "--set", "follow_ups+={date: 2026-12-05, kind: email}")
+        assert data["set"] == {"unanswered_emails": 2, "days_since_last_contact": 2}
+        # a follow-up two days ago deserves its answer: not "let it go" yet
+        assert data["after"]["recommendation"]["id"] == "wait-until-end-of-week"
+
+    def test_an_emptied_log(self) -> None:
+        code, out, _ = _run("what-if", "examples/asker-dates.yaml", "--set", "follow_ups=[]")
+        assert code == 0 and "days_since_last_contact unknown (was 12)" in out
+
+    @pytest.mark.parametrize(("item", "message"), [
+        ("follow_ups=2026-12-01",
+         "--set follow_ups:1:1: follow_ups: must be a list of entries, got text"),
+        ("follow_ups+=[{date: 2026-12-05, kind: email}, {date: 2026-12-06, kind: fax}]",
+         "--set follow_ups:1:60: follow_ups[5].kind: 'fax' is not allowed"),
+        ("follow_ups+={kind: email}",
+         "--set follow_ups:1:1: follow_ups[4]: the field 'date' is missing"),
+        ("follow_ups+={date: 2026-12-05, kind: email",
+         "--set follow_ups:2:1: invalid YAML"),
+        ("follow_ups=[{date: 2026-11-02, kind: call}]",
+         "follow_ups[1].date: 2026-11-02 is before interview_date 2026-11-14"),
+    ])
+    def test_bad_entries_are_one_located_line(self, item: str, message: str) -> None:
+        code, _, err = _run("what-if", "examples/asker-dates.yaml", "--set", item)
+        assert code == 2 and "Traceback" not in err
+        assert message in err and len(err.strip().splitlines()) == 1
 
 
 class TestComputedFacts:
