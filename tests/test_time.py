@@ -165,6 +165,13 @@ class TestWhatIfOnALog:
         # a follow-up two days ago deserves its answer: not "let it go" yet
         assert data["after"]["recommendation"]["id"] == "wait-until-end-of-week"
 
+    def test_an_entry_added_to_no_log(self) -> None:
+        code, out, err = _run("what-if", "examples/few-days-dates.yaml",
+                              "--set", "follow_ups+={date: 2026-12-06, kind: call}")
+        assert code == 0, err
+        assert out.startswith("What if unreturned_calls = 1 (was 0, the default), "
+                              "days_since_last_contact = 1 (was not given)")
+
     def test_an_emptied_log(self) -> None:
         code, out, _ = _run("what-if", "examples/asker-dates.yaml", "--set", "follow_ups=[]")
         assert code == 0 and "days_since_last_contact unknown (was 12)" in out

@@ -21,7 +21,7 @@ from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError
 from hunch.explain.unknowns import recommendation_id, relevant_unknowns
 from hunch.pack.dates import as_of_for, date_text, days, inputs_of
-from hunch.pack.model import Compare, FactRef, Pack, walk
+from hunch.pack.model import Compare, FactRef, LogEntry, Pack, walk
 from hunch.pack.validate import Situation, situation_from
 
 DEFAULT_HORIZON = 365  # days a plan looks ahead
@@ -144,24 +144,28 @@ class Timeline:
                         out.update((value, value + days(1)))
         return out
 
-    def assume(self, day: date, result: Result) -> Act | None:
-        """The follow-up the advice on ``day`` has the person do, added to its log, when
-        the action declares one and the log has no entry that day or later."""
+    def assume(self, day: date, result: Result) -> tuple[Act, ...]:
+        """The follow-ups the advice on ``day`` has the person do, added to their logs:
+        one per log the action declares, where the log has no entry that day or later."""
         best = result.recommendation
-        if best is None or not best.conclusion.logs or day >= date.max - days(1):
-            return None
-        entry = best.conclusion.logs[0]
+        if best is None or day >= date.max - days(1):
+            return ()
+        acts = tuple(self._assumed(day, entry) for entry in best.conclusion.logs
+                     if self._open(day, entry.log))
+        self.assumed.extend(acts)
+        return acts
+
+    def _open(self, day: date, log: str) -> bool:
         # the log says what the person does up to its last entry: nothing is assumed
         # before it (nor where the situation gives the log's counts as numbers)
-        if entry.log in self.fixed or any(a.log == entry.log and a.day >= day
-                                          for a in self.logged() + self.assumed):
-            return None
+        return log not in self.fixed and not any(a.log == log and a.day >= day
+                                                 for a in self.logged() + self.assumed)
+
+    def _assumed(self, day: date, entry: LogEntry) -> Act:
         spec = self.pack.time.inputs[entry.log]
         parsed = {f.name: f.default for f in spec.fields}
         parsed.update({**entry.fields, "date": day})
-        act = Act(day, entry.log, parsed, True)
-        self.assumed.append(act)
-        return act
+        return Act(day, entry.log, parsed, True)
 
 
 def written(entry: dict[str, Any]) -> dict[str, Any]:
@@ -188,10 +192,10 @@ def _day(line: Timeline, day: date, first: bool) -> Day:
     logged = () if first else tuple(a for a in line.logged() if a.day == day)
     if logged:
         return Day(day, line.evaluate_on(day, leave_out=day), after, logged)
-    act = line.assume(day, after)
-    if act is None:
+    acts = line.assume(day, after)
+    if not acts:
         return Day(day, after, after, ())
-    return Day(day, after, line.evaluate_on(day), (act,))
+    return Day(day, after, line.evaluate_on(day), acts)
 
 
 class _Steps:
@@ -359,7 +363,8 @@ def date_changes(pack: Pack, situation: Situation, dates: dict[str, str]) -> dic
     for key, text in dates.items():
         name, append = key.strip().rstrip("+").strip(), key.strip().endswith("+")
         if pack.time.inputs[name].type == "events":
-            line.data[name] = log_value(pack, name, text, line.data.get(name) if append else None)
+            line.data[name] = log_value(pack, name, text,
+                                        (line.data.get(name) or []) if append else None)
         elif append or parse_date(text.strip()) is None:
             raise DateChangeError(f"{key}={text}: " + ("only a log takes +=" if append else
                                                        "give a date written YYYY-MM-DD"))
@@ -399,7 +404,7 @@ def log_value(pack: Pack, name: str, text: str, before: list[Any] | None) -> lis
     problems = type_problems({name: value}, loc, pack)
     if problems:
         raise SituationErrors(problems)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 # --- sweep: the advice along one number ------------------------------------------------
@@ -446,5 +451,5 @@ def sweep_range(pack: Pack, fact: str) -> tuple[float, float]:
 
 
 __all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Act", "Band", "DateChangeError", "Event", "Plan",
-           "Step", "Timeline", "date_changes", "day_by_day", "log_value", "plan", "sweep", "sweep_range",
-           "written"]
+           "Step", "Timeline", "date_changes", "day_by_day", "log_value", "plan", "sweep",
+           "sweep_range", "written"]
