@@ -328,10 +328,12 @@ class TestPlan:
     @pytest.mark.parametrize("day", ["2026-11-20", "2026-11-21", "2026-11-23", "2026-11-26",
                                      "2026-11-27", "2026-11-28", "2026-12-07"])
     def test_the_advice_never_goes_back(self, day: str) -> None:
-        """From any as-of day, each recommendation of the asker's plan comes once."""
+        """From any as-of day, each recommendation of the asker's plan comes once, and
+        the coworker (a side matter) is never one of them."""
         ids = [r for _, r in _json_steps(_json("plan", "examples/asker-dates.yaml",
                                                 "--as-of", day))]
         assert len(ids) == len(set(ids)) and ids[-1] == "let-it-go"
+        assert "clear-the-air-with-coworker" not in ids
 
     def test_a_follow_up_is_assumed_done_and_unanswered(self, tmp_path: Path) -> None:
         """Without a log, the plan follows up when the advice is to, hears nothing,
