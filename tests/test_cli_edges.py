@@ -123,7 +123,11 @@ class TestAskClosing:
         unasked = re.search(r"not asked, though listed under Still unknown: ([a-z_, ]+)",
                             closing)
         named = unasked.group(1).split(", ") if unasked else []
-        assert skipped + asked + len(named) == len(load_pack("interview-silence").facts)
+        # '?' at the follow-up log leaves the counts it gives unknown: one question for four
+        logged = re.search(r"(\d+) more came with the follow ups", closing)
+        with_log = int(logged.group(1)) if logged else 0
+        assert skipped + asked + len(named) + with_log == \
+            len(load_pack("interview-silence").facts)
         assert f"{len(listed) - len(named)} of them could still change the advice" in closing
 
 

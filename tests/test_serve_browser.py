@@ -145,6 +145,19 @@ def axe_clean(driver: Any, state: str) -> None:
     assert found == [], f"{state}: {found}"
 
 
+def add_entry(driver: Any, prefix: str, when: str, kind: str, answered: bool,
+              callback: str) -> None:
+    """Add a follow-up to the log's list: in the step (prefix s) or the whole form (f)."""
+    give_date(driver, f"{prefix}-follow_ups-date", when)
+    driver.find_element(By.ID, f"{prefix}-follow_ups-kind").send_keys(kind)
+    if answered:
+        driver.find_element(By.ID, f"{prefix}-follow_ups-answered").click()
+    if callback:
+        give_date(driver, f"{prefix}-follow_ups-callback_promised_for", callback)
+    driver.find_element(By.ID, f"{prefix}-follow_ups-add").click()
+    settled(driver)
+
+
 def choose(driver: Any, fact: str, value: str) -> None:
     """Choose a radio button of the whole form with the keyboard: focus it, press Space."""
     radio = driver.find_element(By.CSS_SELECTOR, f'input[name="f-{fact}"][value="{value}"]')
@@ -269,6 +282,106 @@ class TestOneQuestionAtATime:
         axe_clean(browser, "an error")
 
 
+class TestTheLogOneQuestionAtATime:
+    """The follow-up log, asked where `hunch ask` asks it: entries added to a list, Back
+    shows them again, and the advice follows them (issue 24)."""
+
+    ENTRIES = (("2026-11-22", "call", True, "2026-11-23"),
+               ("2026-11-24", "call", True, "2026-11-25"),
+               ("2026-12-01", "email", False, ""))
+
+    def add(self, driver: Any, when: str, kind: str, answered: bool, callback: str) -> None:
+        add_entry(driver, "s", when, kind, answered, callback)
+
+    @staticmethod
+    def to_the_log(driver: Any, server: str) -> None:
+        """The interview's date, then "I don't know" (or the first choice) until the
+        consultation asks the follow-up log."""
+        open_page(driver, server)
+        give_date(driver, "s-interview_date", "2026-11-14")
+        driver.find_element(By.ID, "step-next").click()
+        settled(driver)
+        for _ in range(12):
+            if asks(driver) == "follow_ups":
+                break
+            dunno = driver.find_elements(By.ID, "step-dunno")
+            (dunno[0] if dunno else driver.find_element(By.CSS_SELECTOR, ".choice")).click()
+            settled(driver)
+        assert asks(driver) == "follow_ups"
+
+    def test_add_entries_back_prefills_them_and_the_advice(self, server: str, browser: Any,
+                                                           window: str) -> None:
+        self.to_the_log(browser, server)
+        assert "Your follow-ups since the interview" in \
+            browser.find_element(By.ID, "step-q").text
+        for entry in self.ENTRIES:
+            self.add(browser, *entry)
+        log = browser.find_element(By.ID, "s-follow_ups-list").text
+        assert "22 November 2026: call, answered, call-back promised for 23 November" in log
+        assert "1 December 2026: email, not answered" in log
+        axe_clean(browser, "the log, three entries")
+        if window == "phone":
+            no_sideways_scroll(browser)
+        # the question alone: the list so far and the entry to add
+        browser.execute_script("window.scrollTo(0, 0)")
+        os.makedirs(SHOTS, exist_ok=True)
+        browser.find_element(By.ID, "step").screenshot(os.path.join(SHOTS, f"{window}-log.png"))
+
+        browser.find_element(By.ID, "step-next").click()  # Done: next question
+        settled(browser)
+        after = asks(browser) if browser.find_elements(By.ID, "step-set") else None
+        assert after != "follow_ups"
+        advice = summary(browser)
+        answers = browser.find_element(By.ID, "answered").text
+        assert "23 November 2026" in answers
+
+        # Back: the log is asked again, with what was entered
+        browser.find_element(By.ID, "back").click()
+        settled(browser)
+        assert asks(browser) == "follow_ups"
+        again = browser.find_element(By.ID, "s-follow_ups-list").text
+        assert again == log
+        axe_clean(browser, "the log after Back")
+        # removing one and adding it again keeps the rest
+        browser.find_element(By.CSS_SELECTOR, "#s-follow_ups-list li:last-child button").click()
+        settled(browser)
+        assert "1 December" not in browser.find_element(By.ID, "s-follow_ups-list").text
+        assert "24 November" in browser.find_element(By.ID, "s-follow_ups-list").text
+        self.add(browser, *self.ENTRIES[-1])
+        assert browser.find_element(By.ID, "s-follow_ups-list").text == log
+        browser.find_element(By.ID, "step-next").click()
+        settled(browser)
+        assert (asks(browser) if browser.find_elements(By.ID, "step-set") else None) == after
+        assert summary(browser) == advice  # the same log, the same advice
+
+        # the advice after the log is the decision for these answers
+        given = browser.execute_script("return state.answers")
+        assert len(given["follow_ups"]) == 3
+        request = urllib.request.Request(
+            f"{server}/v1/decisions/{PACK}", data=json.dumps(
+                {"input": given, "as_of": AS_OF}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            decided = json.load(r)
+        wait_for(browser, f'#recommendation [data-id="{decided["recommendation"]["id"]}"]')
+        assert decided["recommendation"]["title"] in summary(browser)
+
+    def test_back_with_no_change_gives_the_same_log(self, server: str, browser: Any) -> None:
+        """Done straight after Back gives the log shown, not an empty one."""
+        browser.set_window_size(*SIZES["desktop"])
+        self.to_the_log(browser, server)
+        self.add(browser, *self.ENTRIES[0])
+        browser.find_element(By.ID, "step-next").click()
+        settled(browser)
+        browser.find_element(By.ID, "back").click()
+        settled(browser)
+        browser.find_element(By.ID, "step-next").click()
+        settled(browser)
+        given = browser.execute_script("return state.answers")
+        assert len(given["follow_ups"]) == 1
+        assert given["follow_ups"][0]["date"] == "2026-11-22"
+
+
 class TestContradictions:
     """Answers the pack says cannot all hold (issue 23's notice) are named on the page."""
 
@@ -306,15 +419,8 @@ class TestDates:
         entries = (("2026-11-23", "call", True, "2026-11-25"),
                    ("2026-11-28", "call", True, "2026-11-30"),
                    ("2026-12-01", "email", False, ""))
-        for when, kind, answered, callback in entries:
-            give_date(browser, "f-follow_ups-date", when)
-            browser.find_element(By.ID, "f-follow_ups-kind").send_keys(kind)
-            if answered:
-                browser.find_element(By.ID, "f-follow_ups-answered").click()
-            if callback:
-                give_date(browser, "f-follow_ups-callback_promised_for", callback)
-            browser.find_element(By.ID, "f-follow_ups-add").click()
-            settled(browser)
+        for entry in entries:
+            add_entry(browser, "f", *entry)
         log = browser.find_element(By.ID, "f-follow_ups-list").text
         assert "23 November 2026: call, answered, call-back promised for 25 November" in log
         assert "1 December 2026: email, not answered" in log

@@ -11,6 +11,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from hunch.consult.ask import Consultation
+from hunch.pack.yamlsource import load_file
 from hunch.serve.app import Config, create_app
 from tests.test_serve import local, shared
 
@@ -69,6 +70,73 @@ class TestTheOrderOfHunchAsk:
             pytest.fail("the consultation never ended")
         assert len(asked) < len(pack.facts)  # it stopped before asking everything
         assert asked[0] == "days_since_interview"
+
+    def test_with_dates_and_the_log_every_step_is_asks(self, client: TestClient) -> None:
+        """Answering examples/asker-dates.yaml as a person would (the dates, the log as a
+        list, Enter elsewhere), every step names the fact ask would ask next and asks it as
+        ask does (ask_as: a date, the follow-up log, or the fact itself)."""
+        from datetime import date
+
+        pack = shared().packs[PACK].pack
+        case = load_file("examples/asker-dates.yaml").data  # YAML 1.2: dates as text
+        consultation = Consultation(pack, as_of=date(2026, 12, 7))
+        given: dict[str, Any] = {}
+        steps = []
+        for _ in range(len(pack.facts) + 1):
+            body = ask(client, given, as_of="2026-12-07")
+            fact = consultation.next_question()
+            got = body["next"]
+            assert ((got["name"], got["ask_as"]) if got else None) == \
+                ((fact, consultation.ask_as(fact)) if fact else None)
+            if fact is None:
+                break
+            source = consultation.ask_as(fact)
+            steps.append(source or fact)
+            if source == "follow_ups":
+                entries = case[source]
+                given[source] = entries
+                assert consultation.answer_log(fact, [
+                    {k: date.fromisoformat(v) if k in ("date", "callback_promised_for") else v
+                     for k, v in e.items()} for e in entries]) == ""
+            elif source:
+                given[source] = str(case[source]) if source in case else None
+                if source in case:
+                    assert consultation.answer_date(fact, str(case[source])) == ""
+                else:
+                    consultation.answer(fact, None)
+            else:
+                given[fact] = case.get(fact)
+                consultation.answer(fact, case.get(fact))
+        else:
+            pytest.fail("the consultation never ended")
+        assert steps[0] == "interview_date" and "follow_ups" in steps
+        assert not {"unreturned_calls", "missed_callbacks"} & set(steps)
+
+    def test_a_count_given_as_a_number_is_asked_on_as_numbers(self,
+                                                               client: TestClient) -> None:
+        """As in ask: with the interview given as days, the promised date is asked as days
+        too (it is counted from the interview's date); with one count of the log given
+        as a number, the log's other counts are asked as numbers."""
+        pack = shared().packs[PACK].pack
+        consultation = Consultation(pack, {"days_since_interview": 23})
+        given: dict[str, Any] = {"days_since_interview": 23}
+        asked = []
+        for _ in range(len(pack.facts)):
+            q = ask(client, given)["next"]
+            fact = consultation.next_question()
+            if q is None or fact is None:
+                assert q is None and fact is None
+                break
+            assert (q["name"], q["ask_as"]) == (fact, consultation.ask_as(fact))
+            asked.append((q["name"], q["ask_as"]))
+            value = 2 if q["ask_as"] == "follow_ups" else None
+            given[q["name"]] = value
+            consultation.answer(q["name"], value)
+        assert ("promised_decision_days", None) in asked
+        logged = [name for name, as_ in asked if as_ == "follow_ups"]
+        assert len(logged) == 1  # once a count is a number, the rest are numbers too
+        assert any(as_ is None and name in ("unreturned_calls", "unanswered_emails",
+                                            "days_since_last_contact") for name, as_ in asked)
 
     def test_why_says_what_the_answer_could_change(self, client: TestClient) -> None:
         q = ask(client, {"days_since_interview": 23})["next"]

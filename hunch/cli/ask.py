@@ -167,21 +167,18 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
     spec = consultation.pack.facts[fact]
     number = len(consultation.asked) + 1
     about = max(number, len(consultation.asked) + consultation.questions_left())
-    source = consultation.date_question(fact)
+    source = consultation.ask_as(fact)
     asked = consultation.pack.time.inputs[source].question if source else spec.question
     question = " ".join(asked.split()) or fact
     click.echo(_fill(f"Question {number} of about {about}: {question}"))
+    if source and consultation.pack.time.inputs[source].type == "events":
+        _ask_log(consultation, fact, source)
+        return
     line = _date_line(consultation, spec) if source else choices_line(spec)
     click.echo(_fill(line, indent="  "))
     while True:
-        text = click.prompt(">", default="", show_default=False, prompt_suffix=" ")
-        bad = _not_utf8(text)
-        if bad:
-            click.echo(f"   that is not UTF-8 text ({bad}); type it again (your terminal "
-                       f"may use another encoding).")
-            continue
-        if "\x85" in text:  # YAML reads it back as a line break: the answer would change
-            click.echo("   U+0085 (a line break) cannot be part of an answer; type it again.")
+        text = _read(">")
+        if text is None:
             continue
         word = " ".join(text.lower().split())
         if word in BACK_WORDS:
@@ -213,6 +210,91 @@ def _ask_one(consultation: Consultation, fact: str) -> None:
         else:
             consultation.answer(fact, reply.value if reply.kind == "value" else None)
             return
+
+
+def _read(prompt: str) -> str | None:
+    """A line typed at the prompt, or None when it cannot be an answer (said why)."""
+    text: str = click.prompt(prompt, default="", show_default=False, prompt_suffix=" ")
+    bad = _not_utf8(text)
+    if bad:
+        click.echo(f"   that is not UTF-8 text ({bad}); type it again (your terminal "
+                   f"may use another encoding).")
+        return None
+    if "\x85" in text:  # YAML reads it back as a line break: the answer would change
+        click.echo("   U+0085 (a line break) cannot be part of an answer; type it again.")
+        return None
+    return text
+
+
+def _ask_log(consultation: Consultation, fact: str, log: str) -> None:
+    """Ask a log one entry a line until Enter or 'none' (docs/ask.md, "The follow-up
+    log"); at the first entry '?' is unknown and a whole number the count ``fact`` is."""
+    from hunch.consult.logs import describe_entry, parse_entry
+
+    item = consultation.pack.time.inputs[log]
+    click.echo(_fill(_log_line(consultation, fact, log), indent="  "))
+    entries: list[dict[str, Any]] = []
+    while True:
+        text = _read(f"{len(entries) + 1} >")
+        if text is None:
+            continue
+        word = " ".join(text.lower().split())
+        if word in BACK_WORDS and entries:
+            click.echo(_fill(f"took back {describe_entry(item, entries.pop())}", "   "))
+            continue
+        if word in BACK_WORDS:
+            if consultation.undo() is None:
+                click.echo("   There is no earlier answer to change.")
+                continue
+            return
+        if word in WHY_RULES_WORDS or word == "why":
+            click.echo(printable(why_text(consultation, fact) if word == "why" else
+                                 why_rules_text(consultation, fact)))
+            continue
+        if not entries and (_is_count(word) or word in ("?", "unknown")):
+            problem = _count_or_unknown(consultation, fact, word)
+        elif word in ("", "none", "done"):
+            problem = consultation.answer_log(fact, entries)
+        elif word in ("?", "unknown"):
+            problem = "the entries so far are kept: Enter when there are no more, 'back' " \
+                      "takes the last one back"
+        else:
+            entry, problem = parse_entry(item, text, consultation.counted_to)
+            problem = problem or consultation.log_problem(log, [*entries, entry],
+                                                          consultation.counted_to())
+            if not problem:
+                entries.append(entry)
+                click.echo(_fill(f"added {describe_entry(item, entry)}", "   "))
+                continue
+        if not problem:
+            return
+        click.echo(_fill(problem, indent="   "))
+
+
+def _count_or_unknown(consultation: Consultation, fact: str, word: str) -> str:
+    """At a log's first entry: '?' leaves the log unknown; a whole number answers the count
+    the question was asked for, as before logs were asked (scripts keep working)."""
+    from hunch.consult.ask import allowed_text
+
+    if word in ("?", "unknown"):
+        return consultation.answer_log(fact, None)
+    reply = consultation.interpret(fact, word)
+    if reply.kind == "invalid":
+        return f"{reply.problem}: {allowed_text(consultation.pack.facts[fact])}"
+    consultation.answer(fact, reply.value)
+    return ""
+
+
+def _log_line(consultation: Consultation, fact: str, log: str) -> str:
+    """The lines under a question asked as a log: what to type, what it counts to."""
+    from hunch.consult.logs import entry_hint
+
+    item = consultation.pack.time.inputs[log]
+    spec = consultation.pack.facts[fact]
+    at = consultation.as_of.isoformat() if consultation.as_of else "YYYY-MM-DD"
+    counted = f"; counted to {at}" if consultation.as_of else ""
+    return (f"({entry_hint(item, at)}. Enter or 'none' when there are no more; '?' if you "
+            f"don't know; or the {spec.unit or 'number'} as a whole number{counted})")
 
 
 def _date_line(consultation: Consultation, spec: FactSpec) -> str:
@@ -392,15 +474,19 @@ def summary(consultation: Consultation, start: str | None) -> str:
     from hunch.explain.unknowns import relevant_unknowns
 
     asked = consultation.asked
-    unknown = sum(1 for f in asked if consultation.answers[f] is None)
+    # the facts answered: those asked, and the counts a log answered with them ('?' at
+    # a log leaves every count it gives unknown)
+    answered = asked + [f for log in consultation.logs.values() for f in log.filled
+                        if f != log.fact]
+    unknown = {f for f in answered if consultation.answers[f] is None}
     # the "Still unknown" list above: the closing line must agree with it
     listed = {u.fact for u in relevant_unknowns(consultation.result())}
     skipped = consultation.remaining()
     irrelevant = [f for f in skipped if f not in listed]
     text = f"Asked {_count(len(asked), 'question')}"
     if unknown:
-        matter = len(listed & {f for f in asked if consultation.answers[f] is None})
-        text += f" ({unknown} answered unknown"
+        matter = len(listed & unknown)
+        text += f" ({len(unknown)} answered unknown"
         text += f": {matter} of them could still change the advice)" if matter else ")"
     if irrelevant:
         text += (f"; skipped {len(irrelevant)} as irrelevant (no answer could change the "
@@ -409,6 +495,10 @@ def summary(consultation: Consultation, start: str | None) -> str:
     if unasked:  # a close call the stopping rule let go: say so rather than "irrelevant"
         text += (f"; not asked, though listed under Still unknown: {', '.join(unasked)} "
                  f"(hunch ask --all asks every question)")
+    for logged in consultation.logs.values():  # the counts a log answered besides its own
+        others = [f for f in logged.filled if f != logged.fact]
+        if others:
+            text += f"; {len(others)} more came with the {logged.log.replace('_', ' ')}"
     if start:
         text += f"; {_count(len(consultation.given), 'fact')} came from {start}"
     return _fill(text + ".")  # file names are kept whole

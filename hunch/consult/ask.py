@@ -74,7 +74,17 @@ from hunch.explain.unknowns import (
     top_id,
 )
 from hunch.pack import dates as pack_dates
-from hunch.pack.dates import Inputs, date_text, parse_date, uses_dates, work_out
+from hunch.pack.dates import (
+    Inputs,
+    date_text,
+    happened_problems,
+    inputs_of,
+    log_values,
+    parse_date,
+    type_problems,
+    uses_dates,
+    work_out,
+)
 from hunch.pack.model import Conclusion, FactSpec, Pack, Rule, Words, names_read
 from hunch.pack.timemodel import AS_OF_KEY
 from hunch.pack.validate import accepted_values, parse_cli_value, situation_from, situation_problems
@@ -159,6 +169,17 @@ class Why:
 
 
 @dataclass
+class LogAnswer:
+    """A log answered in the consultation (docs/ask.md, "The follow-up log"): asked for
+    ``fact``, it filled every count the pack computes from it (``filled``)."""
+
+    log: str
+    fact: str
+    entries: list[dict[str, Any]] | None  # None: answered unknown
+    filled: list[str]
+
+
+@dataclass
 class Plan:
     """The state of the consultation after the answers so far."""
 
@@ -178,10 +199,13 @@ class Consultation:
 
     def __init__(self, pack: Pack, given: dict[str, Any] | None = None,
                  file: str = "<answers>", everything: bool = False,
-                 as_of: date | None = None) -> None:
+                 as_of: date | None = None, dates: dict[str, date] | None = None) -> None:
         self.pack = pack
         self.as_of = as_of  # --as-of: dates answered count to it, and a saved file keeps it
         self.dated: dict[str, tuple[str, date]] = {}  # fact -> (date input, date answered)
+        # the dates the starting answers gave (the page's): later questions build on them
+        self.given_dates: dict[str, date] = dict(dates or {})
+        self.logs: dict[str, LogAnswer] = {}  # log -> how it was answered
         self.file = file
         self.everything = everything  # ask every fact: those that matter first, then the rest
         self.answers: dict[str, Any] = {}  # fact -> value; None = unknown
@@ -210,23 +234,47 @@ class Consultation:
         fact = self.asked.pop()
         del self.answers[fact]
         self.dated.pop(fact, None)
+        for log, logged in list(self.logs.items()):
+            if logged.fact == fact:  # a log is taken back whole: every count it filled
+                for name in logged.filled:
+                    self.answers.pop(name, None)
+                del self.logs[log]
         self._plan = None
         key = self._key(self.values())
         self._cache = {key: self._cache[key]} if key in self._cache else {}
         return fact
 
+    def ask_as(self, fact: str) -> str | None:
+        """The date input or log to ask instead of ``fact``, or None: the fact itself.
+        `hunch ask` and the page (`ask_as` of POST /v1/next-question) both ask this."""
+        return self.date_question(fact) or self.log_question(fact)
+
     def date_question(self, fact: str) -> str | None:
         """The date input to ask instead of ``fact`` (`interview_date` for
         `days_since_interview`), or None: asked as a date when the pack counts the fact
-        from one date not yet answered; a log-derived count is still asked as a count."""
+        from one date not yet answered."""
         comp = self.pack.time.computed.get(fact)
         if comp is None or comp.kind not in DATE_KINDS:
             return None
         missing = [s for s in comp.sources if s not in self.known_dates()]
         return missing[0] if len(missing) == 1 else None
 
+    def log_question(self, fact: str) -> str | None:
+        """The log to ask instead of ``fact`` (`follow_ups` for `unreturned_calls`), or
+        None: a count the pack computes from a log is asked as the log, unless one of
+        that log's counts was answered as a number (a log would then have to agree with
+        it: the rest are asked as numbers too)."""
+        comp = self.pack.time.computed.get(fact)
+        if comp is None or comp.kind in DATE_KINDS:
+            return None
+        log = comp.sources[0]
+        counted = [c.fact for c in self.pack.time.computed.values() if c.sources == (log,)]
+        if log in self.logs or any(name in self.answers for name in counted):
+            return None
+        return log
+
     def known_dates(self) -> dict[str, date]:
-        return dict(self.dated.values())
+        return {**self.given_dates, **dict(self.dated.values())}
 
     def counted_to(self) -> date:
         """The as-of date the dates answered are counted to: --as-of, else today."""
@@ -253,16 +301,59 @@ class Consultation:
         self.dated[fact] = (source, day)
         return ""
 
+    def log_problem(self, log: str, entries: list[dict[str, Any]], as_of: date) -> str:
+        """The first problem of these entries of ``log`` (as typed: dates, booleans, enum
+        values), in a situation file's words: a malformed entry, a date before the one it
+        must follow, an entry after the as-of date; '' when there is none."""
+        def where(_path: Any) -> Location:
+            return Location(log)
+
+        problems = type_problems({log: entries}, where, self.pack)
+        if not problems:
+            inputs = Inputs(self.known_dates(), inputs_of(self.pack, {log: entries}).logs)
+            problems = happened_problems(self.pack, inputs, as_of, where) + \
+                work_out(self.pack, inputs, as_of, where).problems
+        if not problems:
+            return ""
+        first = problems[0]
+        return f"{first.message}; {first.hint}" if first.hint else first.message
+
+    def answer_log(self, fact: str, entries: list[dict[str, Any]] | None) -> str:
+        """Answer ``fact`` with its log_question's entries (None: unknown), which answers
+        every count the pack computes from that log; the problem to show instead ('' once
+        answered). An empty log counts the same on any day: no clock is read for it."""
+        log = self.log_question(fact)
+        assert log is not None
+        if entries is None:
+            counts: dict[str, int | None] = dict.fromkeys(
+                log_values(self.pack, log, [], date.min))
+        else:
+            as_of = self.counted_to() if entries else self.as_of or date.min
+            problem = self.log_problem(log, entries, as_of) if entries else ""
+            if problem:
+                return problem
+            counts = log_values(self.pack, log, entries, as_of)
+        required = [n for n, v in counts.items() if v is None and self.pack.facts[n].required]
+        if required:
+            return f"{required[0]} is required: give the entries, or the number"
+        filled = [n for n in counts if n not in self.answers]
+        for name in filled:
+            self._set(name, counts[name])
+        self.asked.append(fact)
+        self.logs[log] = LogAnswer(log, fact, entries, filled)
+        return ""
+
     def questions_left(self) -> int:
         """About how many questions are still to come, the next one included: the
         remaining facts whose answer could change the result now (with everything=True,
-        all remaining facts). An estimate: later answers make more or fewer matter."""
+        all remaining facts), the counts one log answers counted once. An estimate:
+        later answers make more or fewer matter."""
         if self.done:
             return 0
         askable = self.askable(self.result())
-        if self.everything:
-            return len(askable)
-        return max(1, len(askable) - len([n for n in self.irrelevant() if n in askable]))
+        if not self.everything:
+            askable = [n for n in askable if n not in self.irrelevant()]
+        return max(1, len({self.log_question(n) or n for n in askable}))
 
     def _set(self, fact: str, value: Any) -> None:
         spec = self.pack.facts.get(fact)
@@ -553,31 +644,59 @@ class Consultation:
                  f"# Evaluate it with: {evaluate_hint or 'hunch evaluate FILE'}"]
         if pack_ref:
             lines.append(dump({PACK_KEY: pack_ref}, width=1000).rstrip("\n"))
-        if self.dated and self.as_of is not None:
+        logged = {n: a for a in self.logs.values() if a.entries is not None for n in a.filled}
+        if (self.dated or any(a.entries for a in logged.values())) and self.as_of is not None:
             lines.append(f"{AS_OF_KEY}: {date_text(self.as_of)}")
         unknown = [self._unknown_note(n) for n in self.pack.facts
-                   if n in self.answers and self.answers[n] is None]
+                   if n in self.answers and self.answers[n] is None and n not in logged]
         if unknown:
             lines += textwrap.wrap("Answered unknown, so left out: " + ", ".join(unknown), 76,
                                    initial_indent="# ", subsequent_indent="#   ")
-        for name, value in self.values().items():
-            source, day = self.dated.get(name, ("", None))
-            # a date answered is saved as the date, so the file does not go stale
-            question = self.pack.time.inputs[source].question if day else \
-                self.pack.facts[name].question
-            lines.append("")
-            lines += textwrap.wrap(" ".join(question.split()), 76, initial_indent="# ",
-                                   subsequent_indent="# ")
-            lines.append(f"{source}: {date_text(day)}" if day else
-                         dump({name: value}, default_flow_style=False,
-                              allow_unicode=True, width=1000).rstrip("\n"))
+        values = self.values()
+        written: set[str] = set()
+        for name in self.pack.facts:
+            if name in logged and logged[name].log not in written:
+                # a log answered is saved as the log (its counts follow from it), once
+                written.add(logged[name].log)
+                lines += self._log_text(logged[name])
+            elif name in values and name not in logged:
+                lines += self._fact_text(name, values[name])
         return "\n".join(lines) + "\n"
+
+    def _fact_text(self, name: str, value: Any) -> list[str]:
+        source, day = self.dated.get(name, ("", None))
+        # a date answered is saved as the date, so the file does not go stale
+        question = self.pack.time.inputs[source].question if day else \
+            self.pack.facts[name].question
+        text = f"{source}: {date_text(day)}" if day else dump(
+            {name: value}, default_flow_style=False, allow_unicode=True, width=1000).rstrip("\n")
+        return ["", *_comment(question), text]
+
+    def _log_text(self, answer: LogAnswer) -> list[str]:
+        entries = Inputs({}, {answer.log: answer.entries or []}).as_data()[answer.log]
+        # dates unquoted, as a person writes them (hunch reads YAML 1.2: they are text)
+        text = [f"{answer.log}: []"] if not entries else [f"{answer.log}:"] + [
+            "  - {" + ", ".join(f"{k}: {_scalar(v)}" for k, v in e.items()) + "}"
+            for e in entries]
+        return ["", *_comment(self.pack.time.inputs[answer.log].question), *text]
 
     def _unknown_note(self, name: str) -> str:
         spec = self.pack.facts[name]
         # a file cannot say "unknown" for a fact with a default: say what evaluating it does
         return f"{name} (evaluating this file applies its default {show(spec.default, spec)})" \
             if spec.has_default else name
+
+
+def _comment(text: str) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), 76, initial_indent="# ",
+                         subsequent_indent="# ")
+
+
+def _scalar(value: Any) -> str:
+    """A log entry's value in a flow mapping: a date as written, anything else as YAML."""
+    if isinstance(value, str) and parse_date(value) is not None:
+        return value
+    return dump(value, default_flow_style=True, width=1000).split("\n...")[0].strip()
 
 
 # --- starting situations ------------------------------------------------------------

@@ -159,8 +159,12 @@ def answered(pack: Pack, given: dict[str, Any], situation: Situation) -> dict[st
             out.setdefault(name, None)
     for computed in pack.time.computed.values():
         spec = pack.facts[computed.fact]
-        if not spec.required and any(s in given for s in computed.sources):
-            out.setdefault(computed.fact, None)  # e.g. an empty log: no latest contact
+        sources = computed.sources
+        # a date answered null, or every source given and still no number (an empty log:
+        # no latest contact); one date of two is not an answer yet (the other is asked)
+        if not spec.required and (any(s in given and given[s] is None for s in sources)
+                                  or all(s in given for s in sources)):
+            out.setdefault(computed.fact, None)
     return out
 
 
@@ -168,18 +172,20 @@ def next_question(served: Served, given: dict[str, Any], situation: Situation) -
     """What `hunch ask` would ask next about these answers (hunch.consult.ask, the same
     goal-driven order), and why; ``next`` is null when no answer could change the advice."""
     from hunch.consult.ask import Consultation
+    from hunch.pack.dates import inputs_of
     from hunch.serve.describe import fact_json
 
     pack = served.pack
-    consultation = Consultation(pack, answered(pack, given, situation), "/input")
+    # the dates given: a question the pack computes from one more date asks that date
+    consultation = Consultation(pack, answered(pack, given, situation), "/input",
+                                dates=inputs_of(pack, given).dates)
     fact = consultation.next_question()
     body: dict[str, Any] = {"pack": served.name, "revision": served.revision, "next": None,
                             "questions_left": consultation.questions_left()}
     if fact is None:
         return body
-    computed = pack.time.computed.get(fact)
-    ask_as = [s for s in computed.sources if s not in given] if computed else []
-    body["next"] = {**fact_json(pack.facts[fact]), "ask_as": ask_as[-1] if ask_as else None,
+    # asked as `hunch ask` asks it (a date, the log, or the number): the same code
+    body["next"] = {**fact_json(pack.facts[fact]), "ask_as": consultation.ask_as(fact),
                     "why": _why(consultation, fact)}
     return body
 

@@ -212,7 +212,11 @@ function questionFor(name) {
   const fact = state.facts[name];
   const from = state.computedBy[name] || [];
   const open = from.filter((f) => !(f in state.answers));
-  return { ...fact, ask_as: open.length ? open[open.length - 1] : null, why: "" };
+  // as Consultation.ask_as (the API's ask_as) decides: the one date still missing, or
+  // the log, unless one of the log's numbers was given as a number
+  const log = open.length === 1 && state.inputs[open[0]].type === "events" ? open[0] : null;
+  const counted = log && Object.entries(state.computedBy).some(([f, c]) => c.length === 1 && c[0] === log && f in state.answers);
+  return { ...fact, ask_as: open.length === 1 && !counted ? open[0] : null, why: "" };
 }
 
 // The date input a required fact is computed from (the interview's date): it cannot be
@@ -293,7 +297,7 @@ function renderStep(focus) {
   set.append(el("legend", { id: "step-q", text: questionOf(asked) }));
   if (q.why) set.append(el("p", { class: "why", id: "step-why", text: q.why }));
   const input = state.inputs[asked];
-  if (input && input.type === "events") set.append(logEditor(asked, "s"));
+  if (input && input.type === "events") set.append(logEditor(asked, "s", value));
   else if (input) set.append(dateRow(asked, "s", value, true));
   else {
     const fact = state.facts[asked];
@@ -302,7 +306,9 @@ function renderStep(focus) {
   }
   const nav = el("div", { class: "step-buttons" });
   if (input && input.type === "events") {
-    nav.append(el("button", { type: "button", id: "step-next", onclick: () => answered(asked, state.answers[asked] || []), text: "Done: next question" }));
+    // the list on screen: as edited, else as it was before Back took it back
+    const shown = () => (Array.isArray(state.answers[asked]) ? state.answers[asked] : Array.isArray(value) ? value : []);
+    nav.append(el("button", { type: "button", id: "step-next", onclick: () => answered(asked, shown()), text: "Done: next question" }));
   }
   if (!q.required && asked !== requiredDate()) {
     nav.append(el("button", { type: "button", class: "link", id: "step-dunno", onclick: () => answered(asked, null), text: "I don't know" }));
@@ -415,9 +421,11 @@ function describeEntry(entry) {
   return parts.join(", ");
 }
 
-function logEditor(name, prefix) {
+// `value`: the entries to show when they are not an answer (yet): Back takes the log back
+// and shows it again, as it was, to change and give again.
+function logEditor(name, prefix, value) {
   const spec = state.inputs[name];
-  const entries = Array.isArray(state.answers[name]) ? state.answers[name] : [];
+  const entries = Array.isArray(state.answers[name]) ? state.answers[name] : Array.isArray(value) ? value : [];
   const id = `${prefix}-${name}`;
   const box = el("div", { class: "log", id });
   const list = el("ul", { class: "log-list", id: id + "-list", "aria-label": "Follow-ups so far" });
