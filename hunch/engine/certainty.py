@@ -98,77 +98,140 @@ def compute(pack: Pack, ledger: Ledger, doubted: dict[str, float] | None = None)
 class _Computation:
     """One compute() call. A class rather than nested closures: two closures that
     call each other form a reference cycle, which would keep every result alive
-    until the cyclic garbage collector ran (a third of the time on big packs)."""
+    until the cyclic garbage collector ran (a third of the time on big packs).
+
+    The traversal (keys in sorted order, each node's producers by rule index, each
+    premise's matches in ledger order) fixes the order of every floating-point
+    operation and of every dict the result holds, so it must not change: outputs
+    are compared byte for byte (tests/golden). What makes it fast is the shape of
+    the ledger: a firing lists its input matches first, so one whose last match is
+    an input fact matched nothing derived, and its premise is 1 unless an input
+    is doubted; most firings are such (docs/performance.md).
+    """
 
     def __init__(self, pack: Pack, ledger: Ledger, doubted: dict[str, float]) -> None:
+        self.pack = pack
         self.doubted = doubted
-        self.effects = _effects(pack)
-        self.by_rule: dict[int, list[Firing]] = {}
-        for firing in ledger.firings:
-            self.by_rule.setdefault(firing.rule_index, []).append(firing)
-        self.producers: dict[_Key, list[int]] = {}
-        for index in self.by_rule:
-            for key, _ in self.effects[index]:
-                self.producers.setdefault(key, []).append(index)
+        self.effects = effects = _effects(pack)
+        self.by_rule = by_rule = _by_rule(ledger.firings)
+        self.out = out = Certainties()
+        premises = out.premises
+        producers: dict[_Key, list[int]] = {}
+        for index in sorted(by_rule):  # so each node's producers come in index order
+            for key, _ in effects[index]:
+                if key in producers:
+                    producers[key].append(index)
+                else:
+                    producers[key] = [index]
+            firings = by_rule[index]
+            if len(firings) == 1 and not doubted:
+                matched = firings[0].matched
+                if not matched or matched[-1].kind == "input":
+                    # input facts only, none doubted: they hold with certainty 1
+                    premises[index] = (1.0, firings[0])
+        self.producers = producers
         self.memo: dict[_Key, float] = {}
-        self.out = Certainties()
         # observable derived facts the situation states hold with certainty 1
+        derived = pack.derived
         self.given = {("d", name, value_key(value)) for name, value in ledger.situation.items()
-                      if name in pack.derived}
+                      if name in derived}
 
     def run(self) -> Certainties:
         out = self.out
-        keys = set(self.producers) | self.given if self.given else self.producers
-        for key in sorted(keys):
-            value = self.node(key)
+        producers = self.producers
+        if self.given:
+            keys = sorted(set(producers) | self.given)
+        else:
+            # the pack's effect keys are few and sorted once: walking them is cheaper
+            # than sorting this situation's (tuples compare slowly)
+            keys = [key for key in _sorted_keys(self.pack, self.effects) if key in producers]
+        node = self.node
+        conclusions, derived = out.conclusions, out.derived
+        for key in keys:
+            value = node(key)
             if key[0] == "c":
-                out.conclusions[key[1]] = value
+                conclusions[key[1]] = value
             else:
-                out.derived[(key[1], key[2])] = value
+                derived[(key[1], key[2])] = value
         return out
 
     def node(self, key: _Key) -> float:
         memo = self.memo
-        if key not in memo:
-            memo[key] = 0.0  # acyclic by check_pack; this only guards recursion
-            contribs = []
-            producers = self.producers.get(key, ())
-            for index in sorted(producers) if len(producers) > 1 else producers:
-                premise, firing = self.premise_of(index)
-                for ekey, cf in self.effects[index]:
-                    if ekey == key:
-                        value = cf * premise if premise > 0 else 0.0
-                        contribs.append(Contribution(index, cf, premise, value, firing))
-            memo[key] = 1.0 if key in self.given else combine([c.contribution for c in contribs])
-            if key[0] == "c":
-                self.out.contributions[key[1]] = contribs
-            else:
-                self.out.derived_contributions[(key[1], key[2])] = contribs
-        return memo[key]
+        if key in memo:
+            return memo[key]
+        memo[key] = 0.0  # acyclic by check_pack; this only guards recursion
+        contribs = []
+        premises = self.out.premises
+        effects = self.effects
+        for index in self.producers.get(key, ()):
+            premise, firing = premises[index] if index in premises else self.premise_of(index)
+            for ekey, cf in effects[index]:
+                if ekey == key:
+                    value = cf * premise if premise > 0 else 0.0
+                    contribs.append(_new(Contribution, (index, cf, premise, value, firing)))
+        if self.given and key in self.given:
+            certainty = 1.0
+        elif len(contribs) == 1:  # the usual case: what combine() gives for one value
+            c = contribs[0].contribution
+            certainty = max(-1.0, min(1.0, c)) if c > 0 or c < 0 else 0.0
+        else:
+            certainty = combine([c.contribution for c in contribs])
+        memo[key] = certainty
+        if key[0] == "c":
+            self.out.contributions[key[1]] = contribs
+        else:
+            self.out.derived_contributions[(key[1], key[2])] = contribs
+        return certainty
 
     def premise_of(self, index: int) -> tuple[float, Firing]:
-        premises = self.out.premises
-        if index not in premises:
-            firings = self.by_rule[index]
-            if len(firings) > 1:
-                # ties go to the earliest-listed alternative, not the earliest firing
-                firings = sorted(firings, key=_firing_key)
-            best: tuple[float, Firing] | None = None
-            for firing in firings:
-                # input facts hold with certainty 1 (unless doubted), and none exceeds 1
-                premise = 1.0
-                for m in firing.matched:
-                    if m.kind == "derived":
-                        premise = min(premise, self.node(("d", m.name, value_key(m.value))))
-                    elif m.kind == "conclusion":
-                        premise = min(premise, self.node(("c", m.name, "")))
-                    elif m.name in self.doubted:
-                        premise = min(premise, self.doubted[m.name])
-                if best is None or premise > best[0]:
-                    best = (premise, firing)
-            assert best is not None
-            premises[index] = best
-        return premises[index]
+        """The best premise among a rule's firings (those matching input facts only
+        are worked out in __init__), recursing into the nodes it matched."""
+        firings = self.by_rule[index]
+        if len(firings) > 1:
+            # ties go to the earliest-listed alternative, not the earliest firing
+            firings = sorted(firings, key=_firing_key)
+        doubted = self.doubted
+        node = self.node
+        best: tuple[float, Firing] | None = None
+        for firing in firings:
+            # input facts hold with certainty 1 (unless doubted), and none exceeds 1
+            premise = 1.0
+            for m in firing.matched:
+                if m.kind == "derived":
+                    premise = min(premise, node(("d", m.name, value_key(m.value))))
+                elif m.kind == "conclusion":
+                    premise = min(premise, node(("c", m.name, "")))
+                elif m.name in doubted:
+                    premise = min(premise, doubted[m.name])
+            if best is None or premise > best[0]:
+                best = (premise, firing)
+        assert best is not None
+        self.out.premises[index] = best
+        return best
+
+
+_new = tuple.__new__  # what Contribution(...) calls, without its Python frame
+
+
+def _sorted_keys(pack: Pack, effects: list[list[tuple[_Key, float]]]) -> list[_Key]:
+    """Every node key some rule of the pack produces, sorted; worked out once per pack."""
+    cached = pack.memo.get(_SORTED_KEYS)
+    if cached is None or cached[0] is not effects:
+        cached = pack.memo.put(_SORTED_KEYS, (effects, sorted({key for rule in effects
+                                                               for key, _ in rule})))
+    return cached[1]
+
+
+def _by_rule(firings: list[Firing]) -> dict[int, list[Firing]]:
+    """The firings of each rule, in firing order."""
+    out: dict[int, list[Firing]] = {}
+    for firing in firings:
+        index = firing.rule_index
+        if index in out:
+            out[index].append(firing)
+        else:
+            out[index] = [firing]
+    return out
 
 
 # Conclusions less than this far apart are a close call: the weights are judgements
@@ -180,6 +243,8 @@ CLOSE_CALL = 0.1
 
 _Key = tuple[str, str, str]  # ("d", fact, value key) or ("c", conclusion id, "")
 _EFFECTS: Slot[list[list[tuple[_Key, float]]]] = Slot("certainty effects")
+# the sorted keys, with the effects they were worked out from
+_SORTED_KEYS: Slot[tuple[list[list[tuple[_Key, float]]], list[_Key]]] = Slot("sorted keys")
 
 
 def _effects(pack: Pack) -> list[list[tuple[_Key, float]]]:

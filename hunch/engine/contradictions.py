@@ -52,10 +52,11 @@ def declared(pack: Pack, values: dict[str, Any]) -> list[Disagreement]:
 def found(pack: Pack, certainties: Certainties, values: dict[str, Any]) -> list[Disagreement]:
     """Hypotheses of an exclusive group that some answers support and others refute."""
     out = []
-    for cid, contribs in sorted(certainties.contributions.items()):
-        conclusion = pack.conclusions[cid]
-        if not conclusion.group:
-            continue
+    conclusions = pack.conclusions
+    contributions = certainties.contributions
+    # only members of an exclusive group count: most packs have none, so sort only them
+    for cid in sorted(cid for cid in contributions if conclusions[cid].group):
+        conclusion, contribs = conclusions[cid], contributions[cid]
         pro = [c for c in contribs if c.contribution >= FOUND_AT]
         con = [c for c in contribs if c.contribution <= -FOUND_AT]
         if not pro or not con:

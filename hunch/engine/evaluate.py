@@ -7,7 +7,7 @@ import os
 import weakref
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
 from hunch.engine.compile import COMPILED, CompiledPack, compile_pack
@@ -35,6 +35,17 @@ class Support:
     matched_conclusions: list[str] = field(default_factory=list)
 
 
+class Evidence(NamedTuple):
+    """What a Ranked's sources, support and oppose are built from when first read."""
+
+    pack: Pack
+    contributions: list[Contribution]
+
+
+# the fields a Ranked made by `evaluate` works out when first read
+_EVIDENCE_FIELDS = frozenset({"sources", "support", "oppose"})
+
+
 @dataclass
 class Ranked:
     """A hypothesis or action with its certainty, rank, sources and evidence."""
@@ -47,6 +58,35 @@ class Ranked:
     oppose: list[Support]  # contributions < 0, strongest first
     conflict: bool = False
     tied_with: tuple[str, ...] = ()  # members of its exclusive group with equal certainty
+    # set only on those `evaluate` makes (Ranked.deferred), until the evidence is built
+    evidence: Evidence | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def deferred(cls, conclusion: Conclusion, certainty: float, rank: int, evidence: Evidence,
+                 conflict: bool, tied_with: tuple[str, ...]) -> Ranked:
+        """A Ranked whose sources, support and oppose are built when first read.
+
+        Most readers of a result never look at them (a batch's table, the re-evaluations
+        behind "still unknown" and flips, a service answering with the ranking), and
+        building them was a sixth of an evaluation (docs/performance.md). Until then the
+        three fields are unset and ``__getattr__``, which Python calls only for a missing
+        attribute, fills all three; equality, repr and pickling read them like any field.
+        """
+        item = cls.__new__(cls)
+        item.conclusion, item.certainty, item.rank = conclusion, certainty, rank
+        item.conflict, item.tied_with, item.evidence = conflict, tied_with, evidence
+        return item
+
+    if not TYPE_CHECKING:  # to mypy every field is always there, as it is to callers
+        def __getattr__(self, name: str) -> Any:
+            if name not in _EVIDENCE_FIELDS:
+                raise AttributeError(name)
+            evidence = self.evidence
+            if evidence is None:
+                raise AttributeError(name)
+            self.support, self.oppose, self.sources = _evidence(self.conclusion, evidence)
+            self.evidence = None
+            return getattr(self, name)
 
     @property
     def id(self) -> str:
@@ -191,31 +231,39 @@ def _certainties(pack: Pack, ledger: Ledger,
 
 
 def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
+    conclusions = pack.conclusions
     values = {cid: cf for cid, cf in certainties.conclusions.items()
-              if pack.conclusions[cid].kind == kind}
+              if conclusions[cid].kind == kind}
     out = []
-    groups = {cid: c.group for cid, c in pack.conclusions.items() if c.group and cid in values}
+    groups = {cid: conclusions[cid].group for cid in values if conclusions[cid].group}
+    contributions = certainties.contributions
     for place in rank_places(values, groups):
-        cid, cf = place.id, place.certainty
-        contribs = certainties.contributions.get(cid, [])
-        support: list[Support] = []
-        oppose: list[Support] = []
-        for c in contribs:
-            if c.contribution > 0:
-                support.append(_support(pack, c))
-            elif c.contribution < 0:
-                oppose.append(_support(pack, c))
-        if len(support) > 1:
-            support.sort(key=lambda s: (-s.contribution, s.rule.id))
-        if len(oppose) > 1:
-            oppose.sort(key=lambda s: (s.contribution, s.rule.id))
-        conclusion = pack.conclusions[cid]
-        out.append(Ranked(conclusion=conclusion, certainty=cf, rank=place.rank,
-                          sources=_sources(pack, conclusion, support + oppose),
-                          support=support, oppose=oppose,
-                          conflict=conflict([c.contribution for c in contribs]),
-                          tied_with=place.tied_with))
+        contribs = contributions.get(place.id, [])
+        out.append(Ranked.deferred(conclusions[place.id], place.certainty, place.rank,
+                                   Evidence(pack, contribs),
+                                   # certain evidence both ways takes two contributions
+                                   len(contribs) > 1
+                                   and conflict([c.contribution for c in contribs]),
+                                   place.tied_with))
     return out
+
+
+def _evidence(conclusion: Conclusion,
+              evidence: Evidence) -> tuple[list[Support], list[Support], list[Source]]:
+    """A conclusion's support and oppose, strongest first, and the sources they cite."""
+    pack = evidence.pack
+    support: list[Support] = []
+    oppose: list[Support] = []
+    for c in evidence.contributions:
+        if c.contribution > 0:
+            support.append(_support(pack, c))
+        elif c.contribution < 0:
+            oppose.append(_support(pack, c))
+    if len(support) > 1:
+        support.sort(key=lambda s: (-s.contribution, s.rule.id))
+    if len(oppose) > 1:
+        oppose.sort(key=lambda s: (s.contribution, s.rule.id))
+    return support, oppose, _sources(pack, conclusion, support + oppose)
 
 
 def _support(pack: Pack, contribution: Contribution) -> Support:
