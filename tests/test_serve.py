@@ -132,6 +132,23 @@ class TestDecisions:
         body = client.post(f"/v1/decisions/{PACK}?explain=off", json={"input": ASKER}).json()
         assert "explanations" not in body
 
+    def test_unknowns_off_skips_the_analysis_and_says_so(self, client: TestClient) -> None:
+        full = client.post(f"/v1/decisions/{PACK}", json={"input": ASKER}).json()
+        off = client.post(f"/v1/decisions/{PACK}?unknowns=off", json={"input": ASKER}).json()
+        assert full["unknowns"] and "unknowns_complete" not in full
+        assert off["unknowns"] == [] and off["unknowns_complete"] is False
+        assert {u["fact"] for u in full["unknowns"]} <= set(off["unknowns_unexamined"])
+        same = {k: v for k, v in off.items() if not k.startswith("unknowns")}
+        assert without_ids(same) == without_ids(
+            {k: v for k, v in full.items() if not k.startswith("unknowns")})
+        explicit = client.post(f"/v1/decisions/{PACK}?unknowns=full", json={"input": ASKER})
+        assert without_ids(explicit.json()) == without_ids(full)
+
+    def test_unknowns_off_in_a_batch(self, client: TestClient) -> None:
+        r = client.post(f"/v1/decisions/{PACK}/batch?unknowns=off",
+                        json={"inputs": [ASKER, ASKER]})
+        assert [x["unknowns_complete"] for x in r.json()["results"]] == [False, False]
+
     def test_every_decision_gets_its_own_id(self, client: TestClient) -> None:
         ids = {client.post(f"/v1/decisions/{PACK}", json={"input": ASKER}).json()["decision_id"]
                for _ in range(3)}
@@ -414,6 +431,11 @@ class TestErrors:
     def test_a_bad_explain_mode_is_400(self, client: TestClient) -> None:
         r = client.post(f"/v1/decisions/{PACK}?explain=loud", json={"input": ASKER})
         assert "expected one of off, summary, full" in self.error(r, 400, "bad_input")["message"]
+
+    def test_a_bad_unknowns_mode_is_400(self, client: TestClient) -> None:
+        r = client.post(f"/v1/decisions/{PACK}?unknowns=no", json={"input": ASKER})
+        assert "unknowns=no: expected one of full, off" in \
+            self.error(r, 400, "bad_input")["message"]
 
     def test_an_unknown_pack_is_404_with_a_suggestion(self, client: TestClient) -> None:
         r = client.post("/v1/decisions/interview-silense", json={"input": ASKER})

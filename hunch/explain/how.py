@@ -318,11 +318,11 @@ def target_unknowns(result: Result, target: str) -> list[Unknown]:
     return target_search(result, target).unknowns
 
 
-def target_search(result: Result, target: str) -> Unknowns:
+def target_search(result: Result, target: str, budget: Budget | None = None) -> Unknowns:
     """target_unknowns, with the facts the budget left unexamined."""
     now = certainty_of(result, target)
     out = []
-    budget = Budget(result)
+    budget = budget or Budget(result)
     missing = _missing(result, input_cone(result.pack, target))
     unexamined: list[str] = []
     for probed in probe_missing(result, missing, budget):
@@ -451,12 +451,12 @@ def _items(result: Result, kind: str) -> list[Ranked]:
 
 # --- flips --------------------------------------------------------------------------
 
-def flips(result: Result) -> Flips:
+def flips(result: Result, budget: Budget | None = None) -> Flips:
     """For each input fact, the smallest changes to it that change the recommendation."""
     rec = recommendation_id(result)
     values = result.situation.values
     out = Flips()
-    budget = Budget(result)
+    budget = budget or Budget(result)
     tested = _flippable(result)
     for position, fact in enumerate(tested):
         options, any_value = candidates(result, fact)

@@ -184,11 +184,12 @@ class Day(NamedTuple):
     acts: tuple[Act, ...]
 
 
-def _day(line: Timeline, day: date, first: bool) -> Day:
+def _day(line: Timeline, day: date, first: bool, now: Result | None = None) -> Day:
     """The day's advice. A follow-up logged for the day shows the advice the person
     acted on (the day without it); on the as-of date the log is history as it stands.
-    A day whose advice is an action that logs, with no entry that day, assumes it."""
-    after = line.evaluate_on(day)
+    A day whose advice is an action that logs, with no entry that day, assumes it.
+    ``now``: the day's evaluation when the caller has it (see plan)."""
+    after = now if now is not None else line.evaluate_on(day)
     logged = () if first else tuple(a for a in line.logged() if a.day == day)
     if logged:
         return Day(day, line.evaluate_on(day, leave_out=day), after, logged)
@@ -233,11 +234,15 @@ class _Steps:
 
 
 def plan(pack: Pack, situation: Situation, as_of: date,
-         horizon: int = DEFAULT_HORIZON) -> Plan:
+         horizon: int = DEFAULT_HORIZON, now: Result | None = None) -> Plan:
     """The advice's changes from ``as_of`` over ``horizon`` days, following up (and
-    hearing nothing) whenever the advice is to."""
+    hearing nothing) whenever the advice is to. ``now``: the situation's evaluation
+    when the caller has it (evaluate's outputs), used for the first day when its
+    values are that day's, so its "Still unknown" analysis, which the plan's events
+    read, is not worked out twice."""
     line = Timeline(pack, situation, as_of)
-    first = _day(line, as_of, first=True)
+    same = now is not None and now.situation.values == line.situation_on(as_of).values
+    first = _day(line, as_of, first=True, now=now if same else None)
     steps = _Steps()
     steps.add(first)
     last = as_of + days(min(horizon, (date.max - as_of).days))

@@ -29,7 +29,7 @@ from hunch.engine.compile import value_key
 from hunch.engine.evaluate import Ranked, Result, evaluate
 from hunch.engine.runner import holds
 from hunch.explain.relevance import relevant as worth_asking
-from hunch.pack.model import Compare, FactRef, FactSpec, Pack, walk
+from hunch.pack.model import All, AnyOf, Compare, Condition, FactRef, FactSpec, Not, Pack, walk
 from hunch.pack.validate import Situation
 from hunch.pack.values import value_problem
 from hunch.record import Record, Slot
@@ -44,6 +44,7 @@ MAX_EVALUATIONS = 256
 PROBES: Slot[dict[str, Result]] = Slot("probes")
 _UNKNOWNS: Slot[Unknowns] = Slot("unknowns")
 _TESTS: Slot[dict[str, _Tests]] = Slot("fact tests")
+_SIGNED: Slot[dict[str, dict[int, list[tuple[Compare, bool]]]]] = Slot("signed fact tests")
 
 
 class Change(NamedTuple):
@@ -58,13 +59,17 @@ class Change(NamedTuple):
 class Budget:
     """The evaluations one analysis of one result may still run."""
 
-    def __init__(self, result: Result, limit: int | None = None) -> None:
+    def __init__(self, result: Result, limit: int | None = None, prune: bool = True) -> None:
         self.result = result
         self.left = MAX_EVALUATIONS if limit is None else limit
+        self.prune = prune  # skip inert changes (off: every change is evaluated, as before)
 
     def probe(self, changes: dict[str, Any]) -> Result | None:
         """The result with these changes, or None when that needs an evaluation the
-        budget no longer has."""
+        budget no longer has. A change that provably leaves the evaluation as it is
+        (``inert``) is the result itself, and costs nothing."""
+        if self.prune and len(changes) == 1 and inert(self.result, *next(iter(changes.items()))):
+            return self.result
         if _probe_key(changes) not in self.result.memo.setdefault(PROBES, dict):
             if self.left <= 0:
                 return None
@@ -229,6 +234,114 @@ def _note(pack: Pack, tests: dict[str, _Tests], cond: Compare) -> None:
 
 
 
+def signed_tests(pack: Pack) -> dict[str, dict[int, list[tuple[Compare, bool]]]]:
+    """Each input fact's tests, by the rule they are in, each with whether an odd
+    number of ``not`` is above it (cached per pack): the engine pushes negations
+    down to the tests (engine/compile.py, ``_nnf``), so that is the test it runs."""
+    cache = pack.memo.get(_SIGNED)
+    if cache is None:
+        cache = pack.memo.put(_SIGNED, {})
+        for index, rule in enumerate(pack.rules):
+            for cond, negated in _signed(rule.when, False):
+                other = cond.value.fact if isinstance(cond.value, FactRef) else cond.fact
+                for name in dict.fromkeys((cond.fact, other)):
+                    if name in pack.facts:
+                        cache.setdefault(name, {}).setdefault(index, []).append(
+                            (cond, negated))
+    return cache
+
+
+def _signed(cond: Condition, negated: bool) -> Iterator[tuple[Compare, bool]]:
+    if isinstance(cond, Not):
+        yield from _signed(cond.item, not negated)
+    elif isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            yield from _signed(item, negated)
+    elif isinstance(cond, Compare):
+        yield cond, negated
+
+
+def inert(result: Result, fact: str, value: Any) -> bool:
+    """Whether giving a missing input fact this value provably changes nothing in the
+    evaluation, so that it need not run (docs/performance.md, "A decision's cost").
+
+    Only the rules that read the fact can act differently at first. For each, either
+    every test of the fact in it is still false with the value, as the engine takes
+    each test of a missing fact (``exists`` aside; a negated test too: the negation is
+    in the test), so it sees what it saw; or it did not fire and its condition is
+    false with the value, over what this evaluation derived. Then no rule acts
+    differently, so none downstream does either: the same firings, certainties and
+    ranking. A declared contradiction naming the fact counts as a change.
+    """
+    pack, values = result.pack, result.situation.values
+    if value is None or fact in values or fact not in pack.facts \
+            or any(name == fact for c in pack.contradictions for name, _ in c.answers):
+        return False
+    after = {**values, fact: value}
+    fired = {f.rule_index for f in result.ledger.firings}
+    for index, tests in signed_tests(pack).get(fact, {}).items():
+        if not all(_literal(pack, cond, negated, values, fact, value) is False
+                   for cond, negated in tests) \
+                and (index in fired or _may_hold(result, pack.rules[index].when, False, after)):
+            return False
+    return True
+
+
+def _literal(pack: Pack, cond: Compare, negated: bool, values: dict[str, Any],
+             fact: str, value: Any) -> bool | None:
+    """A test of ``fact`` as the engine runs it with the fact set to ``value``; None
+    when that is not decided here (``exists``, a derived fact on either side)."""
+    right = cond.value
+    if cond.op == "exists" or cond.fact not in pack.facts or (
+            isinstance(right, FactRef) and right.fact not in pack.facts):
+        return None
+    if isinstance(right, FactRef):
+        right = value if right.fact == fact else values.get(right.fact)
+    left = value if cond.fact == fact else values.get(cond.fact)
+    if left is None or right is None:
+        return False  # the engine never matches a missing fact
+    # a negated test is the complement: compile's negated operators are exactly that
+    return holds(cond.op, left, right, {}) != negated
+
+
+def _may_hold(result: Result, cond: Condition, negated: bool, values: dict[str, Any]) -> bool:
+    """Whether a rule's condition may hold over these input values and what the result
+    derived and supported, as the engine tests it; False only when it certainly not.
+
+    A derived fact or conclusion the result lacks was absent all through its run, so a
+    test that needs one fails; a test that needs one absent (a negation) may hold,
+    because the engine can fire such a rule before what it negates arrives (the re-check
+    at fire time sees only what has arrived by then)."""
+    if isinstance(cond, Not):
+        return _may_hold(result, cond.item, not negated, values)
+    if isinstance(cond, (All, AnyOf)):
+        found = (_may_hold(result, item, negated, values) for item in cond.items)
+        return all(found) if isinstance(cond, All) != negated else any(found)
+    if isinstance(cond, Compare):
+        return _compare_may_hold(result, cond, negated, values)
+    return negated or cond.conclusion in result.ledger.supported
+
+
+def _compare_may_hold(result: Result, cond: Compare, negated: bool,
+                      values: dict[str, Any]) -> bool:
+    pack, right = result.pack, cond.value
+    if isinstance(right, FactRef) and right.fact not in pack.facts:
+        return True  # compared with a derived fact: not decided here
+    if cond.fact in pack.facts:
+        if cond.op == "exists":
+            return (cond.fact in values) == (bool(right) != negated)
+        if isinstance(right, FactRef):
+            right = values.get(right.fact)
+        left = values.get(cond.fact)
+        return left is not None and right is not None and \
+            holds(cond.op, left, right, {}) != negated
+    if negated or isinstance(right, FactRef) or (cond.op == "exists" and not right):
+        return True
+    derived = result.ledger.derived.get(cond.fact, {}).values()
+    return bool(derived) if cond.op == "exists" else any(
+        holds(cond.op, v, right, {}) for v in derived)
+
+
 def signature(result: Result, fact: str, value: Any) -> tuple[Any, ...] | None:
     """How every test that reads `fact` comes out with this value (None: not decidable
     here, because the fact is compared with a derived fact). Two values with the same
@@ -356,8 +469,20 @@ def unknowns_search(result: Result) -> Unknowns:
     cached = result.memo.get(_UNKNOWNS)
     if cached is not None:
         return cached
+    return result.memo.put(_UNKNOWNS, search_unknowns(result, Budget(result)))
+
+
+def skip_unknowns(result: Result) -> Unknowns:
+    """The analysis not run (a request that does not want it): every fact it would
+    examine is listed as unexamined, as when the budget runs out before the first.
+    Cached as the result's analysis, so every output of this result reports it."""
+    missing = _missing(result, set(fact_tests(result.pack)))
+    return result.memo.put(_UNKNOWNS, Unknowns([], missing))
+
+
+def search_unknowns(result: Result, budget: Budget) -> Unknowns:
+    """The "Still unknown" analysis within this budget (not cached)."""
     rec = recommendation_id(result)
-    budget = Budget(result)
     out = []
     missing = _missing(result, set(fact_tests(result.pack)))
     unexamined: list[str] = []
@@ -373,7 +498,7 @@ def unknowns_search(result: Result) -> Unknowns:
             out.append(_unknown(result.pack, probed.fact, changes))
         if probed.stopped:
             unexamined = ([] if changes else [probed.fact]) + missing[probed.position + 1:]
-    return result.memo.put(_UNKNOWNS, Unknowns(out, unexamined))
+    return Unknowns(out, unexamined)
 
 
 def _missing(result: Result, relevant: set[str] | frozenset[str]) -> list[str]:

@@ -146,7 +146,7 @@ def next_plan(result: Result) -> Plan | None:
     from hunch.explain.plan import plan
 
     day = result.situation.as_of
-    return plan(result.pack, result.situation, day) if day is not None else None
+    return plan(result.pack, result.situation, day, now=result) if day is not None else None
 
 
 def draft_text(result: Result) -> str | None:

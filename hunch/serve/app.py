@@ -242,6 +242,7 @@ def error_response(service: Service, exc: ApiError) -> Response:
 async def decide(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     explain = decisions.explain_mode(request.query_params.get("explain"))
+    unknowns = decisions.unknowns_mode(request.query_params.get("unknowns"))
     raw = await service.body(request, JSON_TYPES + YAML_TYPES)
     as_yaml = media_type(request.headers.get("content-type", "")) in YAML_TYPES
 
@@ -255,7 +256,8 @@ async def decide(service: Service, request: Request) -> Any:
                                            hint='e.g. {"input": {"days_since_interview": 23}}'))
             sit = situation(served.pack, data["input"], "/input", data.get("as_of"))
             given = data["input"]
-        decision = decisions.decide(served, sit, given, explain, service.config.max_firings)
+        decision = decisions.decide(served, sit, given, explain, service.config.max_firings,
+                                    unknowns)
         service.record(served, decision)
         return decision.body
 
@@ -265,6 +267,7 @@ async def decide(service: Service, request: Request) -> Any:
 async def decide_batch(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
     explain = decisions.explain_mode(request.query_params.get("explain"))
+    unknowns = decisions.unknowns_mode(request.query_params.get("unknowns"))
     raw = await service.body(request)
 
     def work(deadline: Deadline) -> Any:
@@ -283,8 +286,8 @@ async def decide_batch(service: Service, request: Request) -> Any:
         results = []
         for n, given in enumerate(items):
             deadline.between(n, len(items))
-            results.append(json_text(_item(service, served, given, f"/inputs/{n}", explain,
-                                           data.get("as_of"))))
+            results.append(json_text(_item(service, served, given, f"/inputs/{n}",
+                                           (explain, unknowns), data.get("as_of"))))
         head = json_text({"pack": served.name, "revision": served.revision, "results": []})
         # head ends with "[]}": the results go between the brackets
         return Response(f"{head[:-2]}{', '.join(results)}]}}".encode(),
@@ -293,13 +296,14 @@ async def decide_batch(service: Service, request: Request) -> Any:
     return await service.evaluate(work)
 
 
-def _item(service: Service, served: Served, given: Any, at: str, explain: str,
+def _item(service: Service, served: Served, given: Any, at: str, modes: tuple[str, str],
           as_of: Any = None) -> Any:
     """One situation of a batch: its decision, or its error in its place (it loses only
     itself, whatever went wrong with it)."""
     try:
+        explain, unknowns = modes
         decision = decisions.decide(served, situation(served.pack, given, at, as_of), given,
-                                    explain, service.config.max_firings)
+                                    explain, service.config.max_firings, unknowns)
         service.record(served, decision)
         return decision.body
     except ApiError as exc:

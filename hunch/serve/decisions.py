@@ -18,6 +18,10 @@ from hunch.serve.packs import Served
 from hunch.serve.problems import ApiError, bad_input, pointer
 
 EXPLAIN = ("off", "summary", "full")
+# ?unknowns=: "full" (the default) runs the "Still unknown" analysis, as the CLI does;
+# "off" skips it, the response saying so with the keys of a stopped analysis
+# (docs/serve.md; why: docs/performance.md, "A decision's cost")
+UNKNOWNS = ("full", "off")
 
 
 class Decision(NamedTuple):
@@ -35,21 +39,34 @@ def run(served: Served, situation: Situation, max_firings: int) -> Result:
 
 
 def decide(served: Served, situation: Situation, given: dict[str, Any], explain: str,
-           max_firings: int = 0) -> Decision:
+           max_firings: int = 0, unknowns: str = "full") -> Decision:
     from hunch.output.render import render_explained, result_json
 
     result = run(served, situation, max_firings)
+    if unknowns == "off":
+        from hunch.explain.unknowns import skip_unknowns
+
+        skip_unknowns(result)
     body = result_json(result) if explain == "off" else render_explained("json", explain, result)
     body.update(decision_id=uuid.uuid4().hex, revision=served.revision, input=given)
     return Decision(body, result, given)
 
 
 def explain_mode(value: str | None) -> str:
+    return _mode("explain", value, EXPLAIN, "summary")
+
+
+def unknowns_mode(value: str | None) -> str:
+    return _mode("unknowns", value, UNKNOWNS, "off")
+
+
+def _mode(name: str, value: str | None, choices: tuple[str, ...], example: str) -> str:
+    """A query parameter's value, one of ``choices``; absent or empty: the first."""
     if value is None or value == "":
-        return "off"
-    if value not in EXPLAIN:
-        raise bad_input(HunchError(f"explain={value}: expected one of {', '.join(EXPLAIN)}",
-                                   "/", hint="e.g. ?explain=summary"))
+        return choices[0]
+    if value not in choices:
+        raise bad_input(HunchError(f"{name}={value}: expected one of {', '.join(choices)}",
+                                   "/", hint=f"e.g. ?{name}={example}"))
     return value
 
 
@@ -210,5 +227,5 @@ def _why(consultation: Any, fact: str) -> str:
     return "It could still change the advice, together with answers to come."
 
 
-__all__ = ["EXPLAIN", "Decision", "answered", "changes", "decide", "explain_mode",
-           "explanation", "log_entry", "next_question", "what_if"]
+__all__ = ["EXPLAIN", "UNKNOWNS", "Decision", "answered", "changes", "decide", "explain_mode",
+           "explanation", "log_entry", "next_question", "unknowns_mode", "what_if"]
