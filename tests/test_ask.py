@@ -95,8 +95,19 @@ def answers_for(pack: Pack, situation: dict[str, Any],
                 ask_all: bool = False) -> tuple[str, list[str]]:
     """The stdin that answers a consultation from a situation, and the facts it will ask."""
     asked = drive(Consultation(pack, everything=ask_all), situation)
-    lines = [typed(pack, f, situation[f]) if f in situation else "" for f in asked]
+    lines = [typed(pack, f, situation[f]) if f in situation else _default(pack, f)
+             for f in asked]
     return "".join(line + "\n" for line in lines), asked
+
+
+def _default(pack: Pack, fact: str) -> str:
+    """'' (Enter: the default), except for a count the pack takes from a log: that is
+    asked as the log, where Enter means no entries, so its default is typed as a count."""
+    comp = pack.time.computed.get(fact)
+    default = pack.facts[fact].default
+    if comp is not None and comp.kind not in DATE_KINDS and default is not None:
+        return str(default)
+    return ""
 
 
 def tables(pack_args: list[str], path: str) -> str:
@@ -507,7 +518,11 @@ class TestAskersCase:
     def test_fewer_questions_same_advice(self, builtin: Pack, asker: dict[str, Any],
                                          tmp_path: Any) -> None:
         stdin, asked = answers_for(builtin, asker)
-        assert len(asked) <= 8 < len(builtin.facts)  # 8 before goal-driven asking: no more
+        # 8 before goal-driven asking; 10 since the coworker is a side matter (issue 24):
+        # its question is still asked (it changes what is shown beside the advice), and
+        # the follow-up counts now decide the job's advice it no longer outranks
+        assert len(asked) <= 10 < len(builtin.facts)
+        assert "coworker_behavior_change" in asked
         save = str(tmp_path / "asker.yaml")
         result = run(["--save", save], stdin)
         assert result.exit_code == 0, result.output

@@ -524,7 +524,8 @@ class TestJson:
         assert data == {
             "situation": "s.yaml", "pack": "explain-pack", "id": "call-with-deadline",
             "kind": "action", "title": "Call and name your deadline", "certainty": 0.0,
-            "rank": None, "reached": False, "support": [], "oppose": [], "inputs": [],
+            "rank": None, "reached": False, "alongside": False, "support": [], "oppose": [],
+            "inputs": [],
             "not_fired": [
                 {"rule": "deadline-call", "effect": "support", "cf": 0.8, "status": "failed",
                  "would_add": 0.8, "would_be": 0.8,

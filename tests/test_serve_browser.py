@@ -513,7 +513,15 @@ class TestScreenshots:
         open_page(browser, server, answers=urllib.parse.quote(self.ASKER), as_of="2026-11-20")
         steps = browser.find_elements(By.CSS_SELECTOR, "#plan > li")
         assert len(steps) >= 2 and steps[1].text.startswith("From ")
-        assert "good support, 0.76" in steps[0].text  # words beside the numbers here too
+        assert "good support, 0.70" in steps[0].text  # words beside the numbers here too
+        # waiting, following up, letting go; the logged follow-ups in their step
+        assert steps[2].text.startswith("If no answer by ")
+        assert "Logged: call on " in steps[1].text
+        # the coworker is a side matter: shown with the advice, never as it
+        also = browser.find_element(By.ID, "also")
+        assert also.text.startswith("Also: Clear the air with your coworker")
+        assert browser.find_element(By.CSS_SELECTOR, '#recommendation .recommended'
+                                    ).get_attribute("data-id") == "wait-until-end-of-week"
         browser.execute_script("document.getElementById('plan-box').scrollIntoView();"
                                "window.scrollBy(0, -40)")
         shot(browser, "phone-plan.png")

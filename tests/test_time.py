@@ -140,11 +140,58 @@ class TestWhatIfOnADate:
     @pytest.mark.parametrize(("item", "message"), [
         ("interview_date=2026-12-28", "is after the as-of date 2026-12-07"),
         ("interview_date=soon", "interview_date=soon: give a date written YYYY-MM-DD"),
-        ("follow_ups=2026-12-01", "a log cannot be set on the command line"),
+        ("interview_date+=2026-11-02", "interview_date+=2026-11-02: only a log takes +="),
     ])
     def test_bad_dates(self, item: str, message: str) -> None:
         code, _, err = _run("what-if", "examples/asker-dates.yaml", "--set", item)
         assert code == 2 and message in err and "Traceback" not in err
+
+
+class TestWhatIfOnALog:
+    """what-if --set on a log: the whole log as YAML, or entries added with +=."""
+
+    def test_the_whole_log(self) -> None:
+        code, out, err = _run("what-if", "examples/asker-dates.yaml",
+                              "--set", "follow_ups=[{date: 2026-11-22, kind: call}]")
+        assert code == 0, err
+        assert out.startswith("What if unreturned_calls = 1 (was 0), unanswered_emails = 0 "
+                              "(was 1), missed_callbacks = 0 (was 2), "
+                              "days_since_last_contact = 15 (was 12)")
+
+    def test_an_entry_added(self) -> None:
+        data = _json("what-if", "examples/asker-dates.yaml",
+                     "--set", "follow_ups+={date: 2026-12-05, kind: email}")
+        assert data["set"] == {"unanswered_emails": 2, "days_since_last_contact": 2}
+        # a follow-up two days ago deserves its answer: not "let it go" yet
+        assert data["after"]["recommendation"]["id"] == "wait-until-end-of-week"
+
+    def test_an_entry_added_to_no_log(self) -> None:
+        code, out, err = _run("what-if", "examples/few-days-dates.yaml",
+                              "--set", "follow_ups+={date: 2026-12-06, kind: call}")
+        assert code == 0, err
+        assert out.startswith("What if unreturned_calls = 1 (was 0, the default), "
+                              "days_since_last_contact = 1 (was not given)")
+
+    def test_an_emptied_log(self) -> None:
+        code, out, _ = _run("what-if", "examples/asker-dates.yaml", "--set", "follow_ups=[]")
+        assert code == 0 and "days_since_last_contact unknown (was 12)" in out
+
+    @pytest.mark.parametrize(("item", "message"), [
+        ("follow_ups=2026-12-01",
+         "--set follow_ups:1:1: follow_ups: must be a list of entries, got text"),
+        ("follow_ups+=[{date: 2026-12-05, kind: email}, {date: 2026-12-06, kind: fax}]",
+         "--set follow_ups:1:60: follow_ups[5].kind: 'fax' is not allowed"),
+        ("follow_ups+={kind: email}",
+         "--set follow_ups:1:1: follow_ups[4]: the field 'date' is missing"),
+        ("follow_ups+={date: 2026-12-05, kind: email",
+         "--set follow_ups:2:1: invalid YAML"),
+        ("follow_ups=[{date: 2026-11-02, kind: call}]",
+         "follow_ups[1].date: 2026-11-02 is before interview_date 2026-11-14"),
+    ])
+    def test_bad_entries_are_one_located_line(self, item: str, message: str) -> None:
+        code, _, err = _run("what-if", "examples/asker-dates.yaml", "--set", item)
+        assert code == 2 and "Traceback" not in err
+        assert message in err and len(err.strip().splitlines()) == 1
 
 
 class TestComputedFacts:
@@ -245,8 +292,12 @@ class TestPackFormat:
         assert f"{facts}:" in out + err
 
 
-def _steps(p: Any) -> list[tuple[str, str | None]]:
-    return [(s.start.isoformat(), s.recommendation) for s in p]
+def _steps(p: Any) -> list[tuple[str, str | None, tuple[Any, ...], bool]]:
+    return [(s.start.isoformat(), s.recommendation, s.acts, s.after_no_answer) for s in p]
+
+
+def _json_steps(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(s["from"], s["recommendation"]) for s in data["plan"]]
 
 
 class TestPlan:
@@ -256,8 +307,59 @@ class TestPlan:
         code, out, err = _run("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
         assert code == 0, err
         assert "as of: 2026-11-20" in out
-        # interview-silence v3: letting go waits until the last follow-up had time
-        assert "from 2026-11-28: Let it go" in out
+        # interview-silence v3: letting go waits until the last follow-up had time;
+        # issue 24: after the follow-ups the asker logged went unanswered
+        assert "if no answer by 2026-11-28: Let it go" in out
+        assert "(logged: call on 2026-11-22 (answered, callback promised for 2026-11-23)" in out
+
+    def test_the_asker_waits_then_follows_up_then_lets_go(self) -> None:
+        """The issue's done-when: waiting, following up, letting go, never back; the
+        coworker (a side matter) does not take the place of the job's advice."""
+        data = _json("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
+        assert _json_steps(data) == [("2026-11-20", "wait-until-end-of-week"),
+                                     ("2026-11-22", "follow-up-it-never-hurts"),
+                                     ("2026-11-28", "let-it-go")]
+        done = data["plan"][1]["done"]
+        assert [(d["date"], d["kind"], d["assumed"]) for d in done] == [
+            ("2026-11-22", "call", False), ("2026-11-24", "call", False),
+            ("2026-11-25", "email", False)]
+        assert [s["if_no_answer"] for s in data["plan"]] == [False, False, True]
+
+    @pytest.mark.parametrize("day", ["2026-11-20", "2026-11-21", "2026-11-23", "2026-11-26",
+                                     "2026-11-27", "2026-11-28", "2026-12-07"])
+    def test_the_advice_never_goes_back(self, day: str) -> None:
+        """From any as-of day, each recommendation of the asker's plan comes once, and
+        the coworker (a side matter) is never one of them."""
+        ids = [r for _, r in _json_steps(_json("plan", "examples/asker-dates.yaml",
+                                                "--as-of", day))]
+        assert len(ids) == len(set(ids)) and ids[-1] == "let-it-go"
+        assert "clear-the-air-with-coworker" not in ids
+
+    def test_a_follow_up_is_assumed_done_and_unanswered(self, tmp_path: Path) -> None:
+        """Without a log, the plan follows up when the advice is to, hears nothing,
+        and carries on: "if no answer by DATE"."""
+        path = _situation(tmp_path, "interview_date: 2026-11-14\n"
+                                    "promised_decision_date: 2026-11-21\n")
+        data = _json("plan", path, "--as-of", "2026-11-20")
+        assert _json_steps(data) == [("2026-11-20", "wait-until-end-of-week"),
+                                     ("2026-11-22", "follow-up-it-never-hurts"),
+                                     ("2026-11-25", "follow-up-it-never-hurts"),
+                                     ("2026-11-28", "let-it-go")]
+        assert [[(d["date"], d["kind"], d["assumed"]) for d in s["done"]]
+                for s in data["plan"]] == [[], [("2026-11-22", "email", True)],
+                                           [("2026-11-25", "email", True)], []]
+        _, out, _ = _run("plan", path, "--as-of", "2026-11-20")
+        assert "if no answer by 2026-11-25: Follow up" in out
+        assert "(assumed done, and not answered: email on 2026-11-22)" in out
+
+    def test_evaluate_s_next_says_what_is_done(self) -> None:
+        data = _json("evaluate", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
+        assert [s["recommendation"] for s in data["next"]] == [
+            "wait-until-end-of-week", "follow-up-it-never-hurts", "let-it-go"]
+        _, md, _ = _run("evaluate", "examples/asker-dates.yaml", "--as-of", "2026-11-20",
+                        "--format", "markdown")
+        assert "- if no answer by 2026-11-28: **Let it go" in md
+        assert "; logged: call on 2026-11-22" in md
 
     def test_json_is_a_list_of_from_and_recommendation(self) -> None:
         data = _json("plan", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
@@ -268,8 +370,10 @@ class TestPlan:
 
     def test_a_day_count_situation_moves_too(self) -> None:
         data = _json("plan", "examples/few-days.yaml", "--as-of", AS_OF)
+        # issue 24: each follow-up is assumed done and unanswered, so the plan goes on
         assert [(s["from"], s["recommendation"]) for s in data["plan"]] == [
-            (AS_OF, "wait-until-end-of-week"), ("2026-12-12", "follow-up-it-never-hurts")]
+            (AS_OF, "wait-until-end-of-week"), ("2026-12-12", "follow-up-it-never-hurts"),
+            ("2026-12-15", "follow-up-it-never-hurts"), ("2026-12-18", "let-it-go")]
 
     def test_the_plan_ends_where_a_deadline_passes(self) -> None:
         data = _json("plan", "examples/deadline-dates.yaml", "--as-of", AS_OF)
@@ -278,7 +382,8 @@ class TestPlan:
 
     def test_evaluate_shows_what_happens_next(self) -> None:
         data = _json("evaluate", "examples/few-days-dates.yaml")
-        assert [s["from"] for s in data["next"]] == [AS_OF, "2026-12-12"]
+        assert [s["from"] for s in data["next"]] == [AS_OF, "2026-12-12", "2026-12-15",
+                                                     "2026-12-18"]
         _, table, _ = _run("evaluate", "examples/few-days-dates.yaml")
         assert "What happens next (as of 2026-12-07" in table
         _, md, _ = _run("evaluate", "examples/few-days-dates.yaml", "--format", "markdown")
@@ -292,6 +397,82 @@ class TestPlan:
         sit = load_situation(f"examples/{name}.yaml", pack, as_of=start)
         assert _steps(plan(pack, sit, start, 120).steps) == \
             _steps(day_by_day(pack, sit, start, 120))
+
+
+class TestSideMatters:
+    """`alongside: true`: an action answering a question of its own is shown with the
+    recommendation ("Also") and is never it (issue 24)."""
+
+    def test_the_coworker_is_also_not_the_advice(self) -> None:
+        data = _json("evaluate", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
+        assert data["recommendation"]["id"] == "wait-until-end-of-week"
+        assert [a["id"] for a in data["also"]] == ["clear-the-air-with-coworker"]
+        assert "clear-the-air-with-coworker" in [a["id"] for a in data["actions"]]
+        _, table, _ = _run("evaluate", "examples/asker-dates.yaml", "--as-of", "2026-11-20")
+        assert "Also: Clear the air with your coworker (clear-the-air-with-coworker" in table
+        assert "Other actions" not in table.split("Also:")[1].split("What happens")[0]
+        _, md, _ = _run("evaluate", "examples/asker-dates.yaml", "--as-of", "2026-11-20",
+                        "--format", "markdown")
+        assert "**Also:** Clear the air with your coworker (good support, 0.76)" in md
+
+    def test_explain_says_so(self) -> None:
+        code, out, _ = _run("explain", "examples/asker.yaml", "clear-the-air-with-coworker")
+        assert code == 0 and "(alongside: shown beside the recommendation" in out
+        data = _json("explain", "examples/asker.yaml", "clear-the-air-with-coworker")
+        assert data["alongside"] is True
+        _, summary, _ = _run("evaluate", "examples/asker.yaml", "--explain", "summary")
+        assert "clear-the-air-with-coworker (0.76):" in summary
+
+    def test_the_library_api(self) -> None:
+        result = evaluate("interview-silence", "examples/asker-dates.yaml",
+                          as_of=date(2026, 11, 20))
+        assert result.recommendation is not None
+        assert result.recommendation.id == "wait-until-end-of-week"
+        assert [a.id for a in result.also] == ["clear-the-air-with-coworker"]
+
+    @pytest.mark.parametrize(("old", "new", "message"), [
+        ("  - id: too-busy-slow-process\n    kind: hypothesis\n",
+         "  - id: too-busy-slow-process\n    kind: hypothesis\n    alongside: true\n",
+         "only an action can be 'alongside'"),
+        ("    logs: {follow_ups: {kind: email}}  # v4: doing it is a follow-up (docs/time.md)\n"
+         "    title: Email", "    logs: {calls: {kind: email}}\n    title: Email",
+         "'calls' is not an event log of facts.yaml's 'dates:'"),
+        ("    logs: {follow_ups: {kind: email}}  # v4: doing it is a follow-up (docs/time.md)\n"
+         "    title: Email", "    logs: {follow_ups: {kind: fax}}\n    title: Email",
+         "kind: 'fax' is not"),
+        ("    logs: {follow_ups: {kind: email}}  # v4: doing it is a follow-up (docs/time.md)\n"
+         "    title: Email", "    logs: {follow_ups: {kind: email, date: 2026-11-22}}\n"
+         "    title: Email", "the date is the day the action is done"),
+        ("    logs: {follow_ups: {kind: email}}  # v4: doing it is a follow-up (docs/time.md)\n"
+         "    title: Email", "    logs: {follow_ups: {}}\n    title: Email",
+         "the entry needs kind"),
+        ("    logs: {follow_ups: {kind: email}}  # v4: doing it is a follow-up (docs/time.md)\n"
+         "    title: Email", "    logs: {follow_ups: {kind: email, channel: x}}\n    title: Email",
+         "follow_ups entries have no field 'channel'"),
+    ])
+    def test_bad_declarations(self, tmp_path: Path, old: str, new: str, message: str) -> None:
+        pack = tmp_path / "p"
+        shutil.copytree(os.path.join(BUILTIN_PACK_DIR, "interview-silence"), pack)
+        conclusions = pack / "conclusions.yaml"
+        text = conclusions.read_text()
+        assert old in text
+        conclusions.write_text(text.replace(old, new, 1))
+        code, out, err = _run("check", str(pack))
+        assert code == 1 and "Traceback" not in out + err
+        assert message in out + err
+        assert f"{conclusions}:" in out + err
+
+    def test_a_pack_test_expecting_it_as_the_recommendation(self, tmp_path: Path) -> None:
+        pack = tmp_path / "p"
+        shutil.copytree(os.path.join(BUILTIN_PACK_DIR, "interview-silence"), pack)
+        shutil.rmtree(pack / "tests")
+        (pack / "tests").mkdir()
+        (pack / "tests" / "t.yaml").write_text(
+            "tests:\n  - name: the coworker\n    situation: {days_since_interview: 3}\n"
+            "    expect: {recommendation: clear-the-air-with-coworker}\n")
+        code, out, err = _run("check", str(pack))
+        assert code == 1
+        assert "'clear-the-air-with-coworker' is alongside: never the recommendation" in out + err
 
 
 class TestSweep:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hunch.engine.evaluate import evaluate
 from hunch.engine.load import load_pack
-from hunch.explain.plan import day_by_day, plan
+from hunch.explain.plan import Step, day_by_day, plan
 from hunch.explain.unknowns import recommendation_id
 from hunch.pack.dates import Inputs, inputs_of
 from hunch.pack.validate import situation_from
@@ -83,9 +83,21 @@ class TestShift:
                        "follow_ups": [{"date": "2026-11-04", "kind": "call"}]}
 
 
+def _plan_steps(steps: list[Step], n: int = 0) -> list[Any]:
+    """A plan's steps, comparable: start, advice, the follow-ups done (their dates,
+    entries and whether assumed) and whether it follows an unanswered one; every date
+    moved back by ``n`` days."""
+    back = timedelta(days=n)
+    return [(s.start - back, s.recommendation, s.after_no_answer,
+             [(a.day - back, a.log, a.assumed,
+               sorted((k, v - back if isinstance(v, date) else v) for k, v in a.entry.items()))
+              for a in s.acts]) for s in steps]
+
+
 class TestPlanIsExact:
-    """The plan's change dates are exactly the days on which a day-by-day evaluation
-    changes its recommendation."""
+    """The plan's steps are exactly those of a day-by-day evaluation: the same change
+    dates, the same follow-ups assumed (each on the day the advice is to follow up and
+    the log has none) and replayed, the same waiting folded into its follow-up step."""
 
     @SETTINGS
     @given(situations())
@@ -93,6 +105,31 @@ class TestPlanIsExact:
         data, offset = case
         as_of = BASE + timedelta(days=offset)
         sit = situation_from("<input>", data, {}, PACK, as_of)
-        fast = [(s.start, s.recommendation) for s in plan(PACK, sit, as_of, 90).steps]
-        slow = [(s.start, s.recommendation) for s in day_by_day(PACK, sit, as_of, 90)]
+        fast = _plan_steps(plan(PACK, sit, as_of, 90).steps)
+        slow = _plan_steps(day_by_day(PACK, sit, as_of, 90))
         assert fast == slow
+
+    @SETTINGS
+    @given(situations(), st.integers(-400, 400))
+    def test_shifting_every_date_shifts_the_plan(self, case: tuple[dict[str, Any], int],
+                                                 n: int) -> None:
+        data, offset = case
+        as_of = BASE + timedelta(days=offset)
+        moved = as_of + timedelta(days=n)
+        one = plan(PACK, situation_from("<input>", data, {}, PACK, as_of), as_of, 90)
+        two = plan(PACK, situation_from("<input>", _shifted(data, n), {}, PACK, moved), moved,
+                   90)
+        assert _plan_steps(one.steps) == _plan_steps(two.steps, n)
+        assert (one.until, one.events) == (two.until - timedelta(days=n), two.events)
+
+    def test_a_follow_up_step_holds_its_wait(self) -> None:
+        """The asker's logged follow-ups: waiting for their answers is part of the
+        follow-up step, so the plan never goes back to waiting."""
+        data = {"interview_date": _day(13), "promised_decision_date": _day(20),
+                "follow_ups": [{"date": _day(21), "kind": "call"}]}
+        as_of = BASE + timedelta(days=19)
+        steps = plan(PACK, situation_from("<input>", data, {}, PACK, as_of), as_of, 60).steps
+        assert [(s.start.day, s.recommendation) for s in steps] == [
+            (20, "wait-until-end-of-week"), (22, "follow-up-it-never-hurts"),
+            (25, "follow-up-it-never-hurts"), (28, "let-it-go")]
+        assert [a.assumed for s in steps for a in s.acts] == [False, True]

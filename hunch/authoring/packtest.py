@@ -114,6 +114,8 @@ def expect_problems(pack: Pack, expect: dict[str, Any]) -> list[tuple[tuple[Any,
                 kind = {"top_hypothesis": "hypothesis", "recommendation": "action",
                         "not_recommendation": "action"}.get(key)
                 known(path, ids, kind)
+                if key == "recommendation":
+                    out.extend(_alongside_problems(path, ids, pack))
         elif key == "in_top":
             out.extend(_in_top_problems(value, known))
         elif key == "exactly":
@@ -407,6 +409,15 @@ def check_expectations(expect: dict[str, Any], got: _Got) -> list[Failure]:
 
 def _top_hypothesis(value: Any, got: _Got) -> list[Failure]:
     return _expect_one("top_hypothesis", value, got.top(), "no hypothesis", got)
+
+
+def _alongside_problems(path: tuple[Any, ...], ids: list[str],
+                        pack: Pack) -> list[tuple[tuple[Any, ...], str, str]]:
+    """A side matter (`alongside: true`) is never the recommendation: expecting it so
+    is a test that cannot pass."""
+    return [(path, f"{cid!r} is alongside: never the recommendation",
+             "expect it with concludes (it is shown as 'Also')")
+            for cid in ids if cid in pack.conclusions and pack.conclusions[cid].alongside]
 
 
 def _recommendation(value: Any, got: _Got) -> list[Failure]:

@@ -28,7 +28,8 @@ GOALS = ("top", "concluded", "not-concluded")  # hunch.explain.target.GOALS (not
 @click.command("what-if")
 @click.argument("situation", type=click.Path())
 @click.option("--set", "sets", multiple=True, metavar="FACT=VALUE",
-              help="Change (or add) one input fact; repeat for several.")
+              help="Change (or add) one input fact; repeat for several. A log takes a YAML "
+                   "list of entries (LOG=[...]), or LOG+=ENTRY adds to it.")
 @click.option("--unset", "unsets", multiple=True, metavar="FACT",
               help="Leave one input fact out (unknown, even one with a default); repeat for "
                    "several.")
@@ -75,6 +76,7 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
       hunch what-if examples/asker.yaml --set needs_answer_by_days=5
       hunch what-if examples/asker.yaml --set unreturned_calls=0 --set unanswered_emails=0
       hunch what-if examples/asker-dates.yaml --set interview_date=2026-11-28
+      hunch what-if examples/asker-dates.yaml --set 'follow_ups+={date: 2026-12-05, kind: email}'
       hunch what-if examples/deadline.yaml --unset needs_answer_by_days
       hunch what-if examples/asker.yaml --flip
       hunch what-if examples/asker.yaml --flip --target you-are-the-fallback
@@ -96,7 +98,9 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
-    dated = [item for item in sets if item.partition("=")[0].strip() in pack.time.inputs]
+    # a date or a log (`follow_ups=[...]`, `follow_ups+={...}`): docs/time.md
+    dated = [item for item in sets
+             if item.partition("=")[0].strip().rstrip("+").strip() in pack.time.inputs]
     changes: dict[str, Any] = parse_sets(pack, [item for item in sets if item not in dated])
     changes.update(parse_unsets(pack, unsets, changes))
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))

@@ -600,7 +600,8 @@ class Consultation:
 
     @staticmethod
     def _compare(out: Assessment, value: Any, now: Result, after: Result) -> None:
-        if recommendation_id(after) != recommendation_id(now):
+        # what is shown beside the recommendation ("Also": a side matter) is advice too
+        if recommendation_id(after) != recommendation_id(now) or _also(after) != _also(now):
             out.recommendation.append(value)
         if _top_changed(now, after):
             out.top.append(value)
@@ -847,6 +848,10 @@ def _wins(result: Result, candidate: str, now: Result) -> bool:
     if rest and not _clear_lead(ranked[0].certainty, rest[0].certainty):
         return False
     return len(leaders) == 1 or not set(leaders) & set(_leaders(now))
+
+
+def _also(result: Result) -> list[str]:
+    return [a.id for a in result.also]
 
 
 def _top_changed(now: Result, after: Result) -> bool:

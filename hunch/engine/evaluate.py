@@ -118,6 +118,9 @@ class Result:
     certainties: Certainties
     # answers that disagree, each lowering the certainty drawn from them (docs/certainty.md)
     contradictions: list[Disagreement] = field(default_factory=list)
+    # the actions with positive certainty that answer a question of their own
+    # (`alongside: true`): shown with the recommendation, never as it
+    also: list[Ranked] = field(default_factory=list)
     # analyses of this result kept while it lives (explain's probes and unknowns)
     memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
@@ -205,8 +208,10 @@ def evaluate(pack: Pack | str | None, facts: Situation | dict[str, Any] | str,
     finally:
         if paused:
             gc.enable()
-    best = actions[0] if actions and actions[0].certainty > 0 else None
-    return Result(pack, situation, hypotheses, actions, best, ledger, certainties, disagreements)
+    main = [a for a in actions if a.certainty > 0 and not a.conclusion.alongside]
+    also = [a for a in actions if a.certainty > 0 and a.conclusion.alongside]
+    return Result(pack, situation, hypotheses, actions, main[0] if main else None, ledger,
+                  certainties, disagreements, also)
 
 
 def _certainties(pack: Pack, ledger: Ledger,

@@ -21,18 +21,32 @@ from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError
 from hunch.explain.unknowns import recommendation_id, relevant_unknowns
 from hunch.pack.dates import as_of_for, date_text, days, inputs_of
-from hunch.pack.model import Compare, FactRef, Pack, walk
+from hunch.pack.model import Compare, FactRef, LogEntry, Pack, walk
 from hunch.pack.validate import Situation, situation_from
 
 DEFAULT_HORIZON = 365  # days a plan looks ahead
 MAX_SWEEP = 10_000  # values a sweep tries at most
 
 
+class Act(NamedTuple):
+    """A follow-up inside a plan: an entry of the situation's log dated after the as-of
+    date (it replays on its date), or one the plan assumes done, and unanswered, on a
+    day whose advice is an action that declares it (`logs:` in conclusions.yaml)."""
+
+    day: date
+    log: str
+    entry: dict[str, Any]  # parsed: dates as datetime.date, defaults filled in
+    assumed: bool
+
+
 class Step(NamedTuple):
-    """From ``start`` on (until the next step), the advice is ``result``'s."""
+    """From ``start`` on (until the next step), the advice is ``result``'s; ``acts``
+    are the follow-ups done in the step (waiting for their answer is part of it)."""
 
     start: date
     result: Result
+    acts: tuple[Act, ...] = ()
+    after_no_answer: bool = False  # the step before it followed up and heard nothing
 
     @property
     def recommendation(self) -> str | None:
@@ -57,8 +71,9 @@ class Plan(NamedTuple):
 
 
 class Timeline:
-    """A situation re-worked for any day: its dates re-counted to that day, and the
-    moving numbers it gives directly (``days_since_interview: 23``) moved along."""
+    """A situation re-worked for any day: its dates re-counted to that day, the moving
+    numbers it gives directly (``days_since_interview: 23``) moved along, and the
+    follow-ups the plan assumes done added to its logs."""
 
     def __init__(self, pack: Pack, situation: Situation, as_of: date) -> None:
         self.pack = pack
@@ -70,12 +85,37 @@ class Timeline:
         self.moving = {k: computed[k].step for k in given
                        if k in computed and computed[k].moves and isinstance(given[k], int)}
         self.data: dict[str, Any] = {**given, **situation.dates}
+        # a log whose counts the situation gives as numbers takes no assumed entries:
+        # they would disagree with the numbers (docs/time.md)
+        self.fixed = {src for name, comp in computed.items() if name in given
+                      for src in comp.sources}
+        self.assumed: list[Act] = []
+        self.evaluations = 0
 
-    def situation_on(self, day: date) -> Situation:
+    def logged(self) -> list[Act]:
+        """The situation's own log entries, parsed, in order."""
+        return [Act(entry["date"], name, entry, False)
+                for name, entries in inputs_of(self.pack, self.data).logs.items()
+                for entry in entries]
+
+    def with_acts(self, leave_out: date | None = None) -> dict[str, Any]:
+        """The situation's data with the assumed entries added to their logs, and
+        without the logged entries dated ``leave_out``."""
+        if not self.assumed and leave_out is None:
+            return self.data
+        data = dict(self.data)
+        for name, entries in inputs_of(self.pack, self.data).logs.items():
+            raw = self.data[name]
+            data[name] = [raw[i] for i, entry in enumerate(entries) if entry["date"] != leave_out]
+        for act in self.assumed:
+            data[act.log] = [*data.get(act.log, []), written(act.entry)]
+        return data
+
+    def situation_on(self, day: date, leave_out: date | None = None) -> Situation:
         """The situation as of ``day``; a HunchError when a date is out of range then."""
         k = (day - self.as_of).days
         data = {name: (value + self.moving[name] * k if name in self.moving else value)
-                for name, value in self.data.items()}
+                for name, value in self.with_acts(leave_out).items()}
         sit = situation_from(self.situation.file, data, dict(self.situation.lines), self.pack,
                              day)
         for name in self.moving:  # a count moved out of its range: the same error as a date's
@@ -89,35 +129,125 @@ class Timeline:
                                      self.situation.file)
         return sit
 
-    def evaluate_on(self, day: date) -> Result:
-        return evaluate(self.pack, self.situation_on(day))
+    def evaluate_on(self, day: date, leave_out: date | None = None) -> Result:
+        self.evaluations += 1
+        return evaluate(self.pack, self.situation_on(day, leave_out))
 
     def event_days(self) -> set[date]:
-        """Every date in the logs, and the day after it (a `before: as_of` flips then)."""
+        """Every date in the logs (assumed entries too), and the day after it (a
+        `before: as_of` flips then)."""
         out: set[date] = set()
-        for entries in inputs_of(self.pack, self.data).logs.values():
+        for entries in inputs_of(self.pack, self.with_acts()).logs.values():
             for entry in entries:
                 for value in entry.values():
                     if isinstance(value, date) and value < date.max:
                         out.update((value, value + days(1)))
         return out
 
+    def assume(self, day: date, result: Result) -> tuple[Act, ...]:
+        """The follow-ups the advice on ``day`` has the person do, added to their logs:
+        one per log the action declares, where the log has no entry that day or later."""
+        best = result.recommendation
+        if best is None or day >= date.max - days(1):
+            return ()
+        acts = tuple(self._assumed(day, entry) for entry in best.conclusion.logs
+                     if self._open(day, entry.log))
+        self.assumed.extend(acts)
+        return acts
+
+    def _open(self, day: date, log: str) -> bool:
+        # the log says what the person does up to its last entry: nothing is assumed
+        # before it (nor where the situation gives the log's counts as numbers)
+        return log not in self.fixed and not any(a.log == log and a.day >= day
+                                                 for a in self.logged() + self.assumed)
+
+    def _assumed(self, day: date, entry: LogEntry) -> Act:
+        spec = self.pack.time.inputs[entry.log]
+        parsed = {f.name: f.default for f in spec.fields}
+        parsed.update({**entry.fields, "date": day})
+        return Act(day, entry.log, parsed, True)
+
+
+def written(entry: dict[str, Any]) -> dict[str, Any]:
+    """A parsed log entry as a situation writes it (dates as YYYY-MM-DD, no empty fields)."""
+    return {k: (date_text(v) if isinstance(v, date) else v) for k, v in entry.items()
+            if v is not None}
+
+
+class Day(NamedTuple):
+    """One day of a plan: the advice that day (before its follow-ups), the advice once
+    they are done, and the follow-ups."""
+
+    day: date
+    shown: Result
+    after: Result
+    acts: tuple[Act, ...]
+
+
+def _day(line: Timeline, day: date, first: bool, now: Result | None = None) -> Day:
+    """The day's advice. A follow-up logged for the day shows the advice the person
+    acted on (the day without it); on the as-of date the log is history as it stands.
+    A day whose advice is an action that logs, with no entry that day, assumes it.
+    ``now``: the day's evaluation when the caller has it (see plan)."""
+    after = now if now is not None else line.evaluate_on(day)
+    logged = () if first else tuple(a for a in line.logged() if a.day == day)
+    if logged:
+        return Day(day, line.evaluate_on(day, leave_out=day), after, logged)
+    acts = line.assume(day, after)
+    if not acts:
+        return Day(day, after, after, ())
+    return Day(day, after, line.evaluate_on(day), acts)
+
+
+class _Steps:
+    """Days grouped into steps. A day joins the current step when its advice is the
+    step's, or when the step followed up and the day's advice is what the rules say
+    once that is done (waiting for the answer); doing the step's action again after
+    such a wait starts a new step ("if no answer by ...")."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.wait: str | None = None  # the advice once the step's last follow-up is done
+        self.waited = False  # a day of the step was spent waiting for an answer
+
+    def add(self, d: Day) -> None:
+        r = recommendation_id(d.shown)
+        if self.steps and self._joins(r, d):
+            cur = self.steps[-1]
+            if r != cur.recommendation:
+                self.waited = True
+            if d.acts:
+                self.steps[-1] = cur._replace(acts=cur.acts + d.acts)
+        else:
+            after = bool(self.steps and self.steps[-1].acts)
+            self.steps.append(Step(d.day, d.shown, d.acts, after))
+            self.waited = False
+        if d.acts:
+            self.wait = recommendation_id(d.after)
+
+    def _joins(self, r: str | None, d: Day) -> bool:
+        cur = self.steps[-1]
+        if r == cur.recommendation:
+            return not (d.acts and self.waited)
+        logs = d.shown.recommendation is not None and bool(d.shown.recommendation.conclusion.logs)
+        return bool(cur.acts) and r == self.wait and not (d.acts and logs)
+
 
 def plan(pack: Pack, situation: Situation, as_of: date,
          horizon: int = DEFAULT_HORIZON, now: Result | None = None) -> Plan:
-    """The recommendation's changes from ``as_of`` over ``horizon`` days. ``now``: the
-    situation's evaluation when the caller has it (evaluate's outputs), used for the
-    first day when its values are that day's, so its "Still unknown" analysis, which
-    the plan's events read, is not worked out twice."""
+    """The advice's changes from ``as_of`` over ``horizon`` days, following up (and
+    hearing nothing) whenever the advice is to. ``now``: the situation's evaluation
+    when the caller has it (evaluate's outputs), used for the first day when its
+    values are that day's, so its "Still unknown" analysis, which the plan's events
+    read, is not worked out twice."""
     line = Timeline(pack, situation, as_of)
-    today = line.situation_on(as_of)
-    same = now is not None and now.situation.values == today.values
-    first = now if now is not None and same else evaluate(pack, today)
-    steps = [Step(as_of, first)]
+    same = now is not None and now.situation.values == line.situation_on(as_of).values
+    first = _day(line, as_of, first=True, now=now if same else None)
+    steps = _Steps()
+    steps.add(first)
     last = as_of + days(min(horizon, (date.max - as_of).days))
     end = ""
-    evaluations = 1
-    todo = _candidates(line, first, as_of, last)
+    todo = _candidates(line, first.after, as_of, last)
     done: set[date] = {as_of}
     while todo:
         day = min(todo)
@@ -126,18 +256,16 @@ def plan(pack: Pack, situation: Situation, as_of: date,
             continue
         done.add(day)
         try:
-            result = line.evaluate_on(day)
+            record = _day(line, day, first=False)
         except HunchError as exc:
             last, end = day - days(1), exc.message if hasattr(exc, "message") else str(exc)
             break
-        evaluations += 1
-        if recommendation_id(result) != steps[-1].recommendation:
-            steps.append(Step(day, result))
+        steps.add(record)
         # a new segment (an event counted): the moving numbers have new starting values
-        todo |= {d for d in _candidates(line, result, day, last) if d not in done}
-    events = [_event(pack, u.fact, u.question, u.could_change) for u in relevant_unknowns(first)
-              if "recommendation" in u.could_change]
-    return Plan(as_of, steps, last, end, events, evaluations)
+        todo |= {d for d in _candidates(line, record.after, day, last) if d not in done}
+    events = [_event(pack, u.fact, u.question, u.could_change)
+              for u in relevant_unknowns(first.shown) if "recommendation" in u.could_change]
+    return Plan(as_of, steps.steps, last, end, events, line.evaluations)
 
 
 def _event(pack: Pack, fact: str, question: str, could_change: list[str]) -> Event:
@@ -211,42 +339,77 @@ def day_by_day(pack: Pack, situation: Situation, as_of: date, horizon: int) -> l
     """The same as plan's steps, by evaluating every day (what the property test and
     the benchmark compare plan against)."""
     line = Timeline(pack, situation, as_of)
-    steps: list[Step] = []
+    steps = _Steps()
     for k in range(min(horizon, (date.max - as_of).days) + 1):
-        day = as_of + days(k)
         try:
-            result = line.evaluate_on(day)
+            steps.add(_day(line, as_of + days(k), first=k == 0))
         except HunchError:
+            if k == 0:
+                raise
             break
-        if not steps or recommendation_id(result) != steps[-1].recommendation:
-            steps.append(Step(day, result))
-    return steps
+    return steps.steps
 
 
 # --- what-if on a date --------------------------------------------------------------------
 
 class DateChangeError(Exception):
-    """A date --set that is not a date, names a log, or puts the situation out of range."""
+    """A date --set that is not a date, or puts the situation out of range."""
 
 
 def date_changes(pack: Pack, situation: Situation, dates: dict[str, str]) -> dict[str, Any]:
-    """The computed facts that change when date inputs are set to ``dates`` (YYYY-MM-DD),
-    as of the situation's as-of date: what-if's changes for `--set interview_date=...`."""
+    """The computed facts that change when date inputs are set to ``dates``, as of the
+    situation's as-of date: what-if's changes for `--set interview_date=2026-11-20`
+    (YYYY-MM-DD), `--set 'follow_ups=[{date: 2026-11-22, kind: call}]'` (a log, in
+    YAML) and `--set 'follow_ups+={date: 2026-12-05, kind: email}'` (entries added).
+    A log's bad entry is a HunchError located in the --set value."""
     from hunch.pack.dates import parse_date
 
     line = Timeline(pack, situation, situation.as_of or as_of_for({}, None))
-    for name, text in dates.items():
-        if pack.time.inputs[name].type != "date" or parse_date(text.strip()) is None:
-            raise DateChangeError(f"{name}={text}: give a date written YYYY-MM-DD"
-                                  if pack.time.inputs[name].type == "date" else
-                                  f"{name}: a log cannot be set on the command line")
-        line.data[name] = text.strip()
+    for key, text in dates.items():
+        name, append = key.strip().rstrip("+").strip(), key.strip().endswith("+")
+        if pack.time.inputs[name].type == "events":
+            line.data[name] = log_value(pack, name, text,
+                                        (line.data.get(name) or []) if append else None)
+        elif append or parse_date(text.strip()) is None:
+            raise DateChangeError(f"{key}={text}: " + ("only a log takes +=" if append else
+                                                       "give a date written YYYY-MM-DD"))
+        else:
+            line.data[name] = text.strip()
     try:
         after = line.situation_on(line.as_of)
     except HunchError as exc:
         raise DateChangeError(exc.message) from None
-    return {name: value for name, value in after.values.items()
-            if name in after.origins and situation.values.get(name) != value}
+    out: dict[str, Any] = {name: value for name, value in after.values.items()
+                           if name in after.origins and situation.values.get(name) != value}
+    # a number the dates gave that they no longer give (an emptied log): unknown now
+    out.update({name: None for name in situation.origins if name not in after.values})
+    return out
+
+
+def log_value(pack: Pack, name: str, text: str, before: list[Any] | None) -> list[Any]:
+    """A log given on the command line, in YAML: a list of entries (the whole log), or
+    with ``before`` (``+=``) one entry or a list of them added to it. Checked as in a
+    situation file; a problem is located at line:column of the value."""
+    from hunch.errors import SituationErrors
+    from hunch.pack.dates import type_problems
+    from hunch.pack.yamlsource import Path, load_text
+
+    doc = load_text(text, f"--set {name}")
+    added = doc.data if isinstance(doc.data, list) or before is None else [doc.data]
+    offset = len(before or [])
+    single = before is not None and not isinstance(doc.data, list)
+
+    def loc(path: Path) -> Any:  # (name, i, field, ...) of the log -> the value's node
+        rest = path[1:]
+        if rest and isinstance(rest[0], int):
+            rest = rest[1:] if single else (rest[0] - offset, *rest[1:])
+        return doc.loc(tuple(rest))
+
+    value = [*(before or []), *added] if isinstance(added, list) else added
+    problems = type_problems({name: value}, loc, pack)
+    if problems:
+        raise SituationErrors(problems)
+    return value
 
 
 # --- sweep: the advice along one number ------------------------------------------------
@@ -292,5 +455,6 @@ def sweep_range(pack: Pack, fact: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Band", "DateChangeError", "Event", "Plan", "Step",
-           "Timeline", "date_changes", "day_by_day", "plan", "sweep", "sweep_range"]
+__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Act", "Band", "DateChangeError", "Event", "Plan",
+           "Step", "Timeline", "date_changes", "day_by_day", "log_value", "plan", "sweep",
+           "sweep_range", "written"]

@@ -215,7 +215,16 @@ def _status_line(x: Explanation) -> str:
         state = "concluded, but not above 0" if x.support or x.oppose else "not concluded"
         return f"{kind}, certainty {fmt_cf(x.certainty)}: {state}"
     plural = words.hypotheses if x.kind == "hypothesis" else words.actions
-    return f"{kind}, certainty {fmt_cf(x.certainty)}, rank {x.rank} of {x.of} {plural}"
+    return f"{kind}, certainty {fmt_cf(x.certainty)}, rank {x.rank} of {x.of} {plural}" + \
+        (_ALONGSIDE if _alongside(x) else "")
+
+
+_ALONGSIDE = " (alongside: shown beside the recommendation, never as it)"
+
+
+def _alongside(x: Explanation) -> bool:
+    conclusion = x.result.pack.conclusions.get(x.id)
+    return conclusion is not None and conclusion.alongside
 
 
 def _count(n: int, noun: str) -> str:
@@ -266,6 +275,7 @@ def account_text(result: Result, mode: str) -> str:
     from hunch.explain.how import explain
 
     targets = [r for r in (top_hypothesis(result), result.recommendation) if r is not None]
+    targets += result.also  # the side matters shown with the recommendation
     if not targets:
         return ""
     if mode == "full":
@@ -290,6 +300,7 @@ def explanation_json(x: Explanation) -> dict[str, Any]:
         "certainty": rounded(x.certainty),
         "rank": x.rank or None,
         "reached": x.reached,
+        "alongside": _alongside(x),
         "support": [rule_node_json(n, x) for n in x.support],
         "oppose": [rule_node_json(n, x) for n in x.oppose],
         "inputs": [{"fact": f.name, "value": f.value, "where": f.where}

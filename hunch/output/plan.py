@@ -4,10 +4,11 @@ section of evaluate's outputs (docs/time.md)."""
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from typing import Any
 
 from hunch.engine.evaluate import Result
-from hunch.explain.plan import Band, Plan, Step
+from hunch.explain.plan import Act, Band, Plan, Step, written
 from hunch.output.formats import with_words
 from hunch.output.width import fit
 from hunch.pack.dates import date_text
@@ -16,7 +17,44 @@ from hunch.pack.timemodel import EventField
 
 
 def step_json(step: Step) -> dict[str, Any]:
-    return {"from": date_text(step.start), **_advice(step.result)}
+    """A step: the keys of docs/time.md, then (issue 24) the follow-ups done in it
+    (logged or assumed) and whether it comes once the last ones went unanswered."""
+    return {"from": date_text(step.start), **_advice(step.result),
+            "done": [act_json(a) for a in step.acts], "if_no_answer": step.after_no_answer}
+
+
+def act_json(act: Act) -> dict[str, Any]:
+    return {"log": act.log, **written(act.entry), "assumed": act.assumed}
+
+
+def act_text(act: Act, pack: Pack) -> str:
+    """One follow-up in words: "call on 2026-11-22 (answered, callback_promised_for
+    2026-11-23)", from the log's own fields."""
+    spec = pack.time.inputs.get(act.log)
+    what: list[str] = []
+    notes: list[str] = []
+    for f in spec.fields if spec is not None else ():
+        value = act.entry.get(f.name)
+        if f.name == "date" or value is None or value is False or value == f.default:
+            continue
+        if f.type in ("enum", "string") and f.required:
+            what.append(str(value))
+        elif f.type == "boolean":
+            notes.append(f.name.replace("_", " "))
+        else:
+            shown = date_text(value) if isinstance(value, date) else value
+            notes.append(f"{f.name.replace('_', ' ')} {shown}")
+    head = f"{' '.join(what) or act.log} on {date_text(act.day)}"
+    return head + (f" ({', '.join(notes)})" if notes else "")
+
+
+def acts_line(step: Step, pack: Pack) -> str:
+    """What the person does in a step: logged ("you did") and assumed."""
+    logged = [act_text(a, pack) for a in step.acts if not a.assumed]
+    assumed = [act_text(a, pack) for a in step.acts if a.assumed]
+    parts = ([f"logged: {'; '.join(logged)}"] if logged else []) + \
+        ([f"assumed done, and not answered: {'; '.join(assumed)}"] if assumed else [])
+    return "; ".join(parts)
 
 
 def _advice(result: Result) -> dict[str, Any]:
@@ -35,7 +73,9 @@ def plan_json(p: Plan, situation: str) -> dict[str, Any]:
 
 
 def _when(p: Plan, step: Step) -> str:
-    return "now" if step.start == p.as_of else f"from {date_text(step.start)}"
+    if step.start == p.as_of:
+        return "now"
+    return f"{'if no answer by' if step.after_no_answer else 'from'} {date_text(step.start)}"
 
 
 def plan_lines(p: Plan) -> list[str]:
@@ -47,6 +87,9 @@ def plan_lines(p: Plan) -> list[str]:
             else "no action has positive certainty"
         out.extend(textwrap.wrap(f"{_when(p, step)}: {what}", width=fit(78), initial_indent="  ",
                                  subsequent_indent="    "))
+        if step.acts:
+            out.extend(textwrap.wrap(f"({acts_line(step, step.result.pack)})", width=fit(78),
+                                     initial_indent="    ", subsequent_indent="     "))
     tail = f"(looked ahead to {date_text(p.until)}" + (f"; then: {p.end})" if p.end else ")")
     out.extend(textwrap.wrap(tail, width=fit(78), initial_indent="  ", subsequent_indent="   "))
     if p.events:
@@ -69,7 +112,8 @@ def next_markdown(p: Plan) -> list[str]:
     for step in p.steps:
         best = step.result.recommendation
         out.append(f"- {_when(p, step)}: **{best.title if best else 'no action'}**"
-                   + (f" ({best.reason()})" if best else ""))
+                   + (f" ({best.reason()})" if best else "")
+                   + (f"; {acts_line(step, step.result.pack)}" if step.acts else ""))
     return out
 
 
@@ -189,6 +233,6 @@ def dates_json(pack: Pack) -> dict[str, Any]:
     return {"inputs": inputs, "computed": computed}
 
 
-__all__ = ["as_of_line", "dates_json", "draft_json", "draft_text", "next_markdown", "next_plan",
-           "plan_json", "plan_lines", "plan_text", "step_json", "sweep_json", "sweep_text",
-           "time_json", "time_markdown", "time_table"]
+__all__ = ["act_json", "act_text", "acts_line", "as_of_line", "dates_json", "draft_json",
+           "draft_text", "next_markdown", "next_plan", "plan_json", "plan_lines", "plan_text",
+           "step_json", "sweep_json", "sweep_text", "time_json", "time_markdown", "time_table"]

@@ -54,7 +54,7 @@ CERTAINTY_WIDTH = 13
 
 
 def result_json(result: Result, min_certainty: float | None = None) -> dict[str, Any]:
-    close = close_calls(result.hypotheses) | close_calls(result.actions)
+    close = close_calls(result.hypotheses) | close_calls(main_actions(result))
     best = result.recommendation
     data: dict[str, Any] = {
         "situation": result.situation.file,
@@ -62,6 +62,7 @@ def result_json(result: Result, min_certainty: float | None = None) -> dict[str,
         "hypotheses": [_ranked_close(h, close) for h in result.hypotheses],
         "actions": [_ranked_close(a, close) for a in result.actions],
         "recommendation": _ranked_close(best, close) if best else None,
+        "also": [_ranked_close(a, close) for a in result.also],
         "derived": result.derived_facts(),
         "unknowns": unknowns_json(result),
         "certainty_scale": {"meaning": CERTAINTY_NOTE.removeprefix("certainty: "),
@@ -235,9 +236,33 @@ def hypotheses_text(result: Result, floor: float = 0.0) -> list[str]:
 
 
 def other_actions(result: Result) -> list[Ranked]:
-    """Every action but the recommendation, in rank order."""
-    best = result.recommendation
-    return [a for a in result.actions if best is None or a.id != best.id]
+    """Every action but the recommendation and those shown beside it ("Also"), in
+    rank order."""
+    shown = {a.id for a in result.also}
+    if result.recommendation is not None:
+        shown.add(result.recommendation.id)
+    return [a for a in result.actions if a.id not in shown]
+
+
+def main_actions(result: Result) -> list[Ranked]:
+    """The actions that compete for the recommendation: close calls are reckoned among
+    them, since a side matter answers another question."""
+    return [a for a in result.actions if not a.conclusion.alongside]
+
+
+def also_items(result: Result, floor: float = 0.0) -> list[Ranked]:
+    """The side matters (`alongside: true`) shown with the recommendation."""
+    return above(result.also, floor)
+
+
+def also_text(result: Result, floor: float = 0.0) -> list[str]:
+    """"Also: ...", one wrapped line per side matter, under the recommendation."""
+    out: list[str] = []
+    for item in also_items(result, floor):
+        out.extend(textwrap.wrap(f"Also: {item.title} ({item.id}, {with_words(item.certainty)}):"
+                                 f" {item.reason()}", width=fit(78), subsequent_indent="  ",
+                                 break_on_hyphens=False))
+    return [""] + out if out else []
 
 
 def other_actions_text(result: Result, floor: float = 0.0) -> list[str]:
@@ -247,7 +272,8 @@ def other_actions_text(result: Result, floor: float = 0.0) -> list[str]:
     shown = above(supported(others), floor)
     if not shown:
         return against
-    return ["", f"Other {words(result).actions}", ranked_table(shown, result.actions), *against]
+    return ["", f"Other {words(result).actions}", ranked_table(shown, main_actions(result)),
+            *against]
 
 
 def against_text(heading: str, items: list[Ranked]) -> list[str]:
@@ -266,8 +292,9 @@ def against_text(heading: str, items: list[Ranked]) -> list[str]:
 
 def close_second(result: Result) -> Ranked | None:
     """The runner-up action when it is a close call with the recommendation."""
-    best, close = result.recommendation, close_calls(result.actions)
-    others = [a for a in result.actions if best is not None and a.id != best.id]
+    best = result.recommendation
+    close = close_calls(main_actions(result))
+    others = [a for a in other_actions(result) if best is not None]
     if best is None or best.id not in close or not others or others[0].id not in close:
         return None
     return others[0]
@@ -332,6 +359,7 @@ def recommendation_text(result: Result, floor: float = 0.0, draft: bool = False)
         for source in best.sources:
             if source.id in cited or not cited:
                 out.extend(quote_block(source))
+    out.extend(also_text(result, floor))
     out.extend(time_table(result, draft))  # "What happens next" and the draft (docs/time.md)
     out.extend(other_actions_text(result, floor))
     return out
@@ -395,7 +423,8 @@ def _md_other_actions(result: Result, floor: float = 0.0) -> list[str]:
     shown = above(supported(others), floor)
     if not shown:
         return against[1:]  # straight after the recommendation's blank line
-    return [f"### Other {words(result).actions}", "", *_md_rows(shown, result.actions), *against]
+    return [f"### Other {words(result).actions}", "", *_md_rows(shown, main_actions(result)),
+            *against]
 
 
 def _md_against(heading: str, items: list[Ranked]) -> list[str]:
@@ -449,6 +478,9 @@ def _md_recommendation(result: Result, floor: float, draft: bool = False) -> lis
                     out.append(">")
                 out.append(f"> -- {_md_escape(attribution(source))}")
                 out.append("")
+    for item in also_items(result, floor):
+        out += [f"**Also:** {_md_escape(item.title)} ({with_words(item.certainty)}): "
+                f"{_md_escape(item.reason())}", ""]
     out.extend(_md_other_actions(result, floor))
     out.extend(time_markdown(result, draft))
     return out

@@ -115,7 +115,7 @@ def _entry_problems(item: DateInput, i: int, entry: Any, loc: Loc) -> list[Hunch
                                          f"{where}: unknown field {short(key)}",
                                          _entry_hint(item)))
         elif value is not None:
-            problem = _field_problem(spec, value)
+            problem = field_problem(spec, value)
             if problem:
                 out.append(SituationError.at(loc((item.name, i, key, "<value>")),
                                              f"{where}.{key}: {problem}"))
@@ -127,7 +127,7 @@ def _entry_problems(item: DateInput, i: int, entry: Any, loc: Loc) -> list[Hunch
     return out
 
 
-def _field_problem(spec: EventField, value: Any) -> str:
+def field_problem(spec: EventField, value: Any) -> str:
     if spec.type == "date":
         return "" if parse_date(value) is not None else bad_date(value)
     if spec.type == "boolean":

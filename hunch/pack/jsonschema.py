@@ -270,7 +270,15 @@ def _conclusions() -> dict[str, Any]:
                                      "description": "exclusive group: at most one member "
                                                     "is the answer (hypotheses only)"},
                            "sources": {"type": "array",
-                                       "items": {"$ref": "#/definitions/source_id"}}}}
+                                       "items": {"$ref": "#/definitions/source_id"}},
+                           "alongside": {"type": "boolean",
+                                         "description": "an action answering a question of "
+                                                        "its own: shown beside the "
+                                                        "recommendation, never as it"},
+                           "logs": {"type": "object", "minProperties": 1,
+                                    "description": "what doing the action adds to an event "
+                                                   "log (its date: the day it is done)",
+                                    "additionalProperties": {"type": "object"}}}}
     return _top("conclusions", {"conclusions": {"type": "array", "items": item}},
                 ["conclusions"])
 

@@ -145,6 +145,14 @@ def _short(title: str) -> str:
     return title.split(":")[0].strip()
 
 
+class LogEntry(NamedTuple):
+    """What doing an action adds to an event log: the log's name and the entry's
+    fields other than its date (the day it is done). docs/time.md, "Then what"."""
+
+    log: str
+    fields: dict[str, Any]
+
+
 class Conclusion(NamedTuple):
     id: str
     kind: ConclusionKind
@@ -153,6 +161,10 @@ class Conclusion(NamedTuple):
     sources: list[str]
     loc: Location
     group: str = ""  # exclusive group (hypotheses only); "" when in none
+    # an action that answers a question of its own, shown beside the recommendation
+    # and never as it (docs/authoring.md, "Side matters")
+    alongside: bool = False
+    logs: tuple[LogEntry, ...] = ()  # what doing the action adds to the situation's logs
 
 
 class FactRef(NamedTuple):

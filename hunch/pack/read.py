@@ -29,6 +29,7 @@ from hunch.pack.model import (
     FactRef,
     FactSpec,
     Grading,
+    LogEntry,
     Not,
     Pack,
     PackTest,
@@ -37,6 +38,7 @@ from hunch.pack.model import (
     SourceText,
     Words,
 )
+from hunch.pack.timemodel import DateInput
 from hunch.pack.values import FACT_NAME, ID, RESERVED_FACTS, type_name, value_problem
 from hunch.pack.yamlsource import Document, Path, load_file, short
 
@@ -368,7 +370,8 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
     for i, item in enumerate(items):
         path: Path = ("conclusions", i)
         body = r.mapping(item, path, "conclusion",
-                         ("id", "kind", "title", "explanation", "sources", "group"),
+                         ("id", "kind", "title", "explanation", "sources", "group",
+                          "alongside", "logs"),
                          ("id", "kind", "title"))
         if body is None or "id" not in body:
             continue
@@ -386,7 +389,66 @@ def _read_conclusions(r: Reader, pack: Pack) -> None:
             id=cid, kind=kind, title=r.string(body.get("title"), path + ("title",), "title"),
             explanation=r.string(body.get("explanation"), path + ("explanation",), "explanation"),
             sources=r.strings(body.get("sources"), path + ("sources",), "sources"),
-            loc=r.loc(path), group=_group(r, body, path, kind))
+            loc=r.loc(path), group=_group(r, body, path, kind),
+            alongside=_action_flag(r, body, path, kind),
+            logs=_read_logs(r, body.get("logs"), path + ("logs",), pack, kind))
+
+
+def _action_flag(r: Reader, body: dict[str, Any], path: Path, kind: str) -> bool:
+    """`alongside: true`: an action that answers a question of its own (a coworker,
+    not the job), shown beside the recommendation and never as it."""
+    flag = r.boolean(body.get("alongside"), path + ("alongside",), "alongside")
+    if flag and kind != "action":
+        r.error(path + ("alongside",), "only an action can be 'alongside'",
+                "a hypothesis is never the recommendation: drop 'alongside'")
+        return False
+    return flag
+
+
+def _read_logs(r: Reader, item: Any, path: Path, pack: Pack, kind: str) -> tuple[LogEntry, ...]:
+    """`logs: {follow_ups: {kind: email}}`: what doing an action adds to an event log
+    of the `dates:` section (its date is the day it is done): docs/time.md."""
+    if item is None:
+        return ()
+    if kind != "action" or not isinstance(item, dict) or not item:
+        r.error(path, "'logs' maps an event log to the entry doing this action adds",
+                "e.g. logs: {follow_ups: {kind: email}}, on an action")
+        return ()
+    out = []
+    for name, fields in item.items():
+        spec = pack.time.inputs.get(name) if isinstance(name, str) else None
+        if spec is None or spec.type != "events":
+            r.error(path + (name,), f"{short(name)} is not an event log of facts.yaml's 'dates:'",
+                    "name a log declared with type: events")
+            continue
+        entry = _log_entry(r, fields, path + (name,), spec)
+        if entry is not None:
+            out.append(LogEntry(name, entry))
+    return tuple(out)
+
+
+def _log_entry(r: Reader, fields: Any, path: Path, spec: DateInput) -> dict[str, Any] | None:
+    from hunch.pack.dates import field_problem  # dates reads the model this file fills
+
+    if not isinstance(fields, dict):
+        r.error(path, "give the entry's fields as a mapping", "e.g. {kind: email}")
+        return None
+    known = {f.name: f for f in spec.fields}
+    for key, value in fields.items():
+        field_spec = known.get(key) if key != "date" else None
+        problem = (field_problem(field_spec, value) if field_spec is not None else
+                   "the date is the day the action is done: leave it out" if key == "date"
+                   else f"{spec.name} entries have no field {short(key)}")
+        if problem:
+            r.error(path + (key,), f"{key}: {problem}")
+            return None
+    missing = [f.name for f in spec.fields if f.required and f.name != "date"
+               and f.name not in fields]
+    if missing:
+        r.error(path, f"the entry needs {', '.join(missing)}", f"fields of {spec.name}: "
+                + ", ".join(sorted(known)))
+        return None
+    return dict(fields)
 
 
 def _group(r: Reader, body: dict[str, Any], path: Path, kind: str) -> str:

@@ -627,7 +627,7 @@ function rankedItem(item, kind, headingLevel) {
   const recommended = kind === "recommendation";
   return el(recommended ? "div" : "li", { class: recommended ? "recommended" : null, "data-id": item.id, "data-kind": kind },
     el("div", { class: "item-head" },
-      el(headingLevel, { class: "item-title", id: titleId, text: (recommended ? "Recommended: " : "") + item.title }),
+      el(headingLevel, { class: "item-title", id: titleId, text: (recommended ? "Recommended: " : kind === "also" ? "Also: " : "") + item.title }),
       el("span", { class: "certainty" },
         el("meter", { min: "0", max: "1", value: String(Math.max(0, item.certainty)), "aria-hidden": "true" }),
         " " + weighed(item))),
@@ -638,14 +638,18 @@ function rankedItem(item, kind, headingLevel) {
 
 function render(result, before) {
   const rec = result.recommendation;
+  // side matters (`also`, docs/time.md): another question's answer, shown with the advice
+  const also = result.also || [];
   renderSummary(result);
   $("recommendation").replaceChildren(rec ? rankedItem(rec, "recommendation", "h3")
-    : el("p", { text: "No action stands out: no rule recommends anything for this situation yet." }));
+    : el("p", { text: "No action stands out: no rule recommends anything for this situation yet." }),
+  ...(also.length ? [el("ul", { class: "also", id: "also" }, also.map((a) => rankedItem(a, "also", "h4")))] : []));
   renderDraft(rec);
   renderPlan(result);
   // nothing negative under "most likely": what the sources weigh against is listed apart
   const likely = result.hypotheses.filter((h) => h.certainty > 0);
-  const others = result.actions.filter((a) => a.certainty > 0 && (!rec || a.id !== rec.id));
+  const shown = new Set([rec, ...also].filter(Boolean).map((a) => a.id));
+  const others = result.actions.filter((a) => a.certainty > 0 && !shown.has(a.id));
   const against = [...result.hypotheses, ...result.actions].filter((x) => x.certainty <= 0 && x.strength !== "no net support");
   $("hypotheses").replaceChildren(...(likely.length ? likely.map((h) => rankedItem(h, "hypothesis", "h4"))
     : [el("li", { text: "No explanation stands out yet." })]));
@@ -663,6 +667,7 @@ function renderSummary(result) {
   $("summary-body").replaceChildren(
     el("p", { class: "sum-rec" }, el("strong", { text: rec ? rec.title : "No action stands out yet." }),
       rec ? el("span", { class: "certainty", text: ` (${weighed(rec)})` }) : null),
+    ...(result.also || []).map((a) => el("p", { class: "sum-also" }, "Also: ", a.title)),
     top ? el("p", { class: "sum-top" }, "Likeliest: ", top.title, el("span", { class: "certainty", text: ` (${weighed(top)})` })) : null,
     el("p", { class: "sum-more" }, el("a", { href: "#result", text: "Details, sources and reasons" })));
 }
@@ -707,10 +712,20 @@ function renderPlan(result) {
   const steps = result.next || [];
   $("plan-box").hidden = !steps.length;
   $("plan").replaceChildren(...steps.map((s, n) => el("li", { class: n === 0 ? "now" : null },
-    el("span", { class: "when", text: n === 0 ? "Now" : `From ${day(s.from)}` }),
+    el("span", { class: "when", text: n === 0 ? "Now" : `${s.if_no_answer ? "If no answer by" : "From"} ${day(s.from)}` }),
     el("span", { class: "what" }, el("strong", { text: s.title || "No action stands out" }),
       s.certainty !== undefined ? ` (${strengthOf(s.certainty, result)}, ${fmt(s.certainty)})` : ""),
-    s.reason ? el("span", { class: "why-step", text: s.reason }) : null)));
+    s.reason ? el("span", { class: "why-step", text: s.reason }) : null,
+    (s.done || []).length ? el("span", { class: "done-step", text: doneText(s.done) }) : null)));
+}
+
+// The follow-ups of a plan step (`done`, docs/time.md): logged ones, and those the plan
+// assumes done and unanswered
+function doneText(done) {
+  const one = (d) => `${d.kind || d.log} on ${day(d.date)}`;
+  const logged = done.filter((d) => !d.assumed).map(one), assumed = done.filter((d) => d.assumed).map(one);
+  return [logged.length ? `Logged: ${logged.join("; ")}.` : "",
+    assumed.length ? `Assumed done, and not answered: ${assumed.join("; ")}.` : ""].filter(Boolean).join(" ");
 }
 
 function renderUnknowns(result) {
