@@ -258,6 +258,10 @@ class TestOneQuestionAtATime:
         dunno = browser.find_element(By.ID, "f-amount_share_of_savings-dunno")
         dunno.click()
         assert dunno.is_selected()
+        settled(browser)
+        # "I don't know" moves no certainty: the box says so, with no stray "null"
+        changes = browser.find_element(By.ID, "changes").text
+        assert "recommendation is the same" in changes and "null" not in changes
         field.send_keys("80")
         assert not dunno.is_selected()  # typing a value clears "I don't know"
         settled(browser)

@@ -777,7 +777,7 @@ function renderChanges(before, after) {
   const now = change.after === undefined ? "not answered" : answerText(change.name, change.after);
   box.replaceChildren(
     el("p", {}, el("strong", { text: `After “${questionOf(change.name)}” went from ${was} to ${now}: ` }), lines.join(" ")),
-    moved.length ? el("details", {}, el("summary", { text: `${moved.length} certainties moved` }), el("ul", {}, moved)) : null);
+    ...(moved.length ? [el("details", {}, el("summary", { text: `${moved.length} certainties moved` }), el("ul", {}, moved))] : []));
 }
 
 // --- HOW / WHY NOT, in sentences ----------------------------------------------------------
