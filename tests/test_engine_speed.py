@@ -47,9 +47,13 @@ def as_json(result: Result) -> str:
 class TestSessionsDeleted:
     """Every run deletes its durable_rules sessions, finished or stopped part way.
 
-    Reusing them (retracting a finished run's facts) was tried and taken out: a
-    full test run died of a segmentation fault inside durable_rules with it
-    (docs/performance.md, "Sessions are not reused").
+    Reusing them (retracting a finished run's facts) was tried and taken out: full
+    test runs died of a segmentation fault with it. The cause is durable_rules
+    2.0.28's retraction of a fact whose two-fact action frame has already fired: it
+    walks the freed frame past its end and blanks words beyond it
+    (docs/performance.md, "Sessions are not reused";
+    benchmarks/durable_retract_overrun.py shows it under valgrind). These tests fail
+    if a run leaves a session behind, as reuse would.
     """
 
     @staticmethod

@@ -256,11 +256,10 @@ class Runner:
 
         Not reused: retracting a finished run's facts and keeping the empty state
         for the next situation saved a quarter of an evaluation (220 us to build a
-        200-rule ruleset's state, 50 us to free it), but a full test run with it
-        died of a segmentation fault inside durable_rules (tests/test_scale.py), and
-        retraction is a path of its C core hunch never used before; deleting every
-        state is the path every earlier release ran (docs/performance.md, "Sessions
-        are not reused").
+        200-rule ruleset's state, 50 us to free it), but durable_rules 2.0.28's
+        retraction of a fact whose two-fact action frame has fired overruns the
+        freed frame (full test runs died of it); delete_state never takes that path
+        (docs/performance.md, "Sessions are not reused").
         """
         for index, started in enumerate(session.started):
             if not started:
