@@ -20,10 +20,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from setuptools import build_meta as _setuptools
-from setuptools.build_meta import (  # re-exported: the hooks this backend leaves alone
+from setuptools.build_meta import (  # re-exported: the hook this backend leaves alone
     get_requires_for_build_sdist,
-    prepare_metadata_for_build_editable,
-    prepare_metadata_for_build_wheel,
 )
 
 SWITCH = "HUNCH_MYPYC"
@@ -77,6 +75,20 @@ def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) 
     extra = MYPYC if compiled_requested() else []
     with _pure():  # setuptools runs setup.py to ask, before mypy is there to import
         return list(_setuptools.get_requires_for_build_wheel(config_settings)) + extra
+
+
+def prepare_metadata_for_build_wheel(metadata_directory: str,
+                                     config_settings: dict[str, Any] | None = None) -> str:
+    with _pure():  # the metadata is the same either way; compiling twice would not be
+        return str(_setuptools.prepare_metadata_for_build_wheel(metadata_directory,
+                                                                config_settings))
+
+
+def prepare_metadata_for_build_editable(metadata_directory: str,
+                                        config_settings: dict[str, Any] | None = None) -> str:
+    with _pure():
+        return str(_setuptools.prepare_metadata_for_build_editable(metadata_directory,
+                                                                   config_settings))
 
 
 def build_wheel(wheel_directory: str, config_settings: dict[str, Any] | None = None,
