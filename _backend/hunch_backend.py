@@ -53,7 +53,8 @@ def compiled_requested(environ: Mapping[str, str] = os.environ) -> bool:
         return False
     if value == "1":
         return True
-    raise ValueError(f"{SWITCH}={value!r}: set it to 1 to compile hunch's hot modules with "
+    # SystemExit: pip shows the line as the build's output, with no traceback
+    raise SystemExit(f"{SWITCH}={value!r}: set it to 1 to compile hunch's hot modules with "
                      f"mypyc, or to 0 (or leave it unset) for the pure-Python build")
 
 
