@@ -203,16 +203,28 @@ def next_question(served: Served, given: dict[str, Any], situation: Situation) -
         return body
     # asked as `hunch ask` asks it (a date, the log, or the number): the same code
     body["next"] = {**fact_json(pack.facts[fact]), "ask_as": consultation.ask_as(fact),
-                    "why": _why(consultation, fact)}
+                    "why": _why(consultation, shown(consultation, situation), fact)}
     return body
 
 
-def _why(consultation: Any, fact: str) -> str:
-    """Why this question matters now, in one plain sentence (`why` in `hunch ask`)."""
+def shown(consultation: Any, situation: Situation) -> Any:
+    """The answers as a decision reads them, which is what the page shows beside the
+    question: "I don't know" (null) there is a fact left out, so it takes its default,
+    where the consultation (like `hunch ask`'s `?`) keeps it unknown."""
+    from hunch.consult.ask import Consultation
+
+    answers = {name: situation.values.get(name) if value is None else value
+               for name, value in consultation.answers.items()}
+    return Consultation(consultation.pack, answers, "/input", dates=consultation.given_dates)
+
+
+def _why(consultation: Any, page: Any, fact: str) -> str:
+    """Why this question matters now, in one plain sentence (`why` in `hunch ask`), said
+    of the advice the page shows (``page``: the answers as a decision reads them)."""
     if consultation.pack.facts[fact].required:
         return "The advice starts from this answer: the rules count from it."
-    a = consultation.plan().assessments[fact]
-    now = consultation.result()
+    now = page.result()
+    a = page.assess(fact, now)
     parts = []
     if a.recommendation:
         rec = now.recommendation.title if now.recommendation else "none yet"
@@ -220,9 +232,9 @@ def _why(consultation: Any, fact: str) -> str:
     if a.top:
         parts.append("which explanation is likeliest")
     if parts:
-        joint = ", together with another answer," if a.together_with else ""
-        return f"Your answer{joint} could change {' and '.join(parts)}."
-    if a.gain > 0:
+        return f"Your answer could change {' and '.join(parts)}."
+    planned = consultation.plan().assessments[fact]
+    if planned.gain > 0:
         return "Your answer narrows down which explanation fits."
     return "It could still change the advice, together with answers to come."
 
