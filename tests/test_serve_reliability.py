@@ -577,6 +577,35 @@ class TestF10F14OpenApi:
         explain = paths[f"/v1/explain/{PACK}/{{conclusion}}"]["post"]
         assert "404" in explain["responses"]
 
+    def test_what_if_on_a_log_or_a_date_is_documented(self, client: TestClient) -> None:
+        """The document's what-if takes a date or a whole log in "set" and entries in
+        "add", and nothing else there: what the server takes (docs/time.md)."""
+        import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+        doc = self.document(client)
+        whatif = doc["paths"][f"/v1/whatif/{PACK}"]["post"]
+        schema = {**whatif["requestBody"]["content"]["application/json"]["schema"],
+                  "components": doc["components"]}
+        entry = {"date": "2026-12-05", "kind": "email"}
+        good: list[dict[str, Any]] = [
+            {"set": {"follow_ups": [entry]}}, {"set": {"interview_date": "2026-11-20"}},
+            {"add": {"follow_ups": entry}}, {"add": {"follow_ups": [entry]}},
+            # an optional field with no value is a field not given, as in a file
+            {"add": {"follow_ups": {**entry, "answered": None, "called_back": None}}}]
+        for change in good:
+            jsonschema.validate({"input": ASKER, **change}, schema)
+        dated = {"interview_date": "2026-11-14"}  # (ASKER's counts would disagree with a log)
+        assert client.post(f"/v1/whatif/{PACK}", json={"input": dated, **good[-1],
+                                                        "as_of": "2026-12-07"}
+                           ).status_code == 200
+        bad: list[dict[str, Any]] = [
+            {"add": {"interview_date": "2026-11-20"}}, {"add": {}}, {"add": None},
+            {"add": {"follow_ups": {**entry, "kind": None}}},
+            {"add": {"follow_ups": {"kind": "fax", "date": "2026-12-05"}}}]
+        for change in bad:
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate({"input": ASKER, **change}, schema)
+
     def test_f14_a_405_says_what_is_allowed(self, client: TestClient) -> None:
         r = client.get(f"/v1/decisions/{PACK}")
         assert r.status_code == 405 and r.headers["Allow"] == "POST"

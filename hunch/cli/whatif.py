@@ -98,14 +98,16 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
+    from hunch.explain.timeset import read_time_set
+
     # a date or a log (`follow_ups=[...]`, `follow_ups+={...}`): docs/time.md
-    dated = [item for item in sets
-             if item.partition("=")[0].strip().rstrip("+").strip() in pack.time.inputs]
-    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if item not in dated])
+    dated = {item: read_time_set(pack, item) for item in sets}
+    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if dated[item] is None])
     changes.update(parse_unsets(pack, unsets, changes))
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
-    if dated:  # a date: the numbers it gives change (docs/time.md)
-        changes.update(_date_changes(pack, result.situation, dated))
+    timed = [change for change in dated.values() if change is not None]
+    if timed:  # a date: the numbers it gives change (docs/time.md)
+        changes.update(_date_changes(pack, result.situation, timed))
     data: dict[str, Any] = {}
     texts: list[str] = []
     if changes:
@@ -155,14 +157,14 @@ def parse_sets(pack: Any, items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _date_changes(pack: Any, situation: Any, items: list[str]) -> dict[str, Any]:
+def _date_changes(pack: Any, situation: Any, changes: list[Any]) -> dict[str, Any]:
     """`--set interview_date=2026-11-20`: the computed facts it changes, as changes."""
-    from hunch.explain.plan import DateChangeError, date_changes
+    from hunch.explain.timeset import TimeSetError, time_changes
 
     try:
-        return date_changes(pack, situation, dict(i.partition("=")[::2] for i in items))
-    except DateChangeError as exc:
-        raise _bad("--set", str(exc), "") from None
+        return time_changes(pack, situation, changes)
+    except TimeSetError as exc:
+        raise _bad("--set", exc.message, exc.hint) from None
 
 
 def parse_unsets(pack: Any, names: tuple[str, ...], sets: dict[str, Any]) -> dict[str, None]:
