@@ -101,11 +101,12 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
     from hunch.explain.timeset import read_time_set
 
     # a date or a log (`follow_ups=[...]`, `follow_ups+={...}`): docs/time.md
-    dated = {item: read_time_set(pack, item) for item in sets}
-    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if dated[item] is None])
+    dated = [read_time_set(pack, item) for item in sets]  # in order: += may repeat
+    changes: dict[str, Any] = parse_sets(
+        pack, [item for item, timed in zip(sets, dated, strict=True) if timed is None])
     changes.update(parse_unsets(pack, unsets, changes))
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
-    timed = [change for change in dated.values() if change is not None]
+    timed = [change for change in dated if change is not None]
     if timed:  # a date: the numbers it gives change (docs/time.md)
         changes.update(_date_changes(pack, result.situation, timed))
     data: dict[str, Any] = {}
