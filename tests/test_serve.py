@@ -280,6 +280,14 @@ class TestWhatIfAndExplain:
                         "--as-of", "2026-12-07")
         assert problem["message"].split(" (")[0] in cli  # the CLI's words, less its place
 
+    def test_dates_out_of_range_point_at_the_change_named(self, client: TestClient) -> None:
+        r = client.post(f"/v1/whatif/{PACK}", json={
+            "input": dated_asker(), "as_of": "2026-12-07",
+            "set": {"interview_date": "2026-12-28"},
+            "add": {"follow_ups": {"date": "2026-12-05", "kind": "email"}}})
+        assert r.status_code == 400
+        assert r.json()["errors"][0]["pointer"] == "/set/interview_date"
+
     @pytest.mark.parametrize(("body", "at", "words"), [
         ({"add": {"nope": []}}, "/add/nope", "nope: not a log of this pack (logs: follow_ups)"),
         ({"add": {"follow_ups": None}}, "/add/follow_ups", "expected an entry or a list"),

@@ -62,7 +62,9 @@ def time_changes(pack: Pack, situation: Situation, sets: list[TimeSet]) -> dict[
     try:
         after = line.situation_on(line.as_of)
     except HunchError as exc:
-        raise TimeSetError(exc.message, *sets[-1].loc(())) from None
+        # located at the change the message starts with (`follow_ups[1].date: ...`)
+        named = [c for c in sets if exc.message.startswith(c.name)] or sets[-1:]
+        raise TimeSetError(exc.message, *named[0].loc(())) from None
     out: dict[str, Any] = {name: value for name, value in after.values.items()
                            if name in after.origins and situation.values.get(name) != value}
     # a number the dates gave that they no longer give (an emptied log): unknown now
