@@ -10,6 +10,8 @@ from click.core import ParameterSource
 if TYPE_CHECKING:
     from hunch.engine.evaluate import Result
     from hunch.explain.target import TargetSearch
+    from hunch.explain.timeset import TimeSet
+    from hunch.pack.model import Pack
 
 from hunch.cli.common import (
     as_of_option,
@@ -84,11 +86,9 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
       hunch what-if - --flip < examples/asker.yaml
     """
     from hunch.engine.evaluate import evaluate
-    from hunch.explain.how import flips
     from hunch.explain.how import what_if as compare
-    from hunch.output.explanation import flips_json, flips_text, what_if_json, what_if_text
+    from hunch.output.explanation import what_if_json, what_if_text
     from hunch.output.formats import to_json
-    from hunch.output.target import target_text
 
     if target is not None and not flip:
         raise click.UsageError("--target goes with --flip: what-if --flip --target ID")
@@ -98,15 +98,8 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
-    from hunch.explain.timeset import read_time_set
-
-    # a date or a log (`follow_ups=[...]`, `follow_ups+={...}`): docs/time.md
-    dated = [read_time_set(pack, item) for item in sets]  # in order: += may repeat
-    changes: dict[str, Any] = parse_sets(
-        pack, [item for item, timed in zip(sets, dated, strict=True) if timed is None])
-    changes.update(parse_unsets(pack, unsets, changes))
+    changes, timed = _read_changes(pack, sets, unsets)
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
-    timed = [change for change in dated if change is not None]
     if timed:  # a date: the numbers it gives change (docs/time.md)
         changes.update(_date_changes(pack, result.situation, timed))
     data: dict[str, Any] = {}
@@ -116,17 +109,41 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         data.update(what_if_json(w))
         texts.append(what_if_text(w))
         result = w.after
-    if flip and target is not None:
-        search = _toward(result, target, goal, max_facts, max_evaluations)
-        data.update(_target_json(result, search, bool(changes)))
-        texts.append(target_text(result, search))
-    elif flip:
-        found = flips(result)
-        found_json = flips_json(result, found)
-        data.update(found_json if not changes else {"flips": found_json["flips"]})
-        texts.append(flips_text(result, found))
+    if flip:
+        part, text = _flip_part(result, target, goal, max_facts, max_evaluations, bool(changes))
+        data.update(part)
+        texts.append(text)
     emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output,
                  (situation,))
+
+
+def _read_changes(pack: Pack, sets: tuple[str, ...], unsets: tuple[str, ...]
+                  ) -> tuple[dict[str, Any], list[TimeSet]]:
+    """The --set and --unset changes of plain facts, and the changes of dates and logs
+    (`follow_ups=[...]`, `follow_ups+={...}`: docs/time.md), which need the situation."""
+    from hunch.explain.timeset import read_time_set
+
+    dated = [read_time_set(pack, item) for item in sets]  # in order: += may repeat
+    changes: dict[str, Any] = parse_sets(
+        pack, [item for item, timed in zip(sets, dated, strict=True) if timed is None])
+    changes.update(parse_unsets(pack, unsets, changes))
+    return changes, [change for change in dated if change is not None]
+
+
+def _flip_part(result: Result, target: str | None, goal: str, max_facts: int,
+               bound: int, changed: bool) -> tuple[dict[str, Any], str]:
+    """--flip's JSON keys and text: toward --target, or the single-fact flips."""
+    from hunch.explain.how import flips
+    from hunch.output.explanation import flips_json, flips_text
+    from hunch.output.target import target_text
+
+    if target is not None:
+        search = _toward(result, target, goal, max_facts, bound)
+        return _target_json(result, search, changed), target_text(result, search)
+    found = flips(result)
+    found_json = flips_json(result, found)
+    return (found_json if not changed else {"flips": found_json["flips"]},
+            flips_text(result, found))
 
 
 def _toward(result: Result, target: str, goal: str, max_facts: int,
