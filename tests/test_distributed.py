@@ -197,13 +197,15 @@ class TestPartitionBoundaries:
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.sampled_from([b"{}", b"", b"x" * 9, b'{"a": 1}', b"  "]), max_size=12),
-           st.booleans(), st.integers(1, 30))
-    def test_every_line_once(self, lines: list[bytes], final_newline: bool, size: int) -> None:
+           st.booleans(), st.integers(1, 30), st.sampled_from([1, 2, 3, 7, 1 << 20]))
+    def test_every_line_once(self, lines: list[bytes], final_newline: bool, size: int,
+                             read_bytes: int) -> None:
+        # small reads cut lines and newlines across chunks, as a 1 MiB read does in big files
         data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
         got: list[tuple[int, bytes | None]] = []
         for offset in range(0, max(len(data), 1), size):
             number = data[:offset].count(b"\n")
-            for raw, crossed in lines_of(io.BytesIO(data), offset, offset + size, 8):
+            for raw, crossed in lines_of(io.BytesIO(data), offset, offset + size, 8, read_bytes):
                 number += 1 + crossed
                 got.append((number, raw))
         want = [(n + 1, None if len(line.rstrip(b"\n")) > 8 else line)

@@ -300,8 +300,8 @@ def count_newlines(part: Partition) -> int:
     return count
 
 
-def lines_of(handle: Any, offset: int, end: int,
-             limit: int) -> Iterator[tuple[bytes | None, bool]]:
+def lines_of(handle: Any, offset: int, end: int, limit: int,
+             read_bytes: int = READ_BYTES) -> Iterator[tuple[bytes | None, bool]]:
     """Every line that starts in [offset, end) of ``handle``, in order, newline kept.
 
     Yields (line, crossed): line is None when it is longer than ``limit`` bytes (read
@@ -309,40 +309,27 @@ def lines_of(handle: Any, offset: int, end: int,
     began inside a line, which belongs to the partition before (so one more newline
     lies between ``offset`` and this line, for its number).
     """
-    skipping = offset > 0
-    position = offset - 1 if skipping else 0  # the byte before: was a line ending there?
-    handle.seek(position)
-    start = position  # where the current line started
-    crossed = False
+    first = _first_line(handle, offset, read_bytes)
+    if first is None or first[0] >= end:
+        return
+    start, crossed = first
+    position = start
+    handle.seek(start)
     buffer = bytearray()
     over = False
-    while start < end or skipping:
-        chunk = handle.read(READ_BYTES)
+    while start < end:
+        chunk = handle.read(read_bytes)
         if not chunk:
             break
-        at = 0
-        while at < len(chunk):
-            newline = chunk.find(b"\n", at)
-            stop = len(chunk) if newline < 0 else newline + 1
-            if skipping:
-                position += stop - at
-                at = stop
-                if newline >= 0:
-                    skipping = False
-                    crossed = position > offset
-                    start = position
-                    if start >= end:
-                        return
-                continue
+        for piece, whole in _pieces(chunk):
             if not over:
-                buffer += chunk[at:stop]
+                buffer += piece
                 over = len(buffer) > limit + 1
                 if over:
-                    buffer.clear()
-            position += stop - at
-            at = stop
-            if newline < 0:
-                break
+                    buffer.clear()  # the rest of this line is read past, never held
+            position += len(piece)
+            if not whole:
+                continue
             yield _line(buffer, over, limit), crossed
             crossed = False
             buffer.clear()
@@ -350,8 +337,34 @@ def lines_of(handle: Any, offset: int, end: int,
             start = position
             if start >= end:
                 return
-    if not skipping and (buffer or over) and start < end:
+    if buffer or over:
         yield _line(buffer, over, limit), crossed
+
+
+def _first_line(handle: Any, offset: int, read_bytes: int) -> tuple[int, bool] | None:
+    """Where the first line starting at or after ``offset`` starts, and whether the
+    range began inside a line; None when no line starts there (end of the input)."""
+    if offset == 0:
+        return 0, False
+    position = offset - 1  # the byte before: was a line ending there?
+    handle.seek(position)
+    while chunk := handle.read(read_bytes):
+        newline = chunk.find(b"\n")
+        if newline >= 0:
+            position += newline + 1
+            return position, position > offset
+        position += len(chunk)
+    return None
+
+
+def _pieces(chunk: bytes) -> Iterator[tuple[bytes, bool]]:
+    """``chunk`` cut after each newline: (piece, ends a line)."""
+    at = 0
+    while at < len(chunk):
+        newline = chunk.find(b"\n", at)
+        stop = len(chunk) if newline < 0 else newline + 1
+        yield chunk[at:stop], newline >= 0
+        at = stop
 
 
 def _line(buffer: bytearray, over: bool, limit: int) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -85,7 +86,7 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
       hunch evaluate examples/asker.yaml --min-certainty 0.2
       hunch evaluate --dask local --jobs 2 situations.jsonl -o results/
     """
-    from hunch.batch.run import Settings, renderer
+    from hunch.batch.run import Settings
     from hunch.cli.batch import write_batch
     from hunch.cli.common import allow_pack_path, pack_argument
     from hunch.output.width import columns
@@ -101,20 +102,8 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
     pack = load_pack_or_fail(chosen)
     resume(freeze=True)  # the pack lives for the whole run (hunch/cli/startup.py)
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
-    render = renderer(fmt, min_certainty)
-    if draft:
-        import functools
-
-        from hunch.output.render import render_drafted
-
-        render = functools.partial(render_drafted, fmt)
-    if explain:
-        import functools
-
-        from hunch.output.render import render_explained
-
-        render = functools.partial(render_explained, fmt, explain, min_certainty=min_certainty)
-    settings = Settings(rules=chosen, render=render, forced=bool(rules),
+    settings = Settings(rules=chosen, render=_render(fmt, explain, draft, min_certainty),
+                        forced=bool(rules),
                         max_bytes=max_bytes, max_firings=max_firings, debug=debug,
                         allow_pack_path=allow_pack_path(),
                         project_pack=None if rules else project_default(),
@@ -127,6 +116,21 @@ def evaluate(situations: tuple[str, ...], rules: str | None, fmt: str, output: s
                           progress=progress)
     if summary.failed:
         raise Reported(EXIT_BAD_INPUT)  # each failed situation is on standard error
+
+
+def _render(fmt: str, explain: str | None, draft: bool,
+            min_certainty: float | None) -> Callable[[Any], Any]:
+    """How each result is written: --explain wins over --draft, which wins over the plain format."""
+    import functools
+
+    from hunch.batch.run import renderer
+    from hunch.output.render import render_drafted, render_explained
+
+    if explain:
+        return functools.partial(render_explained, fmt, explain, min_certainty=min_certainty)
+    if draft:
+        return functools.partial(render_drafted, fmt)
+    return renderer(fmt, min_certainty)
 
 
 def _on_dask(inputs: list[str], scheduler: str, folder: str | None, fmt: str,

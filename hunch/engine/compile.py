@@ -825,8 +825,25 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
     inputs = [lit for lit in lits if lit.kind == "in"]
     tests: list[Any] = [{"_k": "s"}] + _ordered_tests([lit.expr for lit in inputs])
     elements: list[dict[str, Any]] = [{"s": tests[0] if len(tests) == 1 else {"$and": tests}}]
-    derived_aliases: dict[str, str] = {}
-    conclusion_aliases: dict[str, str] = {}
+    derived, derived_aliases = _derived_elements(lits, out)
+    others, conclusion_aliases, negations = _conclusion_elements(lits, out)
+    input_facts = [f for lit in inputs for f in lit.facts]
+    for lit in lits:
+        if lit.kind == "d" and isinstance(lit.value, FactRef):
+            input_facts.append(lit.value.fact)
+    name = f"{rule.id}#{n}"
+    produces = tuple(dict.fromkeys(("d:" if e.kind == "derive" else "c:") + e.target
+                                   for e in rule.then if e.kind != "oppose"))
+    return Alternative(name=name, rule_index=index, alternative=n,
+                       definition={"all": elements + derived + others, "pri": stratum},
+                       input_facts=tuple(dict.fromkeys(input_facts)),
+                       derived_aliases=derived_aliases, conclusion_aliases=conclusion_aliases,
+                       negations=negations, stratum=stratum, produces=produces)
+
+
+def _derived_elements(lits: list[Lit], out: CompiledPack
+                      ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One element per derived fact an alternative reads (positively), with its alias."""
     by_name: dict[str, list[Lit]] = {}
     for lit in lits:
         if lit.kind == "d" and not lit.negated:
@@ -837,6 +854,8 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
         by_name.setdefault(ref, [])
     names = sorted(by_name, key=lambda name: (any(isinstance(lit.value, _DerivedRef)
                                                   for lit in by_name[name]), name))
+    elements: list[dict[str, Any]] = []
+    derived_aliases: dict[str, str] = {}
     alias_of: dict[str, str] = {}
     for i, name in enumerate(names):
         alias = f"d{i}"
@@ -846,10 +865,14 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
         tests = [{"_k": "d"}, {"name": name}] + [_derived_test(lit, alias_of)
                                                   for lit in by_name[name]]
         elements.append({alias: {"$and": tests}})
-    input_facts = [f for lit in inputs for f in lit.facts]
-    for lit in lits:
-        if lit.kind == "d" and isinstance(lit.value, FactRef):
-            input_facts.append(lit.value.fact)
+    return elements, derived_aliases
+
+
+def _conclusion_elements(lits: list[Lit], out: CompiledPack
+                         ) -> tuple[list[dict[str, Any]], dict[str, str], list[Lit]]:
+    """The elements for conclusions an alternative reads and for what it negates."""
+    elements: list[dict[str, Any]] = []
+    conclusion_aliases: dict[str, str] = {}
     negations = []
     for i, lit in enumerate(lit for lit in lits if lit.negated or lit.kind == "c"):
         if lit.kind == "c" and not lit.negated:
@@ -868,14 +891,7 @@ def _compile_alternative(rule: Rule, index: int, n: int, lits: list[Lit], stratu
             out.consumed_derived.add(lit.name)
             test = [{"_k": "d"}, {"name": lit.name}, _derived_test(lit, {})]
             elements.append({f"n{i}$not": {"$and": test}})
-    name = f"{rule.id}#{n}"
-    produces = tuple(dict.fromkeys(("d:" if e.kind == "derive" else "c:") + e.target
-                                   for e in rule.then if e.kind != "oppose"))
-    return Alternative(name=name, rule_index=index, alternative=n,
-                       definition={"all": elements, "pri": stratum},
-                       input_facts=tuple(dict.fromkeys(input_facts)),
-                       derived_aliases=derived_aliases, conclusion_aliases=conclusion_aliases,
-                       negations=negations, stratum=stratum, produces=produces)
+    return elements, conclusion_aliases, negations
 
 
 def _ordered_tests(tests: list[Any]) -> list[Any]:
