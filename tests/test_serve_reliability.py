@@ -166,6 +166,22 @@ class TestF02MetricsLabels:
 class TestF01Surrogates:
     """A lone surrogate anywhere in a body is bad input at most: never a 500."""
 
+    @given(st.text(st.one_of(st.characters(), SURROGATE, st.sampled_from(
+        "\x7f\x9b\u202e\u2028\u061c")), max_size=30))
+    def test_f01_json_text_escapes_what_a_terminal_acts_on(self, text: str) -> None:
+        """json_text (every answer's encoder; ASCII skips the search) keeps the value and
+        encodes to UTF-8 whatever the text, with no raw control, bidi mark or surrogate."""
+        import re
+
+        from hunch.serve.app import json_text
+
+        out = json_text({"k": text, text: [text]})
+        if not re.search("[\ud800-\udfff]", text):  # (two lone halves decode as a pair)
+            assert json.loads(out) == {"k": text, text: [text]}
+        out.encode()  # a lone surrogate would fail here
+        assert not re.search("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                             "\u2028\u2029\ud800-\udfff]", out)
+
     def test_f01_lone_surrogate_key_is_a_json_400(self, client: TestClient) -> None:
         body = '{"input": {"\\udc80": 1}}'
         for url in (f"/v1/decisions/{PACK}", f"/v1/whatif/{PACK}",
