@@ -53,6 +53,7 @@ class HeaderLimitProtocol(HttpToolsProtocol):
     _in_head = False  # a request head has begun and not yet ended
     _head_bytes = 0  # of that head, as the parser reported it
     _raw_bytes = 0  # read since the read in which that head began, while it went on
+    _began_here = False  # the head under way began in the read being parsed
     _too_large = False  # the head went over MAX_HEAD_BYTES: answered 431
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -62,7 +63,7 @@ class HeaderLimitProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """uvicorn's, but for a head over the limit: 431, and no warning in the log."""
         self._unset_keepalive_if_required()
-        began = self._in_head
+        self._began_here = False
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -77,8 +78,9 @@ class HeaderLimitProtocol(HttpToolsProtocol):
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")
             return
-        if began and self._in_head and not self.transport.is_closing():
-            # the whole read went to a head that is still not over (a line that never ends)
+        if self._in_head and not self._began_here and not self.transport.is_closing():
+            # the whole read went to a head begun before it and still not over (a line
+            # that never ends); a read in which a head began may hold a request before it
             self._raw_bytes += len(data)
             if self._raw_bytes > MAX_HEAD_BYTES:
                 self._refuse()
@@ -88,6 +90,7 @@ class HeaderLimitProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head, self._head_bytes, self._raw_bytes = True, _REQUEST_LINE, 0
+        self._began_here = True
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
