@@ -262,8 +262,9 @@ async def decide(service: Service, request: Request) -> Any:
                                            hint='e.g. {"input": {"days_since_interview": 23}}'))
             sit = situation(served.pack, data["input"], "/input", data.get("as_of"))
             given = data["input"]
-        decision = decisions.decide(served, sit, given, modes[0], service.config.max_firings,
-                                    *modes[1:])
+        explain, unknowns, next_ = modes
+        decision = decisions.decide(served, sit, given, explain, service.config.max_firings,
+                                    unknowns, next_)
         service.record(served, decision)
         return decision.body
 
