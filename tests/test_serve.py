@@ -181,7 +181,8 @@ class TestDecisions:
     def test_a_bad_next_is_a_400(self, client: TestClient) -> None:
         r = client.post(f"/v1/decisions/{PACK}?next=no", json={"input": ASKER})
         assert r.status_code == 400
-        assert r.json()["errors"][0]["message"] == "next=no: expected one of full, off"
+        assert r.json()["errors"][0]["message"] == \
+            "next=no: expected one of full, off (e.g. ?next=off)"
         doc = client.get("/openapi.json").json()
         for path in (f"/v1/decisions/{PACK}", f"/v1/decisions/{PACK}/batch"):
             params = {p["name"]: p for p in doc["paths"][path]["post"]["parameters"]}
