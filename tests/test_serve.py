@@ -73,6 +73,14 @@ def invoke(*args: str) -> Any:
         os.chdir(old)
 
 
+def dated_asker() -> dict[str, Any]:
+    """examples/asker-dates.yaml as a request's input (dates as text, as JSON has them)."""
+    data = yaml.safe_load(Path("examples/asker-dates.yaml").read_text(encoding="utf-8"))
+    out: dict[str, Any] = json.loads(json.dumps(
+        {k: v for k, v in data.items() if not k.startswith("_")}, default=str))
+    return out
+
+
 def cli_json(*args: str) -> Any:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
@@ -260,6 +268,77 @@ class TestWhatIfAndExplain:
             for fact in data["facts"]:
                 fact["before_where"] = "-"
         assert body == expected
+
+    @pytest.mark.parametrize(("body", "item"), [
+        ({"set": {"follow_ups": [{"date": "2026-11-22", "kind": "call"}]}},
+         "follow_ups=[{date: 2026-11-22, kind: call}]"),
+        ({"add": {"follow_ups": {"date": "2026-12-05", "kind": "email"}}},
+         "follow_ups+={date: 2026-12-05, kind: email}"),
+        ({"add": {"follow_ups": [{"date": "2026-12-05", "kind": "email"}]}},
+         "follow_ups+=[{date: 2026-12-05, kind: email}]"),
+        ({"set": {"follow_ups": []}}, "follow_ups=[]"),
+        ({"set": {"interview_date": "2026-11-20"}}, "interview_date=2026-11-20"),
+    ])
+    def test_a_log_or_a_date_changed_as_the_cli_changes_it(
+            self, client: TestClient, body: dict[str, Any], item: str) -> None:
+        """"set" takes a date or a whole log, "add" entries added to a log: the what-if
+        `hunch what-if --set` prints for the same change (docs/time.md)."""
+        r = client.post(f"/v1/whatif/{PACK}", json={"input": dated_asker(), **body,
+                                                     "as_of": "2026-12-07"})
+        assert r.status_code == 200, r.text
+        got = r.json()
+        expected = cli_json("what-if", "examples/asker-dates.yaml", "--set", item,
+                            "--as-of", "2026-12-07", "--format", "json")
+        assert got["set"] == expected["set"] and got["set"]
+        assert got["after"] == expected["after"]
+
+    @pytest.mark.parametrize(("body", "item", "at"), [
+        ({"add": {"follow_ups": [{"date": "2026-12-05", "kind": "email"},
+                                 {"date": "2026-12-06", "kind": "fax"}]}},
+         "follow_ups+=[{date: 2026-12-05, kind: email}, {date: 2026-12-06, kind: fax}]",
+         "/add/follow_ups/1/kind"),
+        ({"add": {"follow_ups": {"kind": "email"}}}, "follow_ups+={kind: email}",
+         "/add/follow_ups"),
+        ({"set": {"follow_ups": "2026-12-01"}}, "follow_ups=2026-12-01", "/set/follow_ups"),
+        ({"set": {"follow_ups": [{"date": "2026-11-02", "kind": "call"}]}},
+         "follow_ups=[{date: 2026-11-02, kind: call}]", "/set/follow_ups"),
+        ({"set": {"interview_date": "soon"}}, "interview_date=soon", "/set/interview_date"),
+        ({"set": {"interview_date": "2026-12-28"}}, "interview_date=2026-12-28",
+         "/set/interview_date"),
+        ({"add": {"interview_date": "2026-11-02"}}, "interview_date+=2026-11-02",
+         "/add/interview_date"),
+    ])
+    def test_a_bad_log_or_date_is_the_cli_message_at_a_pointer(
+            self, client: TestClient, body: dict[str, Any], item: str, at: str) -> None:
+        r = client.post(f"/v1/whatif/{PACK}", json={"input": dated_asker(), **body,
+                                                     "as_of": "2026-12-07"})
+        assert r.status_code == 400, r.text
+        problem = r.json()["errors"][0]
+        assert problem["pointer"] == at
+        cli = cli_error("what-if", "examples/asker-dates.yaml", "--set", item,
+                        "--as-of", "2026-12-07")
+        assert problem["message"].split(" (")[0] in cli  # the CLI's words, less its place
+
+    def test_dates_out_of_range_point_at_the_change_named(self, client: TestClient) -> None:
+        r = client.post(f"/v1/whatif/{PACK}", json={
+            "input": dated_asker(), "as_of": "2026-12-07",
+            "set": {"interview_date": "2026-12-28"},
+            "add": {"follow_ups": {"date": "2026-12-05", "kind": "email"}}})
+        assert r.status_code == 400
+        assert r.json()["errors"][0]["pointer"] == "/set/interview_date"
+
+    @pytest.mark.parametrize(("body", "at", "words"), [
+        ({"add": {"nope": []}}, "/add/nope", "nope: not a log of this pack (logs: follow_ups)"),
+        ({"add": {"follow_ups": None}}, "/add/follow_ups", "expected an entry or a list"),
+        ({"add": []}, "/add", "add must be an object of logs"),
+        ({"set": {"follow_ups": None}}, "/set/follow_ups", "expected a value, got nothing"),
+    ])
+    def test_add_names_a_log(self, client: TestClient, body: dict[str, Any], at: str,
+                             words: str) -> None:
+        r = client.post(f"/v1/whatif/{PACK}", json={"input": dated_asker(), **body,
+                                                     "as_of": "2026-12-07"})
+        assert r.status_code == 400 and r.json()["errors"][0]["pointer"] == at
+        assert words in r.json()["message"]
 
     def test_flip_matches_the_cli(self, client: TestClient) -> None:
         body = client.post(f"/v1/whatif/{PACK}", json={"input": ASKER, "flip": True}).json()

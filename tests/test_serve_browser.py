@@ -183,6 +183,13 @@ def summary(driver: Any) -> str:
     return str(driver.find_element(By.ID, "summary-body").text)
 
 
+def named_in_hint(driver: Any) -> str:
+    """The recommendation the hint under the question names ("now: ...")."""
+    why = str(driver.find_element(By.ID, "step-why").text)
+    assert "(now: " in why, why
+    return why.split("(now: ", 1)[1].split(")", 1)[0]
+
+
 class TestOneQuestionAtATime:
     """The consultation of `hunch ask`, on a phone and on a desktop."""
 
@@ -318,8 +325,12 @@ class TestTheLogOneQuestionAtATime:
         self.to_the_log(browser, server)
         assert "Your follow-ups since the interview" in \
             browser.find_element(By.ID, "step-q").text
+        # the hint names the recommendation the summary shows, as the entries move it
+        assert named_in_hint(browser) in summary(browser)
         for entry in self.ENTRIES:
             self.add(browser, *entry)
+            settled(browser)
+            assert named_in_hint(browser) in summary(browser)
         log = browser.find_element(By.ID, "s-follow_ups-list").text
         assert "22 November 2026: call, answered, call-back promised for 23 November" in log
         assert "1 December 2026: email, not answered" in log

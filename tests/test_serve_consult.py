@@ -144,6 +144,30 @@ class TestTheOrderOfHunchAsk:
         assert "could change" in q["why"] or "narrows" in q["why"]
 
 
+    def test_why_names_the_recommendation_the_page_shows(self, client: TestClient) -> None:
+        """At every step of "I don't know" to the follow-up log, the recommendation the
+        hint names is the one a decision for the same answers gives (what the page shows
+        above the question). It named none ("none yet") once a fact with a default was
+        answered "I don't know": the consultation keeps it unknown, a decision takes its
+        default."""
+        given: dict[str, Any] = {"interview_date": "2026-11-14"}
+        named = []
+        for _ in range(len(shared().packs[PACK].pack.facts)):
+            body = {"input": given, "as_of": "2026-12-07"}
+            q = ask(client, given, as_of="2026-12-07")["next"]
+            decided = client.post(f"/v1/decisions/{PACK}", json=body).json()
+            shown = decided["recommendation"]["title"] if decided["recommendation"] else None
+            if "(now: " in q["why"]:
+                named.append(q["why"].split("(now: ")[1].split(")")[0])
+                assert named[-1] == (shown or "none yet"), (q["name"], q["why"])
+            if q["ask_as"] == "follow_ups":
+                break
+            given[q["ask_as"] or q["name"]] = None
+        else:
+            pytest.fail("the follow-up log was never asked")
+        assert len(named) >= 3 and given["recruiter_left"] is None
+
+
 class TestIDontKnowAndDates:
     def test_null_is_i_dont_know_and_is_not_asked_again(self, client: TestClient) -> None:
         first = ask(client, {"days_since_interview": 23})["next"]["name"]

@@ -271,47 +271,43 @@ class TestF03FullDisk:
         assert [e["decision_id"] for e in entries] == [id1, id3]
 
 
-# Two workers, A (this process) and B (a fork), appending to one decision log, each
-# with a file-size limit. A's line is cut short; while A finds out, B's line is cut
-# short just past A's fragment, so A cannot truncate its own fragment away; then B
-# truncates B's, and the file ends in A's fragment again. os.write is wrapped only to
-# choose those moments (each process pauses on a pipe); every byte is really written.
-TWO_WRITERS = """
-import json, os, resource, sys
+# Two workers, A (this process) and B (a fork), appending to one decision log. A has a
+# file-size limit and its line is cut short; at that moment B, which has room, appends
+# a whole line. A waits until B has written, or is waiting for the file's lock
+# (/proc/locks shows a blocked flock on the file), then goes on: its next write fails
+# and it cuts its fragment off. os.write is wrapped only to choose that moment; every
+# byte is really written.
+RACE = """
+import json, os, resource, select, sys, time
 from hunch.serve.log import DecisionLog
 
 path = sys.argv[1]
 FSIZE, INF = resource.RLIMIT_FSIZE, resource.RLIM_INFINITY
-real_write = os.write
 a = DecisionLog(path)
 a.write({"n": 1})
-paused, go_on = os.pipe(), os.pipe()
-children = []
-
-def b_write(fd, data):
-    n = real_write(fd, data)
-    if n < len(data):  # B's fragment is in the file: let A look, then go on
-        real_write(paused[1], b"x")
-        os.read(go_on[0], 1)
-    return n
-
-def worker_b():
-    os.write = b_write
-    resource.setrlimit(FSIZE, (os.path.getsize(path) + 5, INF))
-    try:
-        DecisionLog(path).write({"n": 2, "pad": "b" * 100})
-    except OSError:
-        pass
+go, done = os.pipe(), os.pipe()
+b = os.fork()
+if b == 0:
+    os.read(go[0], 1)
+    DecisionLog(path).write({"n": 2, "pad": "b" * 100})
+    os.write(done[1], b"x")
     os._exit(0)
 
+inode = os.stat(path).st_ino
+
+def b_is_waiting():
+    with open("/proc/locks") as locks:
+        return any("->" in l and "FLOCK" in l and l.split()[-3].endswith(f":{inode}")
+                   for l in locks)
+
+real_write = os.write
 def a_write(fd, data):
     n = real_write(fd, data)
-    if fd == a._fd and n < len(data) and not children:
-        pid = os.fork()
-        if pid == 0:
-            worker_b()
-        children.append(pid)
-        os.read(paused[0], 1)  # B wrote past A's fragment
+    if fd == a._fd and n < len(data):
+        real_write(go[1], b"x")
+        for _ in range(600):
+            if select.select([done[0]], [], [], 0.05)[0] or b_is_waiting():
+                break
     return n
 
 os.write = a_write
@@ -321,25 +317,60 @@ try:
     print("no error")
 except OSError:
     pass
+os.write = real_write
 resource.setrlimit(FSIZE, (INF, INF))
-real_write(go_on[1], b"x")
-os.waitpid(children[0], 0)
+os.waitpid(b, 0)
 a.write({"n": 4})
 """
 
+# A worker killed in the middle of its line (B, a fork, cut short by a file-size limit
+# and killed there) leaves a fragment at the end of the file; A, whose log was open all
+# along, writes next.
+KILLED = """
+import os, resource, signal, sys
+from hunch.serve.log import DecisionLog
+
+path = sys.argv[1]
+a = DecisionLog(path)
+a.write({"n": 1})
+b = os.fork()
+if b == 0:
+    real_write = os.write
+    def b_write(fd, data):
+        n = real_write(fd, data)
+        if n < len(data):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n
+    os.write = b_write
+    resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(path) + 10,
+                                               resource.RLIM_INFINITY))
+    DecisionLog(path).write({"n": 2, "pad": "b" * 100})
+    os._exit(0)
+os.waitpid(b, 0)
+a.write({"n": 3})
+"""
+
+
+def run_writers(script: str, log: Path) -> list[bytes]:
+    done = subprocess.run([sys.executable, "-c", script, str(log)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+    return log.read_bytes().split(b"\n")
+
 
 class TestF03TwoWorkers:
-    """The decision log's other path: a fragment another worker wrote past is ended
-    with a newline, so the next line does not glue itself to it."""
+    """Two worker processes on one decision log: no line ever shares another's."""
 
-    def test_f03_a_fragment_another_worker_wrote_past_is_ended(self, tmp_path: Path) -> None:
-        log = tmp_path / "d.jsonl"
-        done = subprocess.run([sys.executable, "-c", TWO_WRITERS, str(log)],
-                              capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
-        first, fragment, last, end = log.read_bytes().split(b"\n")
-        assert json.loads(first) == {"n": 1} and json.loads(last) == {"n": 4}
-        assert fragment == b'{"n":3,"pa'  # A's 10 bytes; B's 5 truncated away by B
+    def test_f03_a_line_written_while_another_worker_cuts_its_fragment_is_whole(
+            self, tmp_path: Path) -> None:
+        *lines, end = run_writers(RACE, tmp_path / "d.jsonl")
+        assert end == b""
+        assert [json.loads(line)["n"] for line in lines] == [1, 2, 4]  # A's fragment cut off
+
+    def test_f03_a_fragment_left_by_a_killed_worker_is_ended(self, tmp_path: Path) -> None:
+        first, fragment, last, end = run_writers(KILLED, tmp_path / "d.jsonl")
+        assert json.loads(first) == {"n": 1} and json.loads(last) == {"n": 3}
+        assert fragment == b'{"n":2,"pa'  # B's 10 bytes
         assert end == b""
 
 
@@ -562,6 +593,35 @@ class TestF10F14OpenApi:
                                        if part.startswith("{")), path
         explain = paths[f"/v1/explain/{PACK}/{{conclusion}}"]["post"]
         assert "404" in explain["responses"]
+
+    def test_what_if_on_a_log_or_a_date_is_documented(self, client: TestClient) -> None:
+        """The document's what-if takes a date or a whole log in "set" and entries in
+        "add", and nothing else there: what the server takes (docs/time.md)."""
+        import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+        doc = self.document(client)
+        whatif = doc["paths"][f"/v1/whatif/{PACK}"]["post"]
+        schema = {**whatif["requestBody"]["content"]["application/json"]["schema"],
+                  "components": doc["components"]}
+        entry = {"date": "2026-12-05", "kind": "email"}
+        good: list[dict[str, Any]] = [
+            {"set": {"follow_ups": [entry]}}, {"set": {"interview_date": "2026-11-20"}},
+            {"add": {"follow_ups": entry}}, {"add": {"follow_ups": [entry]}},
+            # an optional field with no value is a field not given, as in a file
+            {"add": {"follow_ups": {**entry, "answered": None, "called_back": None}}}]
+        for change in good:
+            jsonschema.validate({"input": ASKER, **change}, schema)
+        dated = {"interview_date": "2026-11-14"}  # (ASKER's counts would disagree with a log)
+        assert client.post(f"/v1/whatif/{PACK}", json={"input": dated, **good[-1],
+                                                        "as_of": "2026-12-07"}
+                           ).status_code == 200
+        bad: list[dict[str, Any]] = [
+            {"add": {"interview_date": "2026-11-20"}}, {"add": {}}, {"add": None},
+            {"add": {"follow_ups": {**entry, "kind": None}}},
+            {"add": {"follow_ups": {"kind": "fax", "date": "2026-12-05"}}}]
+        for change in bad:
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate({"input": ASKER, **change}, schema)
 
     def test_f14_a_405_says_what_is_allowed(self, client: TestClient) -> None:
         r = client.get(f"/v1/decisions/{PACK}")

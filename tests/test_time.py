@@ -165,6 +165,11 @@ class TestWhatIfOnALog:
         # a follow-up two days ago deserves its answer: not "let it go" yet
         assert data["after"]["recommendation"]["id"] == "wait-until-end-of-week"
 
+    def test_the_same_entry_added_twice_is_two_entries(self) -> None:
+        item = "follow_ups+={date: 2026-12-05, kind: email}"
+        data = _json("what-if", "examples/asker-dates.yaml", "--set", item, "--set", item)
+        assert data["set"] == {"unanswered_emails": 3, "days_since_last_contact": 2}
+
     def test_an_entry_added_to_no_log(self) -> None:
         code, out, err = _run("what-if", "examples/few-days-dates.yaml",
                               "--set", "follow_ups+={date: 2026-12-06, kind: call}")

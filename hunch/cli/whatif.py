@@ -10,6 +10,8 @@ from click.core import ParameterSource
 if TYPE_CHECKING:
     from hunch.engine.evaluate import Result
     from hunch.explain.target import TargetSearch
+    from hunch.explain.timeset import TimeSet
+    from hunch.pack.model import Pack
 
 from hunch.cli.common import (
     as_of_option,
@@ -84,11 +86,9 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
       hunch what-if - --flip < examples/asker.yaml
     """
     from hunch.engine.evaluate import evaluate
-    from hunch.explain.how import flips
     from hunch.explain.how import what_if as compare
-    from hunch.output.explanation import flips_json, flips_text, what_if_json, what_if_text
+    from hunch.output.explanation import what_if_json, what_if_text
     from hunch.output.formats import to_json
-    from hunch.output.target import target_text
 
     if target is not None and not flip:
         raise click.UsageError("--target goes with --flip: what-if --flip --target ID")
@@ -98,14 +98,10 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         raise click.UsageError("give --set FACT=VALUE or --unset FACT (one or more), or --flip")
     to_file(output)
     pack = load_pack_or_fail(rules, situation)
-    # a date or a log (`follow_ups=[...]`, `follow_ups+={...}`): docs/time.md
-    dated = [item for item in sets
-             if item.partition("=")[0].strip().rstrip("+").strip() in pack.time.inputs]
-    changes: dict[str, Any] = parse_sets(pack, [item for item in sets if item not in dated])
-    changes.update(parse_unsets(pack, unsets, changes))
+    changes, timed = _read_changes(pack, sets, unsets)
     result = evaluate(pack, load_situation_arg(situation, pack, as_of))
-    if dated:  # a date: the numbers it gives change (docs/time.md)
-        changes.update(_date_changes(pack, result.situation, dated))
+    if timed:  # a date: the numbers it gives change (docs/time.md)
+        changes.update(_date_changes(pack, result.situation, timed))
     data: dict[str, Any] = {}
     texts: list[str] = []
     if changes:
@@ -113,17 +109,41 @@ def what_if(situation: str, sets: tuple[str, ...], unsets: tuple[str, ...], flip
         data.update(what_if_json(w))
         texts.append(what_if_text(w))
         result = w.after
-    if flip and target is not None:
-        search = _toward(result, target, goal, max_facts, max_evaluations)
-        data.update(_target_json(result, search, bool(changes)))
-        texts.append(target_text(result, search))
-    elif flip:
-        found = flips(result)
-        found_json = flips_json(result, found)
-        data.update(found_json if not changes else {"flips": found_json["flips"]})
-        texts.append(flips_text(result, found))
+    if flip:
+        part, text = _flip_part(result, target, goal, max_facts, max_evaluations, bool(changes))
+        data.update(part)
+        texts.append(text)
     emit_quietly(to_json(data) + "\n" if fmt == "json" else "\n".join(texts), output,
                  (situation,))
+
+
+def _read_changes(pack: Pack, sets: tuple[str, ...], unsets: tuple[str, ...]
+                  ) -> tuple[dict[str, Any], list[TimeSet]]:
+    """The --set and --unset changes of plain facts, and the changes of dates and logs
+    (`follow_ups=[...]`, `follow_ups+={...}`: docs/time.md), which need the situation."""
+    from hunch.explain.timeset import read_time_set
+
+    dated = [read_time_set(pack, item) for item in sets]  # in order: += may repeat
+    changes: dict[str, Any] = parse_sets(
+        pack, [item for item, timed in zip(sets, dated, strict=True) if timed is None])
+    changes.update(parse_unsets(pack, unsets, changes))
+    return changes, [change for change in dated if change is not None]
+
+
+def _flip_part(result: Result, target: str | None, goal: str, max_facts: int,
+               bound: int, changed: bool) -> tuple[dict[str, Any], str]:
+    """--flip's JSON keys and text: toward --target, or the single-fact flips."""
+    from hunch.explain.how import flips
+    from hunch.output.explanation import flips_json, flips_text
+    from hunch.output.target import target_text
+
+    if target is not None:
+        search = _toward(result, target, goal, max_facts, bound)
+        return _target_json(result, search, changed), target_text(result, search)
+    found = flips(result)
+    found_json = flips_json(result, found)
+    return (found_json if not changed else {"flips": found_json["flips"]},
+            flips_text(result, found))
 
 
 def _toward(result: Result, target: str, goal: str, max_facts: int,
@@ -155,14 +175,14 @@ def parse_sets(pack: Any, items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _date_changes(pack: Any, situation: Any, items: list[str]) -> dict[str, Any]:
+def _date_changes(pack: Any, situation: Any, changes: list[Any]) -> dict[str, Any]:
     """`--set interview_date=2026-11-20`: the computed facts it changes, as changes."""
-    from hunch.explain.plan import DateChangeError, date_changes
+    from hunch.explain.timeset import TimeSetError, time_changes
 
     try:
-        return date_changes(pack, situation, dict(i.partition("=")[::2] for i in items))
-    except DateChangeError as exc:
-        raise _bad("--set", str(exc), "") from None
+        return time_changes(pack, situation, changes)
+    except TimeSetError as exc:
+        raise _bad("--set", exc.message, exc.hint) from None
 
 
 def parse_unsets(pack: Any, names: tuple[str, ...], sets: dict[str, Any]) -> dict[str, None]:

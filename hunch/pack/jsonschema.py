@@ -13,7 +13,7 @@ from typing import Any
 
 from hunch.pack.grading import DEFAULT_GRADING, DIMENSIONS, table
 from hunch.pack.model import FACT_TYPES, SOURCE_KINDS, FactSpec, Pack, Words, condition_data
-from hunch.pack.timemodel import AS_OF_KEY
+from hunch.pack.timemodel import AS_OF_KEY, EventField
 from hunch.pack.values import FACT_NAME, ID, PACK_KEY
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -85,10 +85,9 @@ def _date_schema(pack: Pack) -> dict[str, Any]:
         if item.type == "date":
             props[name] = {**date, "description": item.question}
             continue
-        fields = {f.name: ({**date} if f.type == "date" else
-                           {"enum": list(f.values)} if f.type == "enum" else
-                           {"type": "boolean" if f.type == "boolean" else "string"})
-                  for f in item.fields}
+        # a field with no value (null) is a field not given, as in a file: so an optional
+        # field may be null
+        fields = {f.name: _entry_field(f, date) for f in item.fields}
         props[name] = {"description": item.question, "type": ["array", "null"],
                        "items": {"type": "object", "properties": fields,
                                  "required": [f.name for f in item.fields if f.required],
@@ -97,6 +96,16 @@ def _date_schema(pack: Pack) -> dict[str, Any]:
               for name, comp in pack.time.computed.items()
               if pack.facts.get(name) is not None and pack.facts[name].required]
     return {"properties": props, "allOf": either} if either else {"properties": props}
+
+
+def _entry_field(field: EventField, date: dict[str, Any]) -> dict[str, Any]:
+    """One field of a log's entry."""
+    if field.type == "date":
+        return {**date}
+    if field.type == "enum":
+        return {"enum": [*field.values] + ([] if field.required else [None])}
+    kind = "boolean" if field.type == "boolean" else "string"
+    return {"type": kind if field.required else [kind, "null"]}
 
 
 def _given(names: list[str]) -> dict[str, Any]:

@@ -338,14 +338,16 @@ async def what_if(service: Service, request: Request) -> Any:
 
     def work(deadline: Deadline) -> Any:
         data = json_object(raw, {
-            "input": "an object of facts", "set": "an object of facts and new values",
+            "input": "an object of facts",
+            "set": "an object of facts, dates or logs and new values",
+            "add": "an object of logs and the entries to add",
             "flip": "true to list the smallest changes that change the advice",
             "as_of": AS_OF_WORDS})
         sit = situation(served.pack, data.get("input", {}), "/input", data.get("as_of"))
         flip = data.get("flip", False)
         if not isinstance(flip, bool):
             raise bad_input(HunchError("flip must be true or false", "/flip"))
-        sets = decisions.changes(served.pack, data.get("set", {}))
+        sets = decisions.changes(served.pack, data.get("set", {}), data.get("add", {}))
         return decisions.what_if(served, sit, sets, flip, service.config.max_firings)
 
     return await service.evaluate(work)

@@ -104,8 +104,10 @@ def log_entry(decision: Decision, served: Served, masked: frozenset[str],
 
 # --- what-if -----------------------------------------------------------------------------
 
-def changes(pack: Pack, sets: Any) -> dict[str, Any]:
-    """``set`` of a what-if: each fact checked as `hunch what-if --set` checks it."""
+def changes(pack: Pack, sets: Any, adds: Any) -> dict[str, Any]:
+    """``set`` and ``add`` of a what-if: each fact checked as `hunch what-if --set` checks
+    it; a date input or a log (``add``: entries added to it) as a TimeSet, checked with
+    the situation (``what_if``), as `--set LOG=[...]` and `--set LOG+=...` are."""
     from hunch.explain.how import ChangeError, as_typed, checked_change
     from hunch.pack.values import type_name, value_problem
 
@@ -115,6 +117,9 @@ def changes(pack: Pack, sets: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in sets.items():
         where = pointer("/set", (name,))
+        if name in pack.time.inputs and value is not None:
+            out[name] = _time_set(name, value, False, where)
+            continue
         if value is None or isinstance(value, (dict, list)):
             raise bad_input(HunchError(f"{name}: expected a value, got {type_name(value)}",
                                        where, hint="to leave a fact unknown, leave it out "
@@ -131,7 +136,41 @@ def changes(pack: Pack, sets: Any) -> dict[str, Any]:
             out[name] = checked_change(pack, name, value)
         except ChangeError as exc:
             raise bad_input(HunchError(exc.message, where, hint=exc.hint)) from None
+    out.update(_additions(pack, adds))
     return out
+
+
+def _additions(pack: Pack, adds: Any) -> dict[str, Any]:
+    """``add`` of a what-if: entries added to a log (`--set LOG+=...`), keyed ``LOG+``."""
+    from hunch.pack.values import type_name
+
+    if not isinstance(adds, dict):
+        raise bad_input(HunchError(f"add must be an object of logs and the entries to add, "
+                                   f"got {type_name(adds)}", "/add"))
+    logs = sorted(n for n, item in pack.time.inputs.items() if item.type == "events")
+    out: dict[str, Any] = {}
+    for name, value in adds.items():
+        where = pointer("/add", (name,))
+        if name not in pack.time.inputs or value is None:
+            raise bad_input(HunchError(
+                f"{name}: " + ("expected an entry or a list of entries, got null"
+                               if name in pack.time.inputs else "not a log of this pack"),
+                where, hint=f"logs: {', '.join(logs)}" if logs else "this pack has no log"))
+        out[name + "+"] = _time_set(name, value, True, where)
+    return out
+
+
+def _time_set(name: str, value: Any, add: bool, at: str) -> Any:
+    """A date or log change from JSON at pointer ``at``: messages as the CLI's."""
+    from hunch.errors import Location
+    from hunch.explain.timeset import TimeSet
+    from hunch.pack.yamlsource import short
+
+    def loc(path: tuple[Any, ...]) -> Location:
+        return Location(pointer(at, path))
+
+    text = value if isinstance(value, str) and len(value) <= 40 else short(value)
+    return TimeSet(name, value, add, f"{name}{'+' if add else ''}={text}", loc)
 
 
 def what_if(served: Served, situation: Situation, sets: dict[str, Any], flip: bool,
@@ -139,13 +178,22 @@ def what_if(served: Served, situation: Situation, sets: dict[str, Any], flip: bo
     """The object `hunch what-if --format json` prints, plus the pack revision."""
     from hunch.explain.how import flips
     from hunch.explain.how import what_if as compare
+    from hunch.explain.timeset import TimeSet, time_changes
     from hunch.output.explanation import flips_json, what_if_json
 
     if not sets and not flip:
-        raise bad_input(HunchError('give "set" (an object of facts) or "flip": true', "/set",
+        raise bad_input(HunchError('give "set" (an object of facts), "add" (entries added to '
+                                   'a log) or "flip": true', "/set",
                                    hint='e.g. {"input": {...}, "set": '
                                         '{"needs_answer_by_days": 5}}'))
     result = run(served, situation, max_firings)
+    timed = [change for change in sets.values() if isinstance(change, TimeSet)]
+    sets = {name: value for name, value in sets.items() if not isinstance(value, TimeSet)}
+    if timed:  # a date or a log: the numbers it gives change (docs/time.md)
+        try:
+            sets.update(time_changes(served.pack, result.situation, timed))
+        except HunchError as exc:
+            raise bad_input(exc) from None
     data: dict[str, Any] = {}
     if sets:
         w = compare(result, sets)
@@ -215,16 +263,28 @@ def next_question(served: Served, given: dict[str, Any], situation: Situation) -
         return body
     # asked as `hunch ask` asks it (a date, the log, or the number): the same code
     body["next"] = {**fact_json(pack.facts[fact]), "ask_as": consultation.ask_as(fact),
-                    "why": _why(consultation, fact)}
+                    "why": _why(consultation, shown(consultation, situation), fact)}
     return body
 
 
-def _why(consultation: Any, fact: str) -> str:
-    """Why this question matters now, in one plain sentence (`why` in `hunch ask`)."""
+def shown(consultation: Any, situation: Situation) -> Any:
+    """The answers as a decision reads them, which is what the page shows beside the
+    question: "I don't know" (null) there is a fact left out, so it takes its default,
+    where the consultation (like `hunch ask`'s `?`) keeps it unknown."""
+    from hunch.consult.ask import Consultation
+
+    answers = {name: situation.values.get(name) if value is None else value
+               for name, value in consultation.answers.items()}
+    return Consultation(consultation.pack, answers, "/input", dates=consultation.given_dates)
+
+
+def _why(consultation: Any, page: Any, fact: str) -> str:
+    """Why this question matters now, in one plain sentence (`why` in `hunch ask`), said
+    of the advice the page shows (``page``: the answers as a decision reads them)."""
     if consultation.pack.facts[fact].required:
         return "The advice starts from this answer: the rules count from it."
-    a = consultation.plan().assessments[fact]
-    now = consultation.result()
+    now = page.result()
+    a = page.assess(fact, now)
     parts = []
     if a.recommendation:
         rec = now.recommendation.title if now.recommendation else "none yet"
@@ -232,9 +292,9 @@ def _why(consultation: Any, fact: str) -> str:
     if a.top:
         parts.append("which explanation is likeliest")
     if parts:
-        joint = ", together with another answer," if a.together_with else ""
-        return f"Your answer{joint} could change {' and '.join(parts)}."
-    if a.gain > 0:
+        return f"Your answer could change {' and '.join(parts)}."
+    planned = consultation.plan().assessments[fact]
+    if planned.gain > 0:
         return "Your answer narrows down which explanation fits."
     return "It could still change the advice, together with answers to come."
 

@@ -1,22 +1,27 @@
 """The decision log: one JSON line per decision, appended whole.
 
-Each line is written by ONE ``os.write`` on a descriptor opened with ``O_APPEND``,
-under a lock within the process. On Linux a write to a regular file holds the
-file's lock for its whole length and O_APPEND puts it at the end atomically, so
-lines from threads and from ``--workers`` processes never interleave or overwrite
-each other; a short write is finished under the same lock. Nothing is buffered
-in Python, so a crash loses no decision already answered.
+Each line is written on a descriptor opened with ``O_APPEND`` while this process
+holds a lock within the process (threads) and an exclusive ``flock`` on the file
+(the other ``--workers`` processes, and any other hunch serving the same file).
+Holding the file lock for the whole of a write and its clean-up is what makes a
+line whole across processes: the kernel's own per-write atomicity does not cover a
+short write and the bytes that finish or cut it, so without the lock another
+worker's line could land between a fragment and its cut and share its line.
+Nothing is buffered in Python, so a crash loses no decision already answered.
 
 A full disk (or a file-size limit) makes a write short and the next one fail: the
-fragment is cut off again (``ftruncate`` to where the line began, under the same
-lock) when nothing was appended after it; otherwise the fragment is ended with a
-newline before the next line, so it is one bad line and never glues itself to a
-good one. The error is raised (the service answers 503 ``decision_log_unwritable``
-and does not give the decision).
+fragment is cut off again (``ftruncate`` to where the line began) before the lock is
+let go, so no other writer ever sees it. A fragment that is still there when a
+writer takes the lock (a worker killed in the middle of its write, a truncate that
+failed) is found by reading the file's last byte, and ended with a newline before
+the next line, so it is one bad line and never glues itself to a good one. The
+error is raised (the service answers 503 ``decision_log_unwritable`` and does not
+give the decision).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -26,39 +31,37 @@ from typing import Any
 class DecisionLog:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         self._lock = threading.Lock()
-        self._broken = False  # the file ends in a fragment that could not be cut off
 
     def write(self, entry: dict[str, Any]) -> None:
         from hunch.errors import json_safe
 
         text = json_safe(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-        data = (text + "\n").encode()
+        line = (text + "\n").encode()
         with self._lock:
-            if self._broken:
-                data = b"\n" + data
-            view = memoryview(data)
-            written = 0
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
-                while written < len(data):
-                    written += os.write(self._fd, view[written:])
-            except OSError:
-                if written:
-                    self._cut(written)
-                raise
-            self._broken = False
+                self._append(line)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def _cut(self, written: int) -> None:
-        """Undo a partial line: truncate it away, or else end it before the next line."""
-        end = os.lseek(self._fd, 0, os.SEEK_CUR)  # O_APPEND: just after our fragment
+    def _append(self, line: bytes) -> None:
+        """Write ``line`` at the end, after a newline if the file ends in a fragment."""
+        start = os.fstat(self._fd).st_size
+        data = line if start == 0 or os.pread(self._fd, 1, start - 1) == b"\n" else b"\n" + line
+        view = memoryview(data)
+        written = 0
         try:
-            if os.fstat(self._fd).st_size == end:  # nothing appended after it since
-                os.ftruncate(self._fd, end - written)
-                return
+            while written < len(data):
+                written += os.write(self._fd, view[written:])
         except OSError:
-            pass
-        self._broken = True
+            if written:
+                try:  # no other writer can have appended: we hold the file's lock
+                    os.ftruncate(self._fd, start)
+                except OSError:
+                    pass  # left for the next writer to end with a newline
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -194,10 +194,12 @@ def _pack_paths(served: Served) -> dict[str, Any]:
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
             {**optional,
-             "properties": {"input": ref, "set": _changes(served), "flip": {"type": "boolean"},
-                            "as_of": as_of},
-             # the server needs something to change: a fact to set, or flip: true
+             "properties": {"input": ref, "set": _changes(served), "add": _additions(served),
+                            "flip": {"type": "boolean"}, "as_of": as_of},
+             # the server needs something to change: a fact to set, a log to add to, or
+             # flip: true
              "anyOf": [{"required": ["set"], "properties": {"set": {"minProperties": 1}}},
+                       {"required": ["add"], "properties": {"add": {"minProperties": 1}}},
                        {"required": ["flip"], "properties": {"flip": {"const": True}}}]},
             {"$ref": "#/components/schemas/WhatIf"}, name),
         f"/v1/next-question/{name}": _post(
@@ -216,12 +218,13 @@ def _pack_paths(served: Served) -> dict[str, Any]:
 
 
 def _changes(served: Served) -> dict[str, Any]:
-    """``set`` of a what-if: facts and new values, each as the situation has it, not null."""
+    """``set`` of a what-if: facts, dates and logs (a log whole) and new values, each as the
+    situation has it, not null."""
     facts = situation_schema(served.pack)["properties"]
     properties = {}
     for name, schema in facts.items():
-        if name not in served.pack.facts:  # _pack, derived facts a situation may state
-            continue
+        if name not in served.pack.facts and name not in served.pack.time.inputs:
+            continue  # _pack, _as_of, derived facts a situation may state
         schema = dict(schema)
         if "enum" in schema:
             schema["enum"] = [v for v in schema["enum"] if v is not None]
@@ -229,6 +232,16 @@ def _changes(served: Served) -> dict[str, Any]:
             schema["type"] = next(t for t in schema["type"] if t != "null")
         properties[name] = schema
     return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def _additions(served: Served) -> dict[str, Any]:
+    """``add`` of a what-if: a log and the entries added to it, one or a list."""
+    facts = situation_schema(served.pack)["properties"]
+    logs = [name for name, item in served.pack.time.inputs.items() if item.type == "events"]
+    return {"type": "object", "additionalProperties": False, "description":
+            "entries added to a log (`hunch what-if --set LOG+=...`): one entry or a list",
+            "properties": {name: {"anyOf": [facts[name]["items"], {
+                "type": "array", "items": facts[name]["items"]}]} for name in logs}}
 
 
 def _get(summary: str, tag: str = "service", status: tuple[int, ...] = (401, 503),

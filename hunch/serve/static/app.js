@@ -260,14 +260,15 @@ async function refresh(advance) {
       state.previous = undefined;
       renderStep(true);
     } else if (!state.all && advance === false && !$("step").childElementCount) renderStep(false);
+    const before = state.result;
     if (result) {
-      const before = state.result;
       state.result = result;
       render(result, before);
     } else {
       state.result = null;
       clearResult();
     }
+    if (!next) followWhy(before, state.result);
   } catch (err) {
     if (seq === state.seq) showErrors(err);
   } finally {
@@ -276,6 +277,19 @@ async function refresh(advance) {
       pending(false);
     }
   }
+}
+
+// The hint under a question names the recommendation shown when it was asked ("now: …",
+// worded by the server from the same answers). An answer still being entered (the log's
+// entries, each decided as it is added) moves the advice above it: the hint follows.
+function followWhy(before, after) {
+  const q = state.question;
+  const title = (r) => (r && r.recommendation ? r.recommendation.title : "none yet");
+  const was = `(now: ${title(before)})`, now = `(now: ${title(after)})`;
+  if (!q || !q.why || was === now || !q.why.includes(was)) return;
+  q.why = q.why.replace(was, now);
+  const why = $("step-why");
+  if (why) why.textContent = q.why;
 }
 
 // --- one question at a time ------------------------------------------------------------
