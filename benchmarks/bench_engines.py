@@ -141,7 +141,17 @@ def main() -> None:
     parser.add_argument("--situations", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="also profile hunch at R=50")
+    parser.add_argument("--keep-heap", action="store_true",
+                        help="set malloc as hunch's own processes do (hunch.batch.heap), "
+                             "which keeps durable_rules out of its slow mode for every engine")
     args = parser.parse_args()
+    from hunch.version import build
+
+    print(f"hunch: {build()}")  # which build ran (HUNCH_MYPYC=1 pip install . compiles)
+    if args.keep_heap:
+        from hunch.batch.heap import keep_heap
+
+        print(f"malloc kept as hunch's own processes keep it: {keep_heap()}")
     summary = []
     for n in (int(x) for x in args.rules.split(",")):
         sits = args.situations if n <= 100 else max(50, args.situations // 4)

@@ -142,12 +142,28 @@ def bug_line(exc: BaseException) -> str:
     return internal_error(exc, RERUN_WITH_DEBUG, str(exc))
 
 
+def _show_version(ctx: click.Context, value: bool) -> None:
+    """`hunch --version`: the installed distribution's version (as click's version_option
+    reads it) and its build, so a user and CI can see which one runs."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from hunch.version import build
+
+    click.echo(f"hunch {version(DISTRIBUTION)} ({build()})")
+    ctx.exit()
+
+
 @click.group(cls=HunchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
 @click.option("--allow-pack-path", is_flag=True,
               help="Follow a situation's _pack to a folder outside its own folder and "
                    "outside the project (docs/project.md).")
-@click.version_option(package_name=DISTRIBUTION, message="hunch %(version)s")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _param, value: _show_version(ctx, value),
+              help="Show the version, and whether hunch runs compiled (mypyc) or pure "
+                   "Python, and exit.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, allow_pack_path: bool) -> None:
     """hunch: decision support from cited rules, with explanations.

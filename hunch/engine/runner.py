@@ -103,6 +103,22 @@ class Ledger(Record):
         self.supported: set[str] = set()  # conclusions with positive support
         self.blocked: list[tuple[str, str]] = []  # (alternative, negated fact)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled through __init__ (a Result holds its ledger): compiled by mypyc, the
+        # class makes its objects with __init__'s argument, so pickle's default, an
+        # object made without one, fails there (docs/limits.md, "Compiled with mypyc").
+        return (_ledger, (self.situation, self.firings, self.derived, self.supported,
+                          self.blocked))
+
+
+def _ledger(situation: dict[str, Any], firings: list[Firing], derived: dict[str, dict[str, Any]],
+            supported: set[str], blocked: list[tuple[str, str]]) -> Ledger:
+    """A ledger back from pickle, field for field."""
+    ledger = Ledger(situation)
+    ledger.firings, ledger.derived, ledger.supported = firings, derived, supported
+    ledger.blocked = blocked
+    return ledger
+
 
 class _Session:
     """One situation's run: its ledger and the facts waiting for other rulesets."""
