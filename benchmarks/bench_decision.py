@@ -13,8 +13,14 @@ examples/<pack>/*.yaml), side by side in one run:
   worker) on 127.0.0.1, one keep-alive connection, one request at a time
   (concurrency 1), as it answers by default, with the "Still unknown" analysis;
 - **unknowns=off**: the same request with `?unknowns=off` (the analysis skipped);
-- with `--against DIR`, **before**: the default decision from a second server run
-  from another checkout of hunch (e.g. main before this change), same requests.
+- **both off**: with `?unknowns=off&next=off` (the analysis and "What happens next",
+  the time plan of a situation with dates, skipped), and **both off raw**: the same
+  request from a minimal client on a raw socket instead of http.client (what the
+  client itself costs: http.client parses the response head with the email package);
+- **lib both off**: serve's decide() with both skipped, in process;
+- with `--against DIR`, **before** and **before off**: the default decision and the
+  one with `?unknowns=off` from a second server run from another checkout of hunch
+  (e.g. main before this change), same requests.
 
 Rounds alternate the ways (so drift in a shared machine's load hits all alike); each
 figure is the median over rounds of the per-round median of --repeat calls, and the
@@ -31,6 +37,7 @@ import glob
 import http.client
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -94,13 +101,14 @@ def bare(pack: Any, situation: Any, repeat: int) -> float:
     return _median(lambda: bare_json(hunch.evaluate(pack, situation)), repeat)
 
 
-def in_process(served: Any, situation: Any, unknowns: str, repeat: int) -> float:
+def in_process(served: Any, situation: Any, unknowns: str, repeat: int,
+               next_: str = "full") -> float:
     """Median wall time (s) of what the service computes for a decision, without HTTP:
     serve's decide() (evaluate, the response object) + json.dumps."""
     from hunch.serve.decisions import decide
 
-    return _median(lambda: json.dumps(decide(served, situation, {}, "off",
-                                             unknowns=unknowns).body), repeat)
+    return _median(lambda: json.dumps(decide(served, situation, {}, "off", unknowns=unknowns,
+                                             next_=next_).body), repeat)
 
 
 def _median(call: Any, repeat: int) -> float:
@@ -162,6 +170,22 @@ class Server:
             times.append(time.perf_counter() - start)
         return statistics.median(times)
 
+    def raw_timed(self, url: str, body: bytes, repeat: int) -> float:
+        """As timed, from a minimal HTTP/1.1 client on a raw socket (what http.client
+        itself costs is the difference)."""
+        head = (f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        request = head.encode() + body
+        with socket.create_connection(("127.0.0.1", self.port), timeout=60) as sock:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _raw_post(sock, request)
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                _raw_post(sock, request)
+                times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
     def stop(self) -> None:
         self.conn.close()
         self.proc.terminate()
@@ -169,6 +193,29 @@ class Server:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def _raw_post(sock: socket.socket, request: bytes) -> bytes:
+    """Send one request, read its whole response (Content-Length: the service's own)."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += _recv(sock)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"raw client: {head[:200]!r}")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(rest) < length:
+        rest += _recv(sock)
+    return rest
+
+
+def _recv(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise SystemExit("raw client: the server closed the connection")
+    return chunk
 
 
 def check(server: Server, pack: str, body: bytes, expected: dict[str, Any]) -> None:
@@ -201,6 +248,7 @@ def main() -> None:
     packs = {name: hunch.load_pack(name) for name in PACKS}
     situations = [load_situation(path, packs[pack]) for pack, path in cases]
     bodies = [request_body(path) for _, path in cases]
+    print("load average at the start:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     servers = {"decision": Server(ROOT)}
     if args.against:
         servers["before"] = Server(os.path.abspath(args.against))
@@ -213,7 +261,9 @@ def main() -> None:
         from hunch.serve.packs import Served
 
         served = {name: Served(name, "", pack, "rev", 0.0) for name, pack in packs.items()}
-        ways = ["bare", "lib", "lib off", *servers, "unknowns=off"]
+        befores = ["before", "before off"] if args.against else []
+        ways = ["bare", "lib", "lib off", "lib both off", "decision", *befores,
+                "unknowns=off", "both off", "both off raw"]
         figures: dict[str, list[list[float]]] = {w: [[] for _ in cases] for w in ways}
         for _ in range(args.rounds):
             for i, ((pack, _), sit, body) in enumerate(zip(cases, situations, bodies,
@@ -222,10 +272,20 @@ def main() -> None:
                 figures["bare"][i].append(bare(packs[pack], sit, args.repeat))
                 figures["lib"][i].append(in_process(served[pack], sit, "full", args.repeat))
                 figures["lib off"][i].append(in_process(served[pack], sit, "off", args.repeat))
+                figures["lib both off"][i].append(in_process(served[pack], sit, "off",
+                                                             args.repeat, "off"))
                 for name, server in servers.items():
                     figures[name][i].append(server.timed(url, body, args.repeat))
-                figures["unknowns=off"][i].append(
-                    servers["decision"].timed(url + "?unknowns=off", body, args.repeat))
+                if args.against:
+                    figures["before off"][i].append(servers["before"].timed(
+                        url + "?unknowns=off", body, args.repeat))
+                now = servers["decision"]
+                figures["unknowns=off"][i].append(now.timed(url + "?unknowns=off", body,
+                                                            args.repeat))
+                figures["both off"][i].append(now.timed(url + "?unknowns=off&next=off", body,
+                                                        args.repeat))
+                figures["both off raw"][i].append(now.raw_timed(
+                    url + "?unknowns=off&next=off", body, args.repeat))
     finally:
         for server in servers.values():
             server.stop()
@@ -259,8 +319,9 @@ def profile(repeat: int) -> None:
 
 
 def report(cases: list[tuple[str, str]], ways: list[str], medians: dict[str, list[float]]) -> None:
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{len(cases)} shipped examples, {os.cpu_count()} cores (client and server share "
-          f"them); medians, ms; ratio = x bare\n")
+          f"them), load average at the end {load}; medians, ms; ratio = x bare\n")
     head = f"{'example':28} " + " ".join(f"{w:>9}" for w in ways)
     print(head + "  " + " ".join(f"{w + ' x':>11}" for w in ways[1:]))
     ratios: dict[str, list[float]] = {w: [] for w in ways[1:]}

@@ -157,6 +157,45 @@ class TestDecisions:
                         json={"inputs": [ASKER, ASKER]})
         assert [x["unknowns_complete"] for x in r.json()["results"]] == [False, False]
 
+    def test_next_off_skips_the_plan_and_says_so(self, client: TestClient) -> None:
+        raw = Path(ROOT, "examples/asker-dates.yaml").read_bytes()
+        yaml = {"Content-Type": "application/yaml"}
+        full = client.post(f"/v1/decisions/{PACK}", content=raw, headers=yaml).json()
+        off = client.post(f"/v1/decisions/{PACK}?next=off", content=raw, headers=yaml).json()
+        assert full["next"] and "next_complete" not in full
+        assert off["next"] == [] and off["next_complete"] is False
+        assert off["as_of"] == full["as_of"] == "2026-12-07"
+        rest = {k: v for k, v in off.items() if not k.startswith("next")}
+        assert without_ids(rest) == without_ids(
+            {k: v for k, v in full.items() if not k.startswith("next")})
+        explicit = client.post(f"/v1/decisions/{PACK}?next=full", content=raw, headers=yaml)
+        assert without_ids(explicit.json()) == without_ids(full)
+        both = client.post(f"/v1/decisions/{PACK}?next=off&unknowns=off", content=raw,
+                           headers=yaml).json()
+        assert both["next_complete"] is False and both["unknowns_complete"] is False
+
+    def test_next_off_without_dates_changes_nothing(self, client: TestClient) -> None:
+        full = client.post(f"/v1/decisions/{PACK}", json={"input": ASKER}).json()
+        off = client.post(f"/v1/decisions/{PACK}?next=off", json={"input": ASKER}).json()
+        assert "next" not in off and "next_complete" not in off
+        assert without_ids(off) == without_ids(full)
+
+    def test_next_off_in_a_batch(self, client: TestClient) -> None:
+        r = client.post(f"/v1/decisions/{PACK}/batch?next=off",
+                        json={"inputs": [ASKER, ASKER], "as_of": "2026-12-07"})
+        assert [(x["next"], x["next_complete"]) for x in r.json()["results"]] == \
+            [([], False), ([], False)]
+
+    def test_a_bad_next_is_a_400(self, client: TestClient) -> None:
+        r = client.post(f"/v1/decisions/{PACK}?next=no", json={"input": ASKER})
+        assert r.status_code == 400
+        assert r.json()["errors"][0]["message"] == \
+            "next=no: expected one of full, off (e.g. ?next=off)"
+        doc = client.get("/openapi.json").json()
+        for path in (f"/v1/decisions/{PACK}", f"/v1/decisions/{PACK}/batch"):
+            params = {p["name"]: p for p in doc["paths"][path]["post"]["parameters"]}
+            assert params["next"]["schema"]["enum"] == ["full", "off", ""]
+
     def test_every_decision_gets_its_own_id(self, client: TestClient) -> None:
         ids = {client.post(f"/v1/decisions/{PACK}", json={"input": ASKER}).json()["decision_id"]
                for _ in range(3)}

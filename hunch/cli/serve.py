@@ -12,8 +12,7 @@ from hunch.limits import DEFAULT_MAX_FIRINGS, MAX_FILE_BYTES
 from hunch.version import DISTRIBUTION
 
 MISSING = f"hunch serve needs its extra: pip install '{DISTRIBUTION}[serve]'"
-HTTP = "hunch.serve.protocol:HeaderTimeoutH11Protocol"
-MAX_HEADER_BYTES = 16 * 1024
+HTTP = "hunch.serve.protocol:HeaderLimitProtocol"
 
 
 def is_loopback(host: str) -> bool:
@@ -148,7 +147,6 @@ def _run(uvicorn: object, config: dict[str, object], host: str, port: int,
                 host=host, port=port, workers=workers, log_level="warning",
                 server_header=False, access_log=False, http=HTTP,
                 # idle keep-alive connections close after this; so do connections whose
-                # request headers trickle in for longer (hunch/serve/protocol.py)
-                timeout_keep_alive=keep_alive,
-                # request line and headers together: h11 answers 431 past this
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+                # request headers trickle in for longer, or grow past 16 KiB (431):
+                # hunch/serve/protocol.py
+                timeout_keep_alive=keep_alive)

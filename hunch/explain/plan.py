@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from hunch.engine.evaluate import Result, evaluate
 from hunch.errors import HunchError
 from hunch.explain.unknowns import recommendation_id, relevant_unknowns
-from hunch.pack.dates import as_of_for, date_text, days, inputs_of
+from hunch.pack.dates import date_text, days, inputs_of
 from hunch.pack.model import Compare, FactRef, LogEntry, Pack, walk
 from hunch.pack.validate import Situation, situation_from
 
@@ -352,68 +352,6 @@ def day_by_day(pack: Pack, situation: Situation, as_of: date, horizon: int) -> l
 
 # --- what-if on a date --------------------------------------------------------------------
 
-class DateChangeError(Exception):
-    """A date --set that is not a date, or puts the situation out of range."""
-
-
-def date_changes(pack: Pack, situation: Situation, dates: dict[str, str]) -> dict[str, Any]:
-    """The computed facts that change when date inputs are set to ``dates``, as of the
-    situation's as-of date: what-if's changes for `--set interview_date=2026-11-20`
-    (YYYY-MM-DD), `--set 'follow_ups=[{date: 2026-11-22, kind: call}]'` (a log, in
-    YAML) and `--set 'follow_ups+={date: 2026-12-05, kind: email}'` (entries added).
-    A log's bad entry is a HunchError located in the --set value."""
-    from hunch.pack.dates import parse_date
-
-    line = Timeline(pack, situation, situation.as_of or as_of_for({}, None))
-    for key, text in dates.items():
-        name, append = key.strip().rstrip("+").strip(), key.strip().endswith("+")
-        if pack.time.inputs[name].type == "events":
-            line.data[name] = log_value(pack, name, text,
-                                        (line.data.get(name) or []) if append else None)
-        elif append or parse_date(text.strip()) is None:
-            raise DateChangeError(f"{key}={text}: " + ("only a log takes +=" if append else
-                                                       "give a date written YYYY-MM-DD"))
-        else:
-            line.data[name] = text.strip()
-    try:
-        after = line.situation_on(line.as_of)
-    except HunchError as exc:
-        raise DateChangeError(exc.message) from None
-    out: dict[str, Any] = {name: value for name, value in after.values.items()
-                           if name in after.origins and situation.values.get(name) != value}
-    # a number the dates gave that they no longer give (an emptied log): unknown now
-    out.update({name: None for name in situation.origins if name not in after.values})
-    return out
-
-
-def log_value(pack: Pack, name: str, text: str, before: list[Any] | None) -> list[Any]:
-    """A log given on the command line, in YAML: a list of entries (the whole log), or
-    with ``before`` (``+=``) one entry or a list of them added to it. Checked as in a
-    situation file; a problem is located at line:column of the value."""
-    from hunch.errors import SituationErrors
-    from hunch.pack.dates import type_problems
-    from hunch.pack.yamlsource import Path, load_text
-
-    doc = load_text(text, f"--set {name}")
-    added = doc.data if isinstance(doc.data, list) or before is None else [doc.data]
-    offset = len(before or [])
-    single = before is not None and not isinstance(doc.data, list)
-
-    def loc(path: Path) -> Any:  # (name, i, field, ...) of the log -> the value's node
-        rest = path[1:]
-        if rest and isinstance(rest[0], int):
-            rest = rest[1:] if single else (rest[0] - offset, *rest[1:])
-        return doc.loc(tuple(rest))
-
-    value = [*(before or []), *added] if isinstance(added, list) else added
-    problems = type_problems({name: value}, loc, pack)
-    if problems:
-        raise SituationErrors(problems)
-    return value
-
-
-# --- sweep: the advice along one number ------------------------------------------------
-
 class Band(NamedTuple):
     """From ``low`` to ``high`` (inclusive, in steps) the advice is ``result``'s."""
 
@@ -455,6 +393,6 @@ def sweep_range(pack: Pack, fact: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Act", "Band", "DateChangeError", "Event", "Plan",
-           "Step", "Timeline", "date_changes", "day_by_day", "log_value", "plan", "sweep",
+__all__ = ["DEFAULT_HORIZON", "MAX_SWEEP", "Act", "Band", "Event", "Plan",
+           "Step", "Timeline", "day_by_day", "plan", "sweep",
            "sweep_range", "written"]

@@ -14,6 +14,10 @@ from hunch.output.width import fit
 from hunch.pack.dates import date_text
 from hunch.pack.model import Pack
 from hunch.pack.timemodel import EventField
+from hunch.record import Slot
+
+# a result whose "What happens next" was not asked for (`?next=off` of the service)
+_NO_PLAN: Slot[bool] = Slot("no plan")
 
 
 def step_json(step: Step) -> dict[str, Any]:
@@ -142,11 +146,22 @@ def as_of_line(result: Result) -> str:
 # --- evaluate's outputs: the as-of date, "What happens next", the draft ----------------
 
 def next_plan(result: Result) -> Plan | None:
-    """The plan of a situation that gives dates (or an as-of date), else None."""
+    """The plan of a situation that gives dates (or an as-of date), else None (also
+    when it was skipped: see skip_next)."""
     from hunch.explain.plan import plan
 
     day = result.situation.as_of
-    return plan(result.pack, result.situation, day, now=result) if day is not None else None
+    if day is None or result.memo.get(_NO_PLAN):
+        return None
+    return plan(result.pack, result.situation, day, now=result)
+
+
+def skip_next(result: Result) -> None:
+    """The plan not worked out (a request that does not want it: it re-evaluates the
+    situation on every day where a count may cross a threshold). evaluate's JSON then
+    says so: ``next`` is ``[]`` with ``"next_complete": false``, which a situation that
+    gives dates never has otherwise (a plan has at least its as-of day)."""
+    result.memo.put(_NO_PLAN, True)
 
 
 def draft_text(result: Result) -> str | None:
@@ -182,6 +197,8 @@ def time_json(result: Result, data: dict[str, Any]) -> None:
     if p is not None:
         data["as_of"] = date_text(p.as_of)
         data["next"] = [step_json(s) for s in p.steps]
+    elif result.situation.as_of is not None:  # skipped (skip_next)
+        data.update(as_of=date_text(result.situation.as_of), next=[], next_complete=False)
 
 
 def time_table(result: Result, draft: bool) -> list[str]:

@@ -248,8 +248,7 @@ def error_response(service: Service, exc: ApiError) -> Response:
 
 async def decide(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
-    explain = decisions.explain_mode(request.query_params.get("explain"))
-    unknowns = decisions.unknowns_mode(request.query_params.get("unknowns"))
+    modes = query_modes(request)
     raw = await service.body(request, JSON_TYPES + YAML_TYPES)
     as_yaml = media_type(request.headers.get("content-type", "")) in YAML_TYPES
 
@@ -263,8 +262,9 @@ async def decide(service: Service, request: Request) -> Any:
                                            hint='e.g. {"input": {"days_since_interview": 23}}'))
             sit = situation(served.pack, data["input"], "/input", data.get("as_of"))
             given = data["input"]
+        explain, unknowns, next_ = modes
         decision = decisions.decide(served, sit, given, explain, service.config.max_firings,
-                                    unknowns)
+                                    unknowns, next_)
         service.record(served, decision)
         return decision.body
 
@@ -273,8 +273,7 @@ async def decide(service: Service, request: Request) -> Any:
 
 async def decide_batch(service: Service, request: Request) -> Any:
     served = service.served(request.path_params["pack"])
-    explain = decisions.explain_mode(request.query_params.get("explain"))
-    unknowns = decisions.unknowns_mode(request.query_params.get("unknowns"))
+    modes = query_modes(request)
     raw = await service.body(request)
 
     def work(deadline: Deadline) -> Any:
@@ -293,8 +292,8 @@ async def decide_batch(service: Service, request: Request) -> Any:
         results = []
         for n, given in enumerate(items):
             deadline.between(n, len(items))
-            results.append(json_text(_item(service, served, given, f"/inputs/{n}",
-                                           (explain, unknowns), data.get("as_of"))))
+            results.append(json_text(_item(service, served, given, f"/inputs/{n}", modes,
+                                           data.get("as_of"))))
         head = json_text({"pack": served.name, "revision": served.revision, "results": []})
         # head ends with "[]}": the results go between the brackets
         return Response(f"{head[:-2]}{', '.join(results)}]}}".encode(),
@@ -303,14 +302,22 @@ async def decide_batch(service: Service, request: Request) -> Any:
     return await service.evaluate(work)
 
 
-def _item(service: Service, served: Served, given: Any, at: str, modes: tuple[str, str],
-          as_of: Any = None) -> Any:
+def query_modes(request: Request) -> tuple[str, str, str]:
+    """A decision's ?explain=, ?unknowns= and ?next=, checked (400 on a bad value)."""
+    query = request.query_params
+    return (decisions.explain_mode(query.get("explain")),
+            decisions.unknowns_mode(query.get("unknowns")),
+            decisions.next_mode(query.get("next")))
+
+
+def _item(service: Service, served: Served, given: Any, at: str,
+          modes: tuple[str, str, str], as_of: Any = None) -> Any:
     """One situation of a batch: its decision, or its error in its place (it loses only
     itself, whatever went wrong with it)."""
     try:
-        explain, unknowns = modes
+        explain, unknowns, next_ = modes
         decision = decisions.decide(served, situation(served.pack, given, at, as_of), given,
-                                    explain, service.config.max_firings, unknowns)
+                                    explain, service.config.max_firings, unknowns, next_)
         service.record(served, decision)
         return decision.body
     except ApiError as exc:
@@ -457,9 +464,12 @@ async def page(service: Service, request: Request) -> Any:
 # --- the application -------------------------------------------------------------------------
 
 ROUTES: list[tuple[str, str, Handler, tuple[str, ...], bool]] = [
-    # path, metrics name, handler, methods, needs the token
-    ("/", "page", page, ("GET",), False),
+    # path, metrics name, handler, methods, needs the token. Starlette tries them in this
+    # order (no two paths overlap): the decisions first, ~2 µs less per route passed
+    ("/v1/decisions/{pack}", "decisions", decide, ("POST",), True),
+    ("/v1/decisions/{pack}/batch", "batch", decide_batch, ("POST",), True),
     ("/health", "health", health, ("GET",), False),
+    ("/", "page", page, ("GET",), False),
     ("/version", "version", version, ("GET",), False),
     ("/metrics", "metrics", metrics, ("GET",), True),
     ("/openapi.json", "openapi", openapi, ("GET",), True),
@@ -467,8 +477,6 @@ ROUTES: list[tuple[str, str, Handler, tuple[str, ...], bool]] = [
     ("/v1/packs", "packs", packs, ("GET",), True),
     ("/v1/packs/{pack}", "pack", pack, ("GET",), True),
     ("/v1/packs/{pack}/schema", "schema", schema, ("GET",), True),
-    ("/v1/decisions/{pack}", "decisions", decide, ("POST",), True),
-    ("/v1/decisions/{pack}/batch", "batch", decide_batch, ("POST",), True),
     ("/v1/whatif/{pack}", "whatif", what_if, ("POST",), True),
     ("/v1/explain/{pack}/{conclusion}", "explain", explain, ("POST",), True),
     ("/v1/next-question/{pack}", "next_question", next_question, ("POST",), True),

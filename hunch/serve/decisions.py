@@ -22,6 +22,10 @@ EXPLAIN = ("off", "summary", "full")
 # "off" skips it, the response saying so with the keys of a stopped analysis
 # (docs/serve.md; why: docs/performance.md, "A decision's cost")
 UNKNOWNS = ("full", "off")
+# ?next=: "full" (the default) works out "What happens next" (the `next` key) for a
+# situation that gives dates, as the CLI does; "off" skips it: `next` is [] with
+# "next_complete": false (why: docs/performance.md, "A decision's cost")
+NEXT = ("full", "off")
 
 
 class Decision(NamedTuple):
@@ -39,7 +43,7 @@ def run(served: Served, situation: Situation, max_firings: int) -> Result:
 
 
 def decide(served: Served, situation: Situation, given: dict[str, Any], explain: str,
-           max_firings: int = 0, unknowns: str = "full") -> Decision:
+           max_firings: int = 0, unknowns: str = "full", next_: str = "full") -> Decision:
     from hunch.output.render import render_explained, result_json
 
     result = run(served, situation, max_firings)
@@ -47,6 +51,10 @@ def decide(served: Served, situation: Situation, given: dict[str, Any], explain:
         from hunch.explain.unknowns import skip_unknowns
 
         skip_unknowns(result)
+    if next_ == "off":
+        from hunch.output.plan import skip_next
+
+        skip_next(result)
     body = result_json(result) if explain == "off" else render_explained("json", explain, result)
     body.update(decision_id=uuid.uuid4().hex, revision=served.revision, input=given)
     return Decision(body, result, given)
@@ -58,6 +66,10 @@ def explain_mode(value: str | None) -> str:
 
 def unknowns_mode(value: str | None) -> str:
     return _mode("unknowns", value, UNKNOWNS, "off")
+
+
+def next_mode(value: str | None) -> str:
+    return _mode("next", value, NEXT, "off")
 
 
 def _mode(name: str, value: str | None, choices: tuple[str, ...], example: str) -> str:
@@ -287,5 +299,6 @@ def _why(consultation: Any, page: Any, fact: str) -> str:
     return "It could still change the advice, together with answers to come."
 
 
-__all__ = ["EXPLAIN", "UNKNOWNS", "Decision", "answered", "changes", "decide", "explain_mode",
-           "explanation", "log_entry", "next_question", "unknowns_mode", "what_if"]
+__all__ = ["EXPLAIN", "NEXT", "UNKNOWNS", "Decision", "answered", "changes", "decide",
+           "explain_mode", "explanation", "log_entry", "next_mode", "next_question",
+           "unknowns_mode", "what_if"]

@@ -72,6 +72,11 @@ UNKNOWNS_PARAM = {"name": "unknowns", "in": "query", "required": False,
                                  "decision's time): `unknowns` is then empty, "
                                  "`unknowns_complete` false and `unknowns_unexamined` lists "
                                  "the facts not examined; empty is full."}
+NEXT_PARAM = {"name": "next", "in": "query", "required": False,
+              "schema": {"type": "string", "enum": ["full", "off", ""], "default": "full"},
+              "description": "off: skip \"What happens next\" (the plan along time of a "
+                             "situation that gives dates, most of such a decision's time): "
+                             "`next` is then empty and `next_complete` false; empty is full."}
 PACK_PARAM = {"name": "pack", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "A served pack's name (GET /v1/packs lists them)"}
 
@@ -175,7 +180,7 @@ def _pack_paths(served: Served) -> dict[str, Any]:
         optional["required"] = ["input"]
     return {
         f"/v1/decisions/{name}": _post(f"Decide a situation ({name})", single, decision, name,
-                                       [EXPLAIN_PARAM, UNKNOWNS_PARAM]),
+                                       [EXPLAIN_PARAM, UNKNOWNS_PARAM, NEXT_PARAM]),
         f"/v1/decisions/{name}/batch": _post(
             f"Decide many situations, results in order ({name})",
             {"type": "object", "required": ["inputs"], "additionalProperties": False,
@@ -185,7 +190,7 @@ def _pack_paths(served: Served) -> dict[str, Any]:
                             "as_of": as_of}},
             {"type": "object", "properties": {"results": {"type": "array", "items": {
                 "anyOf": [decision, {"type": "object", "required": ["situation", "error"]}]}}}},
-            name, [EXPLAIN_PARAM, UNKNOWNS_PARAM]),
+            name, [EXPLAIN_PARAM, UNKNOWNS_PARAM, NEXT_PARAM]),
         f"/v1/whatif/{name}": _post(
             f"The advice before and after changing facts ({name})",
             {**optional,
