@@ -22,6 +22,7 @@ __all__ = [
     "Result",
     "Situation",
     "evaluate",
+    "keep_heap",
     "load_pack",
     "load_situation",
     "to_dict",
@@ -35,6 +36,9 @@ _WHERE = {
     "Result": ("hunch.engine.evaluate", "Result"),
     "Situation": ("hunch.pack.validate", "Situation"),
     "evaluate": ("hunch.engine.evaluate", "evaluate"),
+    # opt-in for a program that runs many situations: process-wide, so never implicit
+    # (docs/architecture.md, "The allocator"; README, "As a library")
+    "keep_heap": ("hunch.batch.heap", "keep_heap"),
     "load_pack": ("hunch.engine.load", "load_pack"),
     "load_situation": ("hunch.engine.evaluate", "load_situation"),
     # the JSON object of docs/json.md (what `hunch evaluate --format json` prints)
@@ -42,6 +46,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from hunch.batch.heap import keep_heap
     from hunch.engine.evaluate import Ranked, Result, evaluate, load_situation
     from hunch.engine.load import load_pack
     from hunch.errors import HunchError

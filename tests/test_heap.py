@@ -114,6 +114,18 @@ class TestTheLibrary:
         """, tmp_path)
         assert got == "False"
 
+    def test_a_program_may_ask_for_it(self, tmp_path: Path) -> None:
+        # the public opt-in (README, "As a library"): the same settings, only when called
+        got = _fresh(f"""
+            import hunch
+            from hunch.batch.heap import heap_kept
+            pack = hunch.load_pack(None)
+            hunch.evaluate(pack, {SITUATION!r})
+            before = heap_kept()
+            print(before, hunch.keep_heap(), heap_kept())
+        """, tmp_path)
+        assert got == "False True True"
+
     def test_dask_tasks_run_in_the_callers_process(self, tmp_path: Path) -> None:
         pytest.importorskip("dask.bag")
         (tmp_path / "in.jsonl").write_text(json.dumps(SITUATION) + "\n")
