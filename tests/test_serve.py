@@ -646,6 +646,26 @@ class TestToken:
 class TestDecisionLog:
     """--decision-log: one whole JSON line per decision, masked facts left out."""
 
+    def test_a_lock_held_elsewhere_is_waited_for_a_bounded_time(self, tmp_path: Path,
+                                                                 monkeypatch: Any) -> None:
+        # another process holding the file's lock must not hold the evaluating thread
+        import fcntl
+
+        from hunch.serve import log as logmod
+
+        monkeypatch.setattr(logmod, "LOCK_WAIT", 0.2)
+        path = tmp_path / "d.jsonl"
+        log = logmod.DecisionLog(str(path))
+        log.write({"n": 1})
+        with open(path, "rb") as other:  # its own open file: flock conflicts as a process's
+            fcntl.flock(other, fcntl.LOCK_EX)
+            with pytest.raises(OSError, match=r"held its lock for over 0\.2 s"):
+                log.write({"n": 2})
+        log.write({"n": 3})  # the lock let go: the log goes on, whole
+        log.close()
+        assert [json.loads(line) for line in path.read_text().splitlines()] == [{"n": 1},
+                                                                                {"n": 3}]
+
     def test_concurrent_requests_lose_and_interleave_nothing(self, tmp_path: Path) -> None:
         log = tmp_path / "decisions.jsonl"
         config = Config(decision_log=str(log), mask=("internal_candidate",))

@@ -273,32 +273,34 @@ class TestF03FullDisk:
 
 # Two workers, A (this process) and B (a fork), appending to one decision log. A has a
 # file-size limit and its line is cut short; at that moment B, which has room, appends
-# a whole line. A waits until B has written, or is waiting for the file's lock
-# (/proc/locks shows a blocked flock on the file), then goes on: its next write fails
-# and it cuts its fragment off. os.write is wrapped only to choose that moment; every
-# byte is really written.
+# a whole line. A waits until B has written, or has found the file locked (B's flock
+# is wrapped to say so on a pipe; it then keeps trying, as DecisionLog does, for up to
+# LOCK_WAIT), then goes on: its next write fails and it cuts its fragment off.
+# os.write and fcntl.flock are wrapped only to choose that moment; every byte is
+# really written and every lock really taken.
 RACE = """
-import json, os, resource, select, sys, time
+import fcntl, json, os, resource, select, sys, time
 from hunch.serve.log import DecisionLog
 
 path = sys.argv[1]
 FSIZE, INF = resource.RLIMIT_FSIZE, resource.RLIM_INFINITY
 a = DecisionLog(path)
 a.write({"n": 1})
-go, done = os.pipe(), os.pipe()
+go, done, tried = os.pipe(), os.pipe(), os.pipe()
 b = os.fork()
 if b == 0:
     os.read(go[0], 1)
+    real_flock = fcntl.flock
+    def b_flock(fd, operation):
+        try:
+            return real_flock(fd, operation)
+        except BlockingIOError:
+            os.write(tried[1], b"x")  # B found the file locked by A
+            raise
+    fcntl.flock = b_flock
     DecisionLog(path).write({"n": 2, "pad": "b" * 100})
     os.write(done[1], b"x")
     os._exit(0)
-
-inode = os.stat(path).st_ino
-
-def b_is_waiting():
-    with open("/proc/locks") as locks:
-        return any("->" in l and "FLOCK" in l and l.split()[-3].endswith(f":{inode}")
-                   for l in locks)
 
 real_write = os.write
 def a_write(fd, data):
@@ -306,7 +308,7 @@ def a_write(fd, data):
     if fd == a._fd and n < len(data):
         real_write(go[1], b"x")
         for _ in range(600):
-            if select.select([done[0]], [], [], 0.05)[0] or b_is_waiting():
+            if select.select([done[0], tried[0]], [], [], 0.05)[0]:
                 break
     return n
 

@@ -17,15 +17,24 @@ failed) is found by reading the file's last byte, and ended with a newline befor
 the next line, so it is one bad line and never glues itself to a good one. The
 error is raised (the service answers 503 ``decision_log_unwritable`` and does not
 give the decision).
+
+The file's lock is waited for at most ``LOCK_WAIT`` seconds: whoever else holds it
+(a stuck process of the same user, a backup tool that locks files) must not hold a
+request, and with it an evaluating thread, for ever; past that the decision is a 503
+like a full disk.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import threading
+import time
 from typing import Any
+
+LOCK_WAIT = 5.0  # seconds: half the default --time-budget (10 s, docs/serve.md "Limits")
 
 
 class DecisionLog:
@@ -40,7 +49,7 @@ class DecisionLog:
         text = json_safe(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
         line = (text + "\n").encode()
         with self._lock:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            _lock_file(self._fd, LOCK_WAIT)
             try:
                 self._append(line)
             finally:
@@ -71,3 +80,19 @@ class DecisionLog:
 
 
 __all__ = ["DecisionLog"]
+
+
+def _lock_file(fd: int, wait: float) -> None:
+    """An exclusive flock on ``fd``, waited for at most ``wait`` seconds (then OSError)."""
+    deadline = time.monotonic() + wait
+    pause = 0.0005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OSError(errno.EWOULDBLOCK, f"another process has held its lock for "
+                                                 f"over {wait:g} s") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
