@@ -714,7 +714,17 @@ def hunch_serve(*args: str) -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
+    """A server that has loaded its pack: /health answers 200, not 503 "loading"."""
+    import urllib.error
+    import urllib.request
+
     with hunch_serve() as port:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).close()
+                break
+            except (urllib.error.URLError, OSError):  # 503 while loading is an HTTPError
+                time.sleep(0.1)
         yield port
 
 
