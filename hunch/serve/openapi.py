@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hunch.pack.jsonschema import situation_schema
+from hunch.serve.decisions import EXPLAIN, NEXT, UNKNOWNS
 from hunch.serve.packs import Served
 from hunch.serve.problems import AS_OF_WORDS
 from hunch.version import __version__
@@ -60,23 +61,25 @@ def _post(summary: str, request: dict[str, Any], response: dict[str, Any], tag: 
     return {"post": op}
 
 
-EXPLAIN_PARAM = {"name": "explain", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": ["off", "summary", "full", ""],
-                            "default": "off"},
-                 "description": "Add the account of the top hypothesis and the "
-                                "recommendation (as `hunch evaluate --explain`); empty is "
-                                "off."}
-UNKNOWNS_PARAM = {"name": "unknowns", "in": "query", "required": False,
-                  "schema": {"type": "string", "enum": ["full", "off", ""], "default": "full"},
-                  "description": "off: skip the \"Still unknown\" analysis (most of a "
-                                 "decision's time): `unknowns` is then empty, "
-                                 "`unknowns_complete` false and `unknowns_unexamined` lists "
-                                 "the facts not examined; empty is full."}
-NEXT_PARAM = {"name": "next", "in": "query", "required": False,
-              "schema": {"type": "string", "enum": ["full", "off", ""], "default": "full"},
-              "description": "off: skip \"What happens next\" (the plan along time of a "
-                             "situation that gives dates, most of such a decision's time): "
-                             "`next` is then empty and `next_complete` false; empty is full."}
+def _mode_param(name: str, choices: tuple[str, ...], description: str) -> dict[str, Any]:
+    """A decision's ?explain=, ?unknowns= or ?next=: its choices are the ones the service
+    checks (decisions.py); empty means the default, the first choice."""
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"type": "string", "enum": [*choices, ""], "default": choices[0]},
+            "description": description}
+
+
+EXPLAIN_PARAM = _mode_param("explain", EXPLAIN,
+                            "Add the account of the top hypothesis and the recommendation "
+                            "(as `hunch evaluate --explain`); empty is off.")
+UNKNOWNS_PARAM = _mode_param("unknowns", UNKNOWNS,
+                             "off: skip the \"Still unknown\" analysis (most of a decision's "
+                             "time): `unknowns` is then empty, `unknowns_complete` false and "
+                             "`unknowns_unexamined` lists the facts not examined; empty is full.")
+NEXT_PARAM = _mode_param("next", NEXT,
+                         "off: skip \"What happens next\" (the plan along time of a situation "
+                         "that gives dates, most of such a decision's time): `next` is then "
+                         "empty and `next_complete` false; empty is full.")
 PACK_PARAM = {"name": "pack", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "A served pack's name (GET /v1/packs lists them)"}
 
