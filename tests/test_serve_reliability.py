@@ -31,6 +31,7 @@ from starlette.testclient import TestClient
 from hunch.pack.read import BUILTIN_PACK_DIR
 from hunch.serve.app import Config, create_app
 from hunch.serve.packs import Registry
+from tests.serving import hunch_serve
 from tests.test_serve import ASKER, PACK, ROOT, loaded, local, shared
 
 SURROGATE = st.integers(0xD800, 0xDFFF).map(chr)  # st.characters() never gives one
@@ -662,7 +663,7 @@ class TestF15Connections:
         assert seen["http"] == "hunch.serve.protocol:HeaderLimitProtocol"
 
     def test_f15_idle_and_trickling_clients_are_closed(self, tmp_path: Path) -> None:
-        with hunch_serve("--keep-alive", "1") as port:
+        with hunch_serve(PACK, "--keep-alive", "1") as port:
             idle = socket.create_connection(("127.0.0.1", port), 30)
             trickle = socket.create_connection(("127.0.0.1", port), 30)
             trickle.settimeout(0.25)
@@ -689,42 +690,10 @@ class TestF15Connections:
         assert closed == {"idle": True, "trickle": True}
 
 
-@contextlib.contextmanager
-def hunch_serve(*args: str) -> Iterator[int]:
-    """`hunch serve PACK ARGS` in a process of its own on a free loopback port, once it
-    accepts connections; stopped at the end."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    proc = subprocess.Popen([sys.executable, "-m", "hunch", "serve", PACK, "--port", str(port),
-                             *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(30)
-
-
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     """A server that has loaded its pack: /health answers 200, not 503 "loading"."""
-    import urllib.error
-    import urllib.request
-
-    with hunch_serve() as port:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).close()
-                break
-            except (urllib.error.URLError, OSError):  # 503 while loading is an HTTPError
-                time.sleep(0.1)
+    with hunch_serve(PACK, loaded=True) as port:
         yield port
 
 
