@@ -173,18 +173,7 @@ class Server:
     def raw_timed(self, url: str, body: bytes, repeat: int) -> float:
         """As timed, from a minimal HTTP/1.1 client on a raw socket (what http.client
         itself costs is the difference)."""
-        head = (f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
-        request = head.encode() + body
-        with socket.create_connection(("127.0.0.1", self.port), timeout=60) as sock:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            _raw_post(sock, request)
-            times = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                _raw_post(sock, request)
-                times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return raw_timed(self.port, raw_request(self.port, url, body), repeat)
 
     def stop(self) -> None:
         self.conn.close()
@@ -193,6 +182,27 @@ class Server:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def raw_request(port: int, url: str, body: bytes) -> bytes:
+    """POST ``body`` (JSON) to ``url`` on 127.0.0.1:``port``, as the raw client sends it."""
+    head = (f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def raw_timed(port: int, request: bytes, repeat: int) -> float:
+    """Median wall time (s) of ``request`` on one keep-alive connection from a minimal
+    HTTP/1.1 client on a raw socket, after one untimed."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _raw_post(sock, request)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            _raw_post(sock, request)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def _raw_post(sock: socket.socket, request: bytes) -> bytes:
