@@ -39,18 +39,21 @@ def combine(cfs: Iterable[float]) -> float:
     if len(values) == 1:  # the usual case; exactly what the general path gives
         c = values[0]
         return _clamp(c) if c > 0 or c < 0 else 0.0
-    p = _fold(sorted(c for c in values if c > 0))
-    n = _fold(sorted((c for c in values if c < 0), reverse=True))
+    positive = [c for c in values if c > 0]
+    negative = [c for c in values if c < 0]
+    positive.sort()
+    negative.sort(reverse=True)
+    p = n = 0.0
+    # combine2 of two same-signed values, written out: the same operations in the
+    # same order, without a call per value (this runs for every conclusion that
+    # more than one rule reaches)
+    for c in positive:
+        p = p + c * (1 - p) if p else c
+    for c in negative:
+        n = n + c * (1 + n) if n else c
     if p == 0.0 or n == 0.0:
         return _clamp(p or n)
     return _clamp(combine2(p, n))
-
-
-def _fold(same_sign: list[float]) -> float:
-    total = 0.0
-    for value in same_sign:
-        total = combine2(total, value) if total else value
-    return total
 
 
 def conflict(cfs: Iterable[float]) -> bool:
@@ -106,23 +109,28 @@ class _Computation:
     are compared byte for byte (tests/golden). What makes it fast is the shape of
     the ledger: a firing lists its input matches first, so one whose last match is
     an input fact matched nothing derived, and its premise is 1 unless an input
-    is doubted; most firings are such (docs/performance.md).
+    is doubted; most firings are such (docs/performance.md). Nodes are numbered by
+    their place among the pack's sorted keys (_Tables), so sorting and looking up
+    numbers is sorting and looking up keys, without hashing a tuple each time.
     """
 
     def __init__(self, pack: Pack, ledger: Ledger, doubted: dict[str, float]) -> None:
-        self.pack = pack
         self.doubted = doubted
-        self.effects = effects = _effects(pack)
+        tables = _tables(pack)
+        self.keys = tables.keys
+        self.ids = tables.ids
+        self.effects = effects = tables.effects
+        self.extra: dict[_Key, int] = {}  # nodes no rule of the pack produces
         self.by_rule = by_rule = _by_rule(ledger.firings)
         self.out = out = Certainties()
         premises = out.premises
-        producers: dict[_Key, list[int]] = {}
+        producers: dict[int, list[int]] = {}
         for index in sorted(by_rule):  # so each node's producers come in index order
-            for key, _ in effects[index]:
-                if key in producers:
-                    producers[key].append(index)
+            for node, _ in effects[index]:
+                if node in producers:
+                    producers[node].append(index)
                 else:
-                    producers[key] = [index]
+                    producers[node] = [index]
             firings = by_rule[index]
             if len(firings) == 1 and not doubted:
                 matched = firings[0].matched
@@ -130,53 +138,70 @@ class _Computation:
                     # input facts only, none doubted: they hold with certainty 1
                     premises[index] = (1.0, firings[0])
         self.producers = producers
-        self.memo: dict[_Key, float] = {}
+        self.memo: dict[int, float] = {}
         # observable derived facts the situation states hold with certainty 1
         derived = pack.derived
         self.given = {("d", name, value_key(value)) for name, value in ledger.situation.items()
                       if name in derived}
+        self.given_ids = {self.node_id(key) for key in self.given}
+
+    def node_id(self, key: _Key) -> int:
+        """The node's number: its place among the pack's keys, or one after them."""
+        node = self.ids.get(key)
+        if node is None:
+            node = self.extra.get(key)
+            if node is None:
+                node = self.extra[key] = len(self.keys) + len(self.extra)
+        return node
+
+    def key_of(self, node: int) -> _Key:
+        keys = self.keys
+        if node < len(keys):
+            return keys[node]
+        return next(key for key, number in self.extra.items() if number == node)
 
     def run(self) -> Certainties:
         out = self.out
-        producers = self.producers
         if self.given:
-            keys = sorted(set(producers) | self.given)
+            keys = sorted({self.key_of(node) for node in self.producers} | self.given)
+            order = [self.node_id(key) for key in keys]
         else:
-            # the pack's effect keys are few and sorted once: walking them is cheaper
-            # than sorting this situation's (tuples compare slowly)
-            keys = [key for key in _sorted_keys(self.pack, self.effects) if key in producers]
+            order = sorted(self.producers)  # numbered in key order: the keys, sorted
         node = self.node
+        key_of = self.key_of
         conclusions, derived = out.conclusions, out.derived
-        for key in keys:
-            value = node(key)
+        for number in order:
+            value = node(number)
+            key = key_of(number)
             if key[0] == "c":
                 conclusions[key[1]] = value
             else:
                 derived[(key[1], key[2])] = value
         return out
 
-    def node(self, key: _Key) -> float:
+    def node(self, number: int) -> float:
         memo = self.memo
-        if key in memo:
-            return memo[key]
-        memo[key] = 0.0  # acyclic by check_pack; this only guards recursion
+        if number in memo:
+            return memo[number]
+        memo[number] = 0.0  # acyclic by check_pack; this only guards recursion
         contribs = []
         premises = self.out.premises
         effects = self.effects
-        for index in self.producers.get(key, ()):
+        for index in self.producers.get(number, ()):
             premise, firing = premises[index] if index in premises else self.premise_of(index)
-            for ekey, cf in effects[index]:
-                if ekey == key:
+            for effect_node, cf in effects[index]:
+                if effect_node == number:
                     value = cf * premise if premise > 0 else 0.0
                     contribs.append(_new(Contribution, (index, cf, premise, value, firing)))
-        if self.given and key in self.given:
+        if self.given_ids and number in self.given_ids:
             certainty = 1.0
         elif len(contribs) == 1:  # the usual case: what combine() gives for one value
             c = contribs[0].contribution
             certainty = max(-1.0, min(1.0, c)) if c > 0 or c < 0 else 0.0
         else:
             certainty = combine([c.contribution for c in contribs])
-        memo[key] = certainty
+        memo[number] = certainty
+        key = self.key_of(number)
         if key[0] == "c":
             self.out.contributions[key[1]] = contribs
         else:
@@ -192,15 +217,16 @@ class _Computation:
             firings = sorted(firings, key=_firing_key)
         doubted = self.doubted
         node = self.node
+        node_id = self.node_id
         best: tuple[float, Firing] | None = None
         for firing in firings:
             # input facts hold with certainty 1 (unless doubted), and none exceeds 1
             premise = 1.0
             for m in firing.matched:
                 if m.kind == "derived":
-                    premise = min(premise, node(("d", m.name, value_key(m.value))))
+                    premise = min(premise, node(node_id(("d", m.name, value_key(m.value)))))
                 elif m.kind == "conclusion":
-                    premise = min(premise, node(("c", m.name, "")))
+                    premise = min(premise, node(node_id(("c", m.name, ""))))
                 elif m.name in doubted:
                     premise = min(premise, doubted[m.name])
             if best is None or premise > best[0]:
@@ -211,15 +237,6 @@ class _Computation:
 
 
 _new = tuple.__new__  # what Contribution(...) calls, without its Python frame
-
-
-def _sorted_keys(pack: Pack, effects: list[list[tuple[_Key, float]]]) -> list[_Key]:
-    """Every node key some rule of the pack produces, sorted; worked out once per pack."""
-    cached = pack.memo.get(_SORTED_KEYS)
-    if cached is None or cached[0] is not effects:
-        cached = pack.memo.put(_SORTED_KEYS, (effects, sorted({key for rule in effects
-                                                               for key, _ in rule})))
-    return cached[1]
 
 
 def _by_rule(firings: list[Firing]) -> dict[int, list[Firing]]:
@@ -242,19 +259,31 @@ def _by_rule(firings: list[Firing]) -> dict[int, list[Firing]]:
 CLOSE_CALL = 0.1
 
 _Key = tuple[str, str, str]  # ("d", fact, value key) or ("c", conclusion id, "")
-_EFFECTS: Slot[list[list[tuple[_Key, float]]]] = Slot("certainty effects")
-# the sorted keys, with the effects they were worked out from
-_SORTED_KEYS: Slot[tuple[list[list[tuple[_Key, float]]], list[_Key]]] = Slot("sorted keys")
 
 
-def _effects(pack: Pack) -> list[list[tuple[_Key, float]]]:
-    """Each rule's effects as (node key, signed cf); worked out once per pack."""
-    cached = pack.memo.get(_EFFECTS)
-    if cached is None or len(cached) != len(pack.rules):
-        cached = pack.memo.put(_EFFECTS, [
-            [(("d", e.target, value_key(e.value)) if e.kind == "derive"
-              else ("c", e.target, ""), e.signed_cf) for e in rule.then]
-            for rule in pack.rules])
+class _Tables(NamedTuple):
+    """What compute() needs of a pack, worked out once."""
+
+    keys: list[_Key]  # every node key some rule produces, sorted
+    ids: dict[_Key, int]  # each key's place in keys
+    effects: list[list[tuple[int, float]]]  # per rule: (node number, signed cf)
+
+
+_TABLES: Slot[_Tables] = Slot("certainty tables")
+
+
+def _tables(pack: Pack) -> _Tables:
+    """The pack's node keys, numbered in sorted order, and each rule's effects on
+    them as (node number, signed cf); worked out once per pack."""
+    cached = pack.memo.get(_TABLES)
+    if cached is None or len(cached.effects) != len(pack.rules):
+        effects = [[(("d", e.target, value_key(e.value)) if e.kind == "derive"
+                     else ("c", e.target, ""), e.signed_cf) for e in rule.then]
+                   for rule in pack.rules]
+        keys = sorted({key for rule in effects for key, _ in rule})
+        ids = {key: number for number, key in enumerate(keys)}
+        cached = pack.memo.put(_TABLES, _Tables(keys, ids, [
+            [(ids[key], cf) for key, cf in rule] for rule in effects]))
     return cached
 
 
@@ -275,6 +304,29 @@ class Place(NamedTuple):
     certainty: float
     rank: int  # competition ranking: members of a group tied at 0.7 share their rank
     tied_with: tuple[str, ...]  # the other members of its exclusive group it ties with
+
+
+def standings(pack: Pack, certainties: Certainties,
+              kind: str) -> list[tuple[Place, list[Contribution], bool]]:
+    """One kind's conclusions in rank order, each with its contributions and whether
+    certain evidence for meets certain evidence against (``conflict``)."""
+    conclusions = pack.conclusions
+    values: dict[str, float] = {}
+    groups: dict[str, str] = {}
+    for cid, cf in certainties.conclusions.items():
+        conclusion = conclusions[cid]
+        if conclusion.kind == kind:
+            values[cid] = cf
+            if conclusion.group:
+                groups[cid] = conclusion.group
+    contributions = certainties.contributions
+    out = []
+    for place in rank_places(values, groups):
+        contribs = contributions.get(place.id, [])
+        # certain evidence both ways takes two contributions
+        clash = len(contribs) > 1 and conflict([c.contribution for c in contribs])
+        out.append((place, contribs, clash))
+    return out
 
 
 def rank_places(certainties: dict[str, float], group_of: dict[str, str]) -> list[Place]:
@@ -302,10 +354,10 @@ def rank_places(certainties: dict[str, float], group_of: dict[str, str]) -> list
         if prev is not None and member_of is not None and group_of.get(prev.id) == member_of \
                 and round(prev.certainty, 12) == round(cf, 12):
             runs[-1].append(position)
-            out.append(Place(cid, cf, prev.rank, ()))
+            out.append(_new(Place, (cid, cf, prev.rank, ())))
         else:
             runs.append([position])
-            out.append(Place(cid, cf, position + 1, ()))
+            out.append(_new(Place, (cid, cf, position + 1, ())))
     for run in runs:
         if len(run) > 1:
             ids = [out[i].id for i in run]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from hunch.engine.certainty import Certainties, Contribution, compute, conflict, rank_places
+from hunch.engine.certainty import Certainties, Contribution, compute, standings
 from hunch.engine.compile import COMPILED, CompiledPack, compile_pack
 from hunch.engine.contradictions import Disagreement, declared, doubted, found
 from hunch.engine.load import shared_pack
@@ -232,20 +232,12 @@ def _certainties(pack: Pack, ledger: Ledger,
 
 def _ranked(pack: Pack, certainties: Certainties, kind: str) -> list[Ranked]:
     conclusions = pack.conclusions
-    values = {cid: cf for cid, cf in certainties.conclusions.items()
-              if conclusions[cid].kind == kind}
-    out = []
-    groups = {cid: conclusions[cid].group for cid in values if conclusions[cid].group}
-    contributions = certainties.contributions
-    for place in rank_places(values, groups):
-        contribs = contributions.get(place.id, [])
-        out.append(Ranked.deferred(conclusions[place.id], place.certainty, place.rank,
-                                   Evidence(pack, contribs),
-                                   # certain evidence both ways takes two contributions
-                                   len(contribs) > 1
-                                   and conflict([c.contribution for c in contribs]),
-                                   place.tied_with))
-    return out
+    return [Ranked.deferred(conclusions[place.id], place.certainty, place.rank,
+                            _new(Evidence, (pack, contribs)), clash, place.tied_with)
+            for place, contribs, clash in standings(pack, certainties, kind)]
+
+
+_new = tuple.__new__  # what Evidence(...) calls, without its Python frame
 
 
 def _evidence(conclusion: Conclusion,

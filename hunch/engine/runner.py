@@ -131,6 +131,30 @@ class _Session:
         self.fid = 0
         self.started: list[bool] = []  # per ruleset: has it seen the situation yet
         self.pending: deque[tuple[int, str]] = deque()  # (ruleset index, fact JSON)
+        # each situation fact as a firing lists it: one tuple per fact, shared by
+        # every firing that matched it (a fact is matched by many firings)
+        self.inputs = {name: _new(Matched, ("input", name, value))
+                       for name, value in ledger.situation.items()}
+
+
+_Effect = tuple[str, str, Any, str]  # kind, target, value, the value's key ("" if none)
+
+
+class _Action:
+    """What a firing of one alternative does, read off it once: the action loop
+    reads these on every firing (compiled by mypyc, plain attributes are loads)."""
+
+    __slots__ = ("conclusions", "derived", "effects", "inputs", "name", "negations",
+                 "rule_index")
+
+    def __init__(self, alt: Alternative, effects: list[_Effect]) -> None:
+        self.name = alt.name
+        self.rule_index = alt.rule_index
+        self.inputs = alt.input_facts
+        self.derived = alt.derived_aliases  # alias -> derived fact name
+        self.conclusions = tuple(alt.conclusion_aliases.values())
+        self.negations = alt.negations
+        self.effects = effects
 
 
 class _Ruleset(NamedTuple):
@@ -138,7 +162,7 @@ class _Ruleset(NamedTuple):
 
     name: str
     handle: int
-    actions: dict[str, Alternative | None]  # engine rule name -> alternative (None: anchor)
+    actions: dict[str, _Action | None]  # engine rule name -> its action (None: anchor)
     derived_in: list[str]  # derived facts its rules test
     conclusions_in: list[str]  # conclusions its rules test
     # per rule, the situation properties it cannot fire without; None when some rule
@@ -164,7 +188,10 @@ class Runner:
         self.rulesets: list[_Ruleset] = []
         self._derived_to: dict[str, list[int]] = {}
         self._conclusions_to: dict[str, list[int]] = {}
-        self._effects = [rule.then for rule in pack.rules]
+        # per rule, what a firing does
+        self._effects: list[list[_Effect]] = [
+            [(e.kind, e.target, e.value, value_key(e.value) if e.kind == "derive" else "")
+             for e in rule.then] for rule in pack.rules]
         # only the facts some rule reads go to the engine: the others cost time and
         # count against its properties per fact
         self._engine_facts = engine_facts(pack)
@@ -182,10 +209,10 @@ class Runner:
     def _register(self, key: str, definition: dict[str, Any]) -> None:
         name = f"hunch{next(_ruleset_names)}-{self.pack.name}-{key}"
         handle = _core.create_ruleset(name, engine_json(definition))
-        actions = {rule: self.compiled.alternatives.get(rule) for rule in definition}
+        alts = {rule: self.compiled.alternatives.get(rule) for rule in definition}
         derived: set[str] = set()
         conclusions: set[str] = set()
-        for alt in actions.values():
+        for alt in alts.values():
             if alt is None:
                 continue
             derived.update(alt.derived_aliases.values())
@@ -197,7 +224,9 @@ class Runner:
             self._derived_to.setdefault(fact, []).append(index)
         for cid in conclusions:
             self._conclusions_to.setdefault(cid, []).append(index)
-        needs = [_needs(definition[rule]) for rule, alt in actions.items() if alt is not None]
+        needs = [_needs(definition[rule]) for rule, alt in alts.items() if alt is not None]
+        actions = {rule: None if alt is None else _Action(alt, self._effects[alt.rule_index])
+                   for rule, alt in alts.items()}
         self.rulesets.append(_Ruleset(name, handle, actions, sorted(derived), sorted(conclusions),
                                       None if not all(needs) else needs))
 
@@ -359,51 +388,47 @@ class Runner:
         result = _core.start_action_for_state(handle, state)
         message = result[1] if result else None
         actions = ruleset.actions
+        complete = _core.complete_and_start_action
         while message:
             # '{"<rule name>": {<alias>: <fact>, ...}}': our rule names need no JSON
             # escaping, so the name is read off the text, and the facts are parsed
             # only when the firing needs a derived fact's value
-            alt = actions.get(message[2:message.index('"', 2)])
-            if alt is not None and not session.errors:
+            action = actions.get(message[2:message.index('"', 2)])
+            if action is not None and not session.errors:
                 try:
-                    self._fire(session, index, alt, message)
+                    self._fire(session, index, action, message)
                 except Exception as exc:  # noqa: BLE001 - reported after the run
                     session.errors.append(exc)
-            message = _core.complete_and_start_action(handle, state)
+            message = complete(handle, state)
 
-    def _fire(self, session: _Session, index: int, alt: Alternative, message: str) -> None:
+    def _fire(self, session: _Session, index: int, action: _Action, message: str) -> None:
         ledger = session.ledger
-        if alt.negations and self._blocked(alt, ledger):
+        if action.negations and self._blocked(action, ledger):
             return
         firings = ledger.firings
         if len(firings) >= session.max_firings:
             raise self._runaway(session)
-        situation = ledger.situation
-        # tuple.__new__ is what Matched(...) calls, without its Python frame: this
-        # runs for every input fact of every firing
-        matched = [_new(Matched, ("input", f, situation[f]))
-                   for f in alt.input_facts if f in situation]
-        if alt.derived_aliases:
-            matched.extend(self._derived_matched(alt, message, ledger))
-        for name in alt.conclusion_aliases.values():
+        inputs = session.inputs
+        matched = [inputs[f] for f in action.inputs if f in inputs]
+        if action.derived:
+            matched.extend(self._derived_matched(action, message, ledger))
+        for name in action.conclusions:
             matched.append(Matched("conclusion", name))
-        firings.append(_new(Firing, (alt.rule_index, alt.name, matched, len(firings))))
-        for effect in self._effects[alt.rule_index]:
-            kind = effect.kind
+        firings.append(_new(Firing, (action.rule_index, action.name, matched, len(firings))))
+        for kind, name, value, key in action.effects:
             if kind == "derive":
-                self._derive(session, index, effect.target, effect.value)
-            elif kind == "support" and effect.target not in ledger.supported:
-                ledger.supported.add(effect.target)
-                for target in self._conclusions_to.get(effect.target, ()):
-                    self._send(session, index, target,
-                               self._conclusion_json(session, effect.target))
+                self._derive(session, index, name, value, key)
+            elif kind == "support" and name not in ledger.supported:
+                ledger.supported.add(name)
+                for target in self._conclusions_to.get(name, ()):
+                    self._send(session, index, target, self._conclusion_json(session, name))
 
     @staticmethod
-    def _blocked(alt: Alternative, ledger: Ledger) -> bool:
+    def _blocked(action: _Action, ledger: Ledger) -> bool:
         """Is what the alternative negates present after all? Then it must not fire."""
-        for lit in alt.negations:
+        for lit in action.negations:
             if _negation_fails(lit, ledger, ledger.situation):
-                ledger.blocked.append((alt.name, lit.name))
+                ledger.blocked.append((action.name, lit.name))
                 return True
         return False
 
@@ -414,25 +439,24 @@ class Runner:
                               "rules firing last: " + ", ".join(loop))
 
     @staticmethod
-    def _derived_matched(alt: Alternative, message: str, ledger: Ledger) -> list[Matched]:
+    def _derived_matched(action: _Action, message: str, ledger: Ledger) -> list[Matched]:
         """The derived facts a firing matched, with their values."""
         out = []
         facts: dict[str, Any] | None = None
-        for alias, name in alt.derived_aliases.items():
+        for alias, name in action.derived.items():
             values = ledger.derived[name]
             if len(values) == 1:
                 # the only value asserted so far is the one the alias matched
                 (value,) = values.values()
             else:
                 if facts is None:
-                    facts = json.loads(message)[alt.name]
+                    facts = json.loads(message)[action.name]
                 value = facts[alias]["value"]
             out.append(Matched("derived", name, value))
         return out
 
-    def _derive(self, session: _Session, index: int, name: str, value: Any) -> None:
+    def _derive(self, session: _Session, index: int, name: str, value: Any, key: str) -> None:
         values = session.ledger.derived.setdefault(name, {})
-        key = value_key(value)
         if key in values:
             return  # the engine already has it; the ledger records this firing
         values[key] = value
