@@ -118,6 +118,7 @@ class _Computation:
         self.doubted = doubted
         tables = _tables(pack)
         self.keys = tables.keys
+        self.known = len(tables.keys)  # numbers from here on are in extra
         self.ids = tables.ids
         self.effects = effects = tables.effects
         self.extra: dict[_Key, int] = {}  # nodes no rule of the pack produces
@@ -151,13 +152,12 @@ class _Computation:
         if node is None:
             node = self.extra.get(key)
             if node is None:
-                node = self.extra[key] = len(self.keys) + len(self.extra)
+                node = self.extra[key] = self.known + len(self.extra)
         return node
 
     def key_of(self, node: int) -> _Key:
-        keys = self.keys
-        if node < len(keys):
-            return keys[node]
+        if node < self.known:
+            return self.keys[node]
         return next(key for key, number in self.extra.items() if number == node)
 
     def run(self) -> Certainties:
@@ -168,11 +168,11 @@ class _Computation:
         else:
             order = sorted(self.producers)  # numbered in key order: the keys, sorted
         node = self.node
-        key_of = self.key_of
+        keys, known = self.keys, self.known
         conclusions, derived = out.conclusions, out.derived
         for number in order:
             value = node(number)
-            key = key_of(number)
+            key = keys[number] if number < known else self.key_of(number)
             if key[0] == "c":
                 conclusions[key[1]] = value
             else:
@@ -201,7 +201,7 @@ class _Computation:
         else:
             certainty = combine([c.contribution for c in contribs])
         memo[number] = certainty
-        key = self.key_of(number)
+        key = self.keys[number] if number < self.known else self.key_of(number)
         if key[0] == "c":
             self.out.contributions[key[1]] = contribs
         else:

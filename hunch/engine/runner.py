@@ -406,15 +406,16 @@ class Runner:
         if action.negations and self._blocked(action, ledger):
             return
         firings = ledger.firings
-        if len(firings) >= session.max_firings:
+        order = len(firings)
+        if order >= session.max_firings:
             raise self._runaway(session)
         inputs = session.inputs
         matched = [inputs[f] for f in action.inputs if f in inputs]
         if action.derived:
             matched.extend(self._derived_matched(action, message, ledger))
         for name in action.conclusions:
-            matched.append(Matched("conclusion", name))
-        firings.append(_new(Firing, (action.rule_index, action.name, matched, len(firings))))
+            matched.append(_new(Matched, ("conclusion", name, None)))
+        firings.append(_new(Firing, (action.rule_index, action.name, matched, order)))
         for kind, name, value, key in action.effects:
             if kind == "derive":
                 self._derive(session, index, name, value, key)
@@ -452,7 +453,7 @@ class Runner:
                 if facts is None:
                     facts = json.loads(message)[action.name]
                 value = facts[alias]["value"]
-            out.append(Matched("derived", name, value))
+            out.append(_new(Matched, ("derived", name, value)))
         return out
 
     def _derive(self, session: _Session, index: int, name: str, value: Any, key: str) -> None:
