@@ -59,6 +59,15 @@ def examples() -> list[tuple[str, str]]:
     return out
 
 
+def batch_body(body: bytes, count: int) -> bytes:
+    """A request body for .../batch: the single request's situation ``count`` times."""
+    data = json.loads(body)
+    batch: dict[str, Any] = {"inputs": [data["input"]] * count}
+    if "as_of" in data:
+        batch["as_of"] = data["as_of"]
+    return json.dumps(batch).encode()
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
@@ -243,6 +252,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=20, help="calls per way per round")
     parser.add_argument("--against", metavar="DIR", help="another checkout of hunch")
+    parser.add_argument("--batch", type=int, default=0, metavar="N",
+                        help="also POST .../batch?unknowns=off&next=off with the example N "
+                             "times (raw client), timed per situation")
     parser.add_argument("--profile", action="store_true",
                         help="only profile (cProfile) the decisions in process, both ways")
     args = parser.parse_args()
@@ -274,6 +286,9 @@ def main() -> None:
         befores = ["before", "before off"] if args.against else []
         ways = ["bare", "lib", "lib off", "lib both off", "decision", *befores,
                 "unknowns=off", "both off", "both off raw"]
+        batch_way = f"batch of {args.batch}, raw, each"
+        if args.batch:
+            ways.append(batch_way)
         figures: dict[str, list[list[float]]] = {w: [[] for _ in cases] for w in ways}
         for _ in range(args.rounds):
             for i, ((pack, _), sit, body) in enumerate(zip(cases, situations, bodies,
@@ -296,6 +311,10 @@ def main() -> None:
                                                         args.repeat))
                 figures["both off raw"][i].append(now.raw_timed(
                     url + "?unknowns=off&next=off", body, args.repeat))
+                if args.batch:  # the fixed cost of a request shared by N situations
+                    figures[batch_way][i].append(now.raw_timed(
+                        url + "/batch?unknowns=off&next=off", batch_body(body, args.batch),
+                        args.repeat) / args.batch)
     finally:
         for server in servers.values():
             server.stop()
