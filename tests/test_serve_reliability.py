@@ -690,6 +690,43 @@ class TestF15Connections:
         assert closed == {"idle": True, "trickle": True}
 
 
+    def test_a_trickled_body_is_answered_408_and_closed(self) -> None:
+        """The body gets the request's time budget (--time-budget), however it trickles:
+        408 body_too_slow, then the connection is closed; a body sent at once is answered."""
+        body = json.dumps({"input": {"days_since_interview": 3}}).encode()
+        head = (f"POST /v1/decisions/{PACK}?unknowns=off&next=off HTTP/1.1\r\n"
+                f"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        with hunch_serve(PACK, "--time-budget", "1", loaded=True) as port:
+            with socket.create_connection(("127.0.0.1", port), 30) as prompt:
+                prompt.sendall(head + body)
+                assert prompt.recv(12) == b"HTTP/1.1 200"
+            with socket.create_connection(("127.0.0.1", port), 30) as slow:
+                slow.settimeout(0.25)
+                slow.sendall(head)
+                answer, start = b"", time.monotonic()
+                for n in range(len(body)):  # a byte every 0.25 s: 10 s for the whole body
+                    try:
+                        slow.sendall(body[n:n + 1])
+                        answer += slow.recv(65536)
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        break
+                    if answer.endswith(b"}"):
+                        break
+                took = time.monotonic() - start
+                slow.settimeout(5)
+                try:
+                    closed = slow.recv(1) == b""
+                except ConnectionResetError:
+                    closed = True
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        error = json.loads(answer.partition(b"\r\n\r\n")[2])
+        assert error["code"] == "body_too_slow" and "1 s" in error["message"]
+        assert took < 5 and closed
+
+
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     """A server that has loaded its pack: /health answers 200, not 503 "loading"."""

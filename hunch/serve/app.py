@@ -123,11 +123,23 @@ class Service:
         if declared.isdigit() and int(declared) > limit:
             raise self.too_large()
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise self.too_large()
-            chunks.append(chunk)
+        budget = self.config.time_budget
+        try:
+            # a body trickled a byte at a time would hold its connection, and its
+            # share of the open files, for ever: it gets the request's time budget
+            async with asyncio.timeout(budget):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise self.too_large()
+                    chunks.append(chunk)
+        except TimeoutError:
+            error = ApiError(408, "body_too_slow",
+                             f"the body did not arrive within {budget:g} s, the time budget "
+                             f"of one request (send it at once, or raise hunch serve "
+                             f"--time-budget)")
+            error.headers["Connection"] = "close"  # the rest of it is never read
+            raise error from None
         return b"".join(chunks)
 
     def too_large(self) -> ApiError:

@@ -22,6 +22,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 WORDS = {400: "Bad input (the CLI's message, with JSON pointers); or, code invalid_host, a "
               "Host header that names no host the server answers to",
          401: "Missing or wrong bearer token", 404: "Unknown pack or conclusion",
+         408: "The body did not arrive within the request's time budget (body_too_slow)",
          413: "Body over the size limit, or a batch over --max-batch",
          415: "Content type not accepted",
          503: "Packs still loading (loading); the engine busy (busy, with Retry-After); the "
@@ -55,7 +56,7 @@ def _post(summary: str, request: dict[str, Any], response: dict[str, Any], tag: 
     op: dict[str, Any] = {"summary": summary, "tags": [tag],
                           "requestBody": {"required": True, **_json(request)},
                           "responses": {"200": {"description": "OK", **_json(response)},
-                                        **_error_responses(400, 401, 404, 413, 415, 503)}}
+                                        **_error_responses(400, 401, 404, 408, 413, 415, 503)}}
     if params:
         op["parameters"] = params
     return {"post": op}
