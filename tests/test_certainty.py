@@ -74,6 +74,21 @@ class TestCombine:
             total = combine2(total, value)
         assert combine(values) == pytest.approx(total, abs=1e-9)
 
+    @given(st.lists(cf, max_size=8))
+    def test_bit_for_bit_its_definition(self, values: list[float]) -> None:
+        """The docstring's recipe with combine2, bit for bit: outputs are compared byte
+        for byte, so no faster path of combine() may move a float."""
+        def fold(same_sign: list[float]) -> float:
+            total = 0.0
+            for value in same_sign:
+                total = combine2(total, value) if total else value
+            return total
+
+        p = fold(sorted(v for v in values if v > 0))
+        n = fold(sorted((v for v in values if v < 0), reverse=True))
+        want = (p or n) if p == 0.0 or n == 0.0 else combine2(p, n)
+        assert combine(values) == max(-1.0, min(1.0, want))
+
     @given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=6))
     def test_more_support_never_lowers_certainty(self, values: list[float]) -> None:
         assert combine(values) >= max(values) - 1e-12

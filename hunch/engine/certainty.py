@@ -39,6 +39,12 @@ def combine(cfs: Iterable[float]) -> float:
     if len(values) == 1:  # the usual case; exactly what the general path gives
         c = values[0]
         return _clamp(c) if c > 0 or c < 0 else 0.0
+    if values and min(values) > 0:  # all for: the general path's positive fold alone
+        values.sort()
+        total = values[0]
+        for c in values[1:]:
+            total = total + c * (1 - total)
+        return _clamp(total)
     positive = [c for c in values if c > 0]
     negative = [c for c in values if c < 0]
     positive.sort()
