@@ -127,7 +127,10 @@ class _Computation:
         self.known = len(tables.keys)  # numbers from here on are in extra
         self.ids = tables.ids
         self.effects = effects = tables.effects
-        self.extra: dict[_Key, int] = {}  # nodes no rule of the pack produces
+        # nodes no rule of the pack produces (a derived fact the situation states):
+        # numbered on from the pack's, here
+        self.extra: dict[_Key, int] = {}
+        self.extra_keys: list[_Key] = []
         self.by_rule = by_rule = _by_rule(ledger.firings)
         self.out = out = Certainties()
         premises = out.premises
@@ -158,13 +161,13 @@ class _Computation:
         if node is None:
             node = self.extra.get(key)
             if node is None:
-                node = self.extra[key] = self.known + len(self.extra)
+                node = self.extra[key] = self.known + len(self.extra_keys)
+                self.extra_keys.append(key)
         return node
 
     def key_of(self, node: int) -> _Key:
-        if node < self.known:
-            return self.keys[node]
-        return next(key for key, number in self.extra.items() if number == node)
+        known = self.known
+        return self.keys[node] if node < known else self.extra_keys[node - known]
 
     def run(self) -> Certainties:
         out = self.out
@@ -173,12 +176,11 @@ class _Computation:
             order = [self.node_id(key) for key in keys]
         else:
             order = sorted(self.producers)  # numbered in key order: the keys, sorted
-        node = self.node
-        keys, known = self.keys, self.known
+        node, key_of = self.node, self.key_of
         conclusions, derived = out.conclusions, out.derived
         for number in order:
             value = node(number)
-            key = keys[number] if number < known else self.key_of(number)
+            key = key_of(number)
             if key[0] == "c":
                 conclusions[key[1]] = value
             else:
@@ -207,7 +209,7 @@ class _Computation:
         else:
             certainty = combine([c.contribution for c in contribs])
         memo[number] = certainty
-        key = self.keys[number] if number < self.known else self.key_of(number)
+        key = self.key_of(number)
         if key[0] == "c":
             self.out.contributions[key[1]] = contribs
         else:
